@@ -1,0 +1,17 @@
+//! Tenantry's domain: what a client onboarding is made of and the rules it obeys.
+//!
+//! This crate is pure: no database, no network, no UI toolkit. The desktop shell, the
+//! CLI and (later) the platform server all call the same functions, so a rule holds
+//! the same way wherever a change is made.
+
+pub mod client_name;
+pub mod draft;
+pub mod industry;
+pub mod timestamp;
+pub mod validation;
+
+pub use client_name::ClientName;
+pub use draft::{Draft, DraftId, NewDraft, ValidNewDraft};
+pub use industry::{Industry, IndustryOption};
+pub use timestamp::Timestamp;
+pub use validation::{Field, FieldIssue, ValidationError};

@@ -1,0 +1,21 @@
+//! The local mirror: where the desktop app and the CLI keep drafts (and, later, tenant
+//! configuration, change sets and the outbox).
+//!
+//! SQLite in the user's data directory is the embedded default; a team can point its
+//! mirrors at a shared Postgres instead. Both run the same SQL (numbered `$n`
+//! parameters work on both) through [`Store`], and the same test suite.
+
+mod drafts;
+mod error;
+mod location;
+mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use drafts::CreateDraftError;
+pub use error::StoreError;
+pub use location::{
+    default_data_dir, DatabaseKind, Location, APP_IDENTIFIER, DATABASE_URL_ENV, DATA_DIR_ENV,
+    SQLITE_FILE_NAME,
+};
+pub use store::Store;

@@ -1,0 +1,38 @@
+import { commands, type Result } from '../../bindings';
+import { BackendError, toAppError } from './errors';
+import type { AppError, Backend } from './types';
+
+// The two shapes a generated command can have. tauri-specta wraps commands whose
+// Rust signature returns `Result` into `Result<T, AppError>`; others resolve with the
+// value directly (and only reject when the IPC itself fails). If a command changes
+// shape in bindings.ts, switch it between `settle` and `plain` below: one line.
+
+/** For commands that return `Result<T, AppError>`. */
+async function settle<T>(call: () => Promise<Result<T, AppError>>, action: string): Promise<T> {
+  let result: Result<T, AppError>;
+  try {
+    result = await call();
+  } catch (failure) {
+    throw new BackendError(toAppError(failure, action), { cause: failure });
+  }
+  if (result.status === 'ok') return result.data;
+  throw new BackendError(toAppError(result.error, action), { cause: result.error });
+}
+
+/** For commands that return their value directly. */
+async function plain<T>(call: () => Promise<T>, action: string): Promise<T> {
+  try {
+    return await call();
+  } catch (failure) {
+    throw new BackendError(toAppError(failure, action), { cause: failure });
+  }
+}
+
+/** The real backend: the Rust commands, through the generated bindings. */
+export const tauriBackend: Backend = {
+  appInfo: () => plain(() => commands.appInfo(), 'read the app information'),
+  industries: () => plain(() => commands.industries(), 'load the list of industries'),
+  validateNewDraft: (input) => plain(() => commands.validateNewDraft(input), 'check the form'),
+  createDraft: (input) => settle(() => commands.createDraft(input), 'save the draft'),
+  listDrafts: () => settle(() => commands.listDrafts(), 'load the drafts'),
+};

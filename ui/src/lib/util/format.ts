@@ -1,0 +1,26 @@
+// Presentation helpers: how values look on screen. No rules about what is valid.
+
+/**
+ * A date and time in the user's locale and time zone, e.g. "24 Nov 2026, 09:15".
+ * Falls back to the raw text if it is not a date, so nothing is hidden.
+ */
+export function formatDateTime(iso: string, locale?: string | string[], timeZone?: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(date);
+}
+
+/**
+ * The short form of an id shown in tables. Ids are UUIDv7, whose leading digits are a
+ * timestamp (drafts made in the same minute share them), so the short form is the
+ * last eight hex digits, which are random.
+ */
+export function shortId(id: string): string {
+  const hex = id.replace(/-/g, '');
+  return hex.length > 8 ? hex.slice(-8) : id;
+}
+
+/** "1 draft", "3 drafts". */
+export function countLabel(count: number, singular: string, plural: string): string {
+  return `${count} ${count === 1 ? singular : plural}`;
+}
