@@ -1,0 +1,14 @@
+fn main() {
+    // Declaring the app's commands makes tauri-build generate an `allow-<command>`
+    // permission for each; a window may then call only what its capability file lists.
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(
+        tauri_build::AppManifest::new().commands(&[
+            "app_info",
+            "industries",
+            "validate_new_draft",
+            "create_draft",
+            "list_drafts",
+        ]),
+    ))
+    .expect("tauri-build failed");
+}

@@ -1,0 +1,19 @@
+//! The IPC commands, one module per area. Each parses its input, calls one core or
+//! store function and maps the error; no rule and no SQL lives here.
+
+mod app;
+mod drafts;
+
+use tauri_specta::{collect_commands, Builder};
+
+/// Every command the UI can call, with the types tauri-specta exports to
+/// `ui/src/bindings.ts`. The same list is declared in `build.rs` for the permissions.
+pub fn specta_builder() -> Builder<tauri::Wry> {
+    Builder::<tauri::Wry>::new().commands(collect_commands![
+        app::app_info,
+        app::industries,
+        drafts::validate_new_draft,
+        drafts::create_draft,
+        drafts::list_drafts,
+    ])
+}

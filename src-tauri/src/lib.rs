@@ -1,0 +1,60 @@
+//! The desktop shell. It owns windows, IPC and OS glue; every decision is made by the
+//! core crates it calls. Start-up order matters: panic hook, then logging, then the
+//! mirror (migrated) before the window can send its first command.
+
+mod commands;
+mod error;
+mod logging;
+mod settings;
+mod state;
+
+use std::process::ExitCode;
+
+pub use commands::specta_builder;
+pub use error::{AppError, ErrorCode};
+
+use crate::settings::Settings;
+use crate::state::AppState;
+
+/// Runs the app until its last window closes.
+pub fn run() -> ExitCode {
+    logging::install_panic_hook();
+    let settings = match Settings::from_env() {
+        Ok(settings) => settings,
+        Err(message) => {
+            eprintln!("tenantry-desktop: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // Keep the guard alive for the whole run: dropping it flushes and stops the log writer.
+    let _log_guard = match logging::init(&settings.log_dir) {
+        Ok(guard) => guard,
+        Err(message) => {
+            eprintln!("tenantry-desktop: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %settings.data_dir.display(), "starting");
+
+    let builder = specta_builder();
+    let result = tauri::Builder::default()
+        .invoke_handler(builder.invoke_handler())
+        .setup(move |app| {
+            builder.mount_events(app);
+            let state = tauri::async_runtime::block_on(AppState::open(settings));
+            tauri::Manager::manage(app, state);
+            Ok(())
+        })
+        .run(tauri::generate_context!());
+    match result {
+        Ok(()) => {
+            tracing::info!("stopped");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            tracing::error!(%error, "the app could not run");
+            eprintln!("tenantry-desktop: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
