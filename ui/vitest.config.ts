@@ -1,5 +1,5 @@
 import { defineConfig, mergeConfig } from 'vitest/config';
-import viteConfig from './vite.config';
+import viteConfig from './vite.config.ts';
 
 export default mergeConfig(
   viteConfig,
@@ -7,7 +7,8 @@ export default mergeConfig(
     // Resolve Svelte's client runtime (not the server one) so `mount` works in jsdom.
     resolve: { conditions: ['browser'] },
     test: {
-      environment: 'jsdom',
+      // Pure logic runs in node; files that need a DOM say `@vitest-environment jsdom`.
+      environment: 'node',
       include: ['src/**/*.test.ts'],
       restoreMocks: true,
     },

@@ -14,3 +14,8 @@ export function useBackend(): Backend {
   if (!backend) throw new Error('No backend provided: wrap the component in the app root.');
   return backend;
 }
+
+/** A context map holding `backend`, for `mount(…, { context })` in tests. */
+export function backendContext(backend: Backend): Map<symbol, Backend> {
+  return new Map([[KEY, backend]]);
+}

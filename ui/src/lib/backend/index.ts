@@ -4,4 +4,4 @@ export type * from './types';
 export { BackendError, isAppError, toAppError } from './errors';
 export { tauriBackend } from './tauri';
 export { latestOnly, type Latest, type LatestOnly } from './latest';
-export { provideBackend, useBackend } from './context';
+export { backendContext, provideBackend, useBackend } from './context';

@@ -1,6 +1,9 @@
-import { commands, type Result } from '../../bindings';
+import { commands } from '../../bindings';
 import { BackendError, toAppError } from './errors';
 import type { AppError, Backend } from './types';
+
+/** What tauri-specta's wrapper of a `Result`-returning command resolves with. */
+type Result<T, E> = { status: 'ok'; data: T } | { status: 'error'; error: E };
 
 // The two shapes a generated command can have. tauri-specta wraps commands whose
 // Rust signature returns `Result` into `Result<T, AppError>`; others resolve with the

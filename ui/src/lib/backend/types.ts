@@ -6,7 +6,9 @@ export type {
   DatabaseKind,
   Draft,
   ErrorCode,
+  Field,
   FieldIssue,
+  Industry,
   IndustryOption,
   NewDraft,
 } from '../../bindings';

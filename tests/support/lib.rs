@@ -1,0 +1,6 @@
+//! Helpers for the cross-crate and end-to-end tests: the built binaries, a virtual
+//! display, tauri-driver, and processes that are stopped when a test ends, pass or fail.
+
+pub mod desktop;
+pub mod process;
+pub mod workspace;

@@ -1,0 +1,102 @@
+// @vitest-environment jsdom
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { draft } from '../../test/fixtures';
+import { BackendError } from './errors';
+import { tauriBackend } from './tauri';
+import type { AppError } from './types';
+
+afterEach(() => clearMocks());
+
+async function failureOf(promise: Promise<unknown>): Promise<BackendError> {
+  try {
+    await promise;
+  } catch (failure) {
+    expect(failure).toBeInstanceOf(BackendError);
+    return failure as BackendError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('tauriBackend', () => {
+  it('calls the commands by their Rust names with the contract arguments', async () => {
+    const calls: [string, unknown][] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      if (cmd === 'validate_new_draft') return [{ field: 'industry', message: 'Choose an industry.' }];
+      if (cmd === 'list_drafts') return [draft()];
+      return null;
+    });
+
+    const issues = await tauriBackend.validateNewDraft({ clientName: 'Acme', industry: '' });
+    const drafts = await tauriBackend.listDrafts();
+
+    expect(issues).toEqual([{ field: 'industry', message: 'Choose an industry.' }]);
+    expect(drafts).toEqual([draft()]);
+    expect(calls[0]).toEqual(['validate_new_draft', { input: { clientName: 'Acme', industry: '' } }]);
+    expect(calls[1]?.[0]).toBe('list_drafts');
+  });
+
+  it('returns the draft when create_draft succeeds', async () => {
+    mockIPC((cmd, args) => {
+      const input = (args as { input: { clientName: string; industry: string } }).input;
+      return cmd === 'create_draft' ? draft({ clientName: input.clientName }) : null;
+    });
+    await expect(tauriBackend.createDraft({ clientName: 'Globex', industry: 'healthcare' })).resolves.toMatchObject({
+      clientName: 'Globex',
+    });
+  });
+
+  it('throws the AppError the command answered with, fields included', async () => {
+    const appError: AppError = {
+      code: 'invalid_input',
+      message: 'The draft has problems.',
+      fields: [{ field: 'clientName', message: 'Enter the client’s name.' }],
+    };
+    mockIPC(() => {
+      throw appError;
+    });
+
+    const failure = await failureOf(tauriBackend.createDraft({ clientName: ' ', industry: 'healthcare' }));
+    expect(failure.appError).toEqual(appError);
+    expect(failure.message).toBe('The draft has problems.');
+  });
+
+  it('maps a storage AppError from list_drafts unchanged', async () => {
+    const appError: AppError = { code: 'storage', message: 'The local database is locked.', fields: [] };
+    mockIPC(() => {
+      throw appError;
+    });
+    const failure = await failureOf(tauriBackend.listDrafts());
+    expect(failure.appError).toEqual(appError);
+  });
+
+  it.each([
+    ['a bare string from the IPC layer', 'command list_drafts not found'],
+    ['an Error object', new Error('ipc bridge missing')],
+    ['a malformed error object', { code: 'teapot', message: 'short and stout' }],
+    ['nothing at all', undefined],
+  ])('turns %s into an internal AppError that says what failed', async (_what, thrown) => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    mockIPC(() => {
+      throw thrown;
+    });
+
+    const failure = await failureOf(tauriBackend.listDrafts());
+    expect(failure.appError.code).toBe('internal');
+    expect(failure.appError.fields).toEqual([]);
+    expect(failure.appError.message).toContain('load the drafts');
+    expect(failure.appError.message.toLowerCase()).not.toContain('unknown');
+  });
+
+  it('maps failures of plain commands too (app_info, industries, validation)', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    mockIPC(() => {
+      throw 'no such command';
+    });
+    expect((await failureOf(tauriBackend.appInfo())).appError.message).toContain('read the app information');
+    expect((await failureOf(tauriBackend.industries())).appError.message).toContain('industries');
+    const validation = tauriBackend.validateNewDraft({ clientName: 'x', industry: '' });
+    expect((await failureOf(validation)).appError.code).toBe('internal');
+  });
+});

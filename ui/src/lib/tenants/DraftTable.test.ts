@@ -1,0 +1,60 @@
+// @vitest-environment jsdom
+import { flushSync, mount, unmount } from 'svelte';
+import { afterEach, describe, expect, it } from 'vitest';
+import { draft } from '../../test/fixtures';
+import DraftTable from './DraftTable.svelte';
+
+let target: HTMLElement | undefined;
+let component: ReturnType<typeof mount> | undefined;
+
+afterEach(() => {
+  if (component) unmount(component);
+  target?.remove();
+});
+
+function render() {
+  target = document.createElement('div');
+  document.body.appendChild(target);
+  component = mount(DraftTable, {
+    target,
+    props: {
+      drafts: [
+        draft({ id: '1', clientName: 'Beta', createdAt: '2026-11-01T10:00:00Z' }),
+        draft({ id: '2', clientName: 'alpha', createdAt: '2026-11-03T10:00:00Z' }),
+        draft({ id: '3', clientName: 'Gamma', createdAt: '2026-11-02T10:00:00Z' }),
+      ],
+    },
+  });
+  return target;
+}
+
+const names = (root: HTMLElement) =>
+  [...root.querySelectorAll('[data-testid="draft-row"] td:first-child')].map((td) => td.textContent);
+const header = (root: HTMLElement, label: string) =>
+  [...root.querySelectorAll('th')].find((th) => th.textContent?.includes(label))!;
+
+describe('DraftTable', () => {
+  it('opens newest first and sorts by a column when its header button is pressed', () => {
+    const root = render();
+    expect(names(root)).toEqual(['alpha', 'Gamma', 'Beta']);
+    expect(header(root, 'Created').getAttribute('aria-sort')).toBe('descending');
+
+    header(root, 'Client name').querySelector('button')!.click();
+    flushSync();
+    expect(names(root)).toEqual(['alpha', 'Beta', 'Gamma']);
+    expect(header(root, 'Client name').getAttribute('aria-sort')).toBe('ascending');
+    expect(header(root, 'Created').getAttribute('aria-sort')).toBe('none');
+
+    header(root, 'Client name').querySelector('button')!.click();
+    flushSync();
+    expect(names(root)).toEqual(['Gamma', 'Beta', 'alpha']);
+    expect(header(root, 'Client name').getAttribute('aria-sort')).toBe('descending');
+  });
+
+  it('shows ids in monospace, short, with the full id on hover', () => {
+    const root = render();
+    const idCell = root.querySelector('[data-testid="draft-row"] td.col-id')!;
+    expect(idCell.classList.contains('mono')).toBe(true);
+    expect(idCell.getAttribute('title')).toBe('2');
+  });
+});
