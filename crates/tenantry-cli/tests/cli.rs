@@ -112,8 +112,7 @@ fn an_empty_data_dir_lists_nothing_and_creates_nothing() {
     let output = run(tenantry(&["drafts", "list"]).env("TENANTRY_DATA_DIR", dir));
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).starts_with("No drafts yet."));
-    let json =
-        run(tenantry(&["drafts", "list", "--format", "json"]).env("TENANTRY_DATA_DIR", dir));
+    let json = run(tenantry(&["drafts", "list", "--format", "json"]).env("TENANTRY_DATA_DIR", dir));
     assert_eq!(stdout(&json).trim(), "[]");
     assert_eq!(
         std::fs::read_dir(dir).expect("read dir").count(),

@@ -113,7 +113,7 @@ export const tenantsTests = [
 
       await eventually(async () => assert.match(await page.getByTestId('announcer').innerText(), /Draft saved/));
       assert.equal(await page.getByTestId('draft-count').innerText(), '1 draft');
-      assert.equal(await focusedId(page), 'new-client');
+      await eventually(async () => assert.equal(await focusedId(page), 'new-client'));
       await screenshot('tenants-after-save');
       await checkA11y('list after save');
     },
@@ -142,7 +142,8 @@ export const tenantsTests = [
       );
       assert.equal(await nameError.innerText(), 'Enter the client’s name (fake backend).');
       assert.equal(await page.getByTestId('industry').getAttribute('aria-invalid'), 'true');
-      assert.equal(await focusedId(page), 'client-name');
+      // Focus moves to the first field with a problem once the answer has rendered.
+      await eventually(async () => assert.equal(await focusedId(page), 'client-name'));
       const calls = await page.evaluate(() => /** @type {any} */ (window).__FAKE_IPC__.calls.map((/** @type {any} */ c) => c.cmd));
       assert.ok(calls.includes('create_draft'), 'the save reached the backend');
       await screenshot('new-client-errors-light');
@@ -173,7 +174,7 @@ export const tenantsTests = [
       await page.getByTestId('cancel-draft').click();
       await page.getByTestId('new-client-dialog').waitFor({ state: 'detached' });
       assert.equal(await page.getByTestId('draft-row').count(), 3);
-      assert.equal(await focusedId(page), 'new-client');
+      await eventually(async () => assert.equal(await focusedId(page), 'new-client'));
     },
   },
   {
