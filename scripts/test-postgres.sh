@@ -2,14 +2,16 @@
 # The Postgres server the test suite uses.
 #   test-postgres.sh start   prints the admin URL of a server that answers: the one at
 #                            $TENANTRY_TEST_PG_URL (default: 127.0.0.1:5432, trust auth),
-#                            or else a throwaway cluster of our own under target/test-pg
+#                            or else a throwaway cluster of our own under /tmp/tenantry-test-pg
 #   test-postgres.sh stop    stops the throwaway cluster, if we started one
 # Never "skips": if no server can be had, it fails and says why.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 default_url=postgres://postgres@127.0.0.1:5432/postgres
-cluster_dir="$REPO_ROOT/target/test-pg"
+# Outside the repository: when root, the cluster runs as the postgres user, which may
+# not be allowed into the directory holding the clone (e.g. under /root).
+cluster_dir="${TMPDIR:-/tmp}/tenantry-test-pg"
 cluster_port=55432
 cluster_url="postgres://postgres@127.0.0.1:$cluster_port/postgres"
 
@@ -38,7 +40,7 @@ start() {
   fi
   if answers "$cluster_url"; then echo "$cluster_url"; return; fi
   local bin; bin=$(pg_bin)
-  warn "no Postgres at $default_url; starting a throwaway cluster on port $cluster_port in target/test-pg"
+  warn "no Postgres at $default_url; starting a throwaway cluster on port $cluster_port in $cluster_dir"
   mkdir -p "$cluster_dir"
   [ "$(id -u)" -eq 0 ] && chown postgres "$cluster_dir"
   if [ ! -f "$cluster_dir/PG_VERSION" ]; then

@@ -18,8 +18,9 @@ step() {
   "$@" 2>&1 | tee "$logs/$name.log" || status=${PIPESTATUS[0]}
   printf '%-16s %4ss\n' "$name" $((SECONDS - started)) >>"$logs/timings.txt"
   # Keep each runner's own closing lines, to repeat them at the very end.
-  grep -E '^test result:|Tests +[0-9]+ (passed|failed)|^[0-9]+ passed, [0-9]+ failed' "$logs/$name.log" \
-    | sed "s/^/[$name] /" >>"$logs/summaries.txt" || true
+  sed 's/\x1b\[[0-9;]*m//g' "$logs/$name.log" \
+    | grep -E '^test result:|^ +Tests +[0-9]+ (passed|failed)|^[0-9]+ passed, [0-9]+ failed' \
+    | sed -E "s/^ +//; s/^/$name: /" >>"$logs/summaries.txt" || true
   [ "$status" -eq 0 ] || die "step '$name' failed (exit $status); its log: $logs/$name.log"
 }
 
