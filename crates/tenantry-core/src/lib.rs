@@ -4,14 +4,18 @@
 //! CLI and (later) the platform server all call the same functions, so a rule holds
 //! the same way wherever a change is made.
 
+pub mod catalog;
 pub mod client_name;
+pub mod credentials;
 pub mod draft;
 pub mod industry;
+pub mod tenant;
 pub mod timestamp;
 pub mod validation;
 
 pub use client_name::ClientName;
 pub use draft::{Draft, DraftId, NewDraft, ValidNewDraft};
 pub use industry::{Industry, IndustryOption};
+pub use tenant::{Step, TenantDocument};
 pub use timestamp::Timestamp;
 pub use validation::{Field, FieldIssue, ValidationError};
