@@ -1,0 +1,290 @@
+//! A change set: one submission's operations on one tenant, with everything a receiver
+//! needs to place it (tenant, environment, parent hash) and to trust it (author key id,
+//! organisation inside the signed bytes so it cannot be replayed into another platform).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use tenantry_core::tenant::TenantId;
+use tenantry_core::{TenantDocument, Timestamp};
+use uuid::Uuid;
+
+use crate::keys::{is_lower_hex, KeyId};
+use crate::operation::{apply_all, invert_all, Operation, OperationError};
+
+pub const CHANGESET_SCHEMA_VERSION: u32 = 1;
+/// More operations than this in one change set is refused (a whole document has far fewer leaves).
+pub const MAX_OPERATIONS: usize = 10_000;
+const MAX_SUMMARY_CHARS: usize = 500;
+
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, specta::Type,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Environment {
+    Draft,
+    Staging,
+    Production,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeSet {
+    pub schema_version: u32,
+    /// UUIDv7.
+    pub id: String,
+    /// The platform organisation the change is for.
+    pub organisation: String,
+    pub tenant: TenantId,
+    pub environment: Environment,
+    /// SHA-256 (hex) of the payload of the tenant's previous change set; none for the first.
+    pub parent: Option<String>,
+    pub operations: Vec<Operation>,
+    pub summary: String,
+    /// Written reasons for accepted policy warnings, by rule id.
+    #[serde(default)]
+    pub justifications: BTreeMap<String, String>,
+    /// Key id of the author's signing key.
+    pub author: KeyId,
+    #[specta(type = String)]
+    pub created_at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ChangeSetError {
+    #[error("the change set is not valid JSON of the expected shape: {0}")]
+    Malformed(String),
+    #[error("the change set is not in canonical form (sorted keys, no whitespace); it may have been re-encoded after signing")]
+    NotCanonical,
+    #[error("schema version {found} is not supported; this Tenantry reads version {CHANGESET_SCHEMA_VERSION}")]
+    SchemaVersion { found: u32 },
+    #[error("'{0}' is not a change set id (a UUIDv7)")]
+    BadId(String),
+    #[error("the parent '{0}' is not a SHA-256 hex digest")]
+    BadParent(String),
+    #[error("a change set needs at least one operation")]
+    NoOperations,
+    #[error("{0} operations is more than the limit of {MAX_OPERATIONS}")]
+    TooManyOperations(usize),
+    #[error("the summary must be 1 to {MAX_SUMMARY_CHARS} characters")]
+    BadSummary,
+    #[error("the organisation id is empty")]
+    NoOrganisation,
+    #[error("operation {index} ({path}) failed: {error}")]
+    Operation {
+        index: usize,
+        path: String,
+        error: OperationError,
+    },
+    #[error("after the change, the document is not a valid tenant document: {0}")]
+    InvalidResult(String),
+    #[error("the change set is for tenant {found}, not {expected}")]
+    WrongTenant { expected: String, found: String },
+}
+
+impl ChangeSet {
+    /// Checks the fields a receiver relies on.
+    pub fn check(&self) -> Result<(), ChangeSetError> {
+        if self.schema_version != CHANGESET_SCHEMA_VERSION {
+            return Err(ChangeSetError::SchemaVersion {
+                found: self.schema_version,
+            });
+        }
+        match Uuid::try_parse(&self.id) {
+            Ok(uuid) if uuid.get_version_num() == 7 && uuid.hyphenated().to_string() == self.id => {
+            }
+            _ => return Err(ChangeSetError::BadId(self.id.chars().take(64).collect())),
+        }
+        if let Some(parent) = &self.parent {
+            if !is_lower_hex(parent, 64) {
+                return Err(ChangeSetError::BadParent(parent.chars().take(80).collect()));
+            }
+        }
+        if self.organisation.trim().is_empty() {
+            return Err(ChangeSetError::NoOrganisation);
+        }
+        if self.operations.is_empty() {
+            return Err(ChangeSetError::NoOperations);
+        }
+        if self.operations.len() > MAX_OPERATIONS {
+            return Err(ChangeSetError::TooManyOperations(self.operations.len()));
+        }
+        let summary_chars = self.summary.trim().chars().count();
+        if summary_chars == 0 || summary_chars > MAX_SUMMARY_CHARS {
+            return Err(ChangeSetError::BadSummary);
+        }
+        Ok(())
+    }
+
+    /// The exact bytes that are signed: compact JSON with keys in a fixed order.
+    pub fn to_payload(&self) -> Vec<u8> {
+        // Serialising a struct of strings, numbers and serde_json values cannot fail.
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// Reads a payload, refusing any byte sequence that is not the canonical encoding
+    /// of what it contains: one change set has exactly one signed form.
+    pub fn from_payload(bytes: &[u8]) -> Result<Self, ChangeSetError> {
+        let changeset: ChangeSet = serde_json::from_slice(bytes)
+            .map_err(|error| ChangeSetError::Malformed(error.to_string()))?;
+        if changeset.to_payload() != bytes {
+            return Err(ChangeSetError::NotCanonical);
+        }
+        changeset.check()?;
+        Ok(changeset)
+    }
+
+    /// Applies the operations to `doc`, all or nothing, and checks the result is still
+    /// a valid tenant document (policy is evaluated separately, by the caller).
+    pub fn apply_to(&self, doc: &TenantDocument) -> Result<TenantDocument, ChangeSetError> {
+        if doc.tenant.id != self.tenant {
+            return Err(ChangeSetError::WrongTenant {
+                expected: doc.tenant.id.to_string(),
+                found: self.tenant.to_string(),
+            });
+        }
+        let value = serde_json::to_value(doc)
+            .map_err(|error| ChangeSetError::InvalidResult(error.to_string()))?;
+        let next = apply_all(&value, &self.operations).map_err(|(index, error)| {
+            ChangeSetError::Operation {
+                index,
+                path: self.operations[index].path().to_owned(),
+                error,
+            }
+        })?;
+        let next: TenantDocument = serde_json::from_value(next)
+            .map_err(|error| ChangeSetError::InvalidResult(error.to_string()))?;
+        if next.tenant.id != self.tenant {
+            return Err(ChangeSetError::InvalidResult(
+                "a change set cannot change the tenant id".to_owned(),
+            ));
+        }
+        Ok(next)
+    }
+
+    /// The operations that undo this change set (for a revert, which is itself a new
+    /// change set that goes through review like any other).
+    pub fn inverse_operations(&self) -> Vec<Operation> {
+        invert_all(&self.operations)
+    }
+
+    /// A new change set id (UUIDv7).
+    pub fn new_id() -> String {
+        Uuid::now_v7().hyphenated().to_string()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use tenantry_core::tenant::Regulation;
+    use tenantry_core::{ClientName, Industry};
+
+    pub(crate) fn sample_document() -> TenantDocument {
+        TenantDocument::with_safe_defaults(
+            &ClientName::parse("Acme Health").expect("name"),
+            Industry::Healthcare,
+            &[Regulation::Hipaa],
+        )
+        .expect("defaults")
+    }
+
+    pub(crate) fn sample_changeset(doc: &TenantDocument, author: KeyId) -> ChangeSet {
+        ChangeSet {
+            schema_version: CHANGESET_SCHEMA_VERSION,
+            id: ChangeSet::new_id(),
+            organisation: "org-example".into(),
+            tenant: doc.tenant.id.clone(),
+            environment: Environment::Draft,
+            parent: None,
+            operations: vec![Operation::Set {
+                path: "/ai/monthly_budget_cents".into(),
+                value: serde_json::json!(50_000),
+                old: Some(serde_json::json!(0)),
+            }],
+            summary: "Give Acme a $500 monthly AI budget".into(),
+            justifications: BTreeMap::new(),
+            author,
+            created_at: Timestamp::from_unix_millis(1_795_508_042_123).expect("time"),
+        }
+    }
+
+    fn author() -> KeyId {
+        KeyId::parse(&"ab".repeat(32)).expect("key id")
+    }
+
+    #[test]
+    fn payloads_are_canonical_and_round_trip() {
+        let doc = sample_document();
+        let changeset = sample_changeset(&doc, author());
+        let payload = changeset.to_payload();
+        assert_eq!(
+            ChangeSet::from_payload(&payload).expect("parses"),
+            changeset
+        );
+        // The same content with a space added is a different, refused byte sequence.
+        let mut spaced = payload.clone();
+        spaced.insert(1, b' ');
+        assert_eq!(
+            ChangeSet::from_payload(&spaced),
+            Err(ChangeSetError::NotCanonical)
+        );
+    }
+
+    #[test]
+    fn applying_and_inverting_restores_the_document() {
+        let doc = sample_document();
+        let changeset = sample_changeset(&doc, author());
+        let next = changeset.apply_to(&doc).expect("applies");
+        assert_eq!(next.ai.monthly_budget_cents, 50_000);
+        let mut revert = changeset.clone();
+        revert.operations = changeset.inverse_operations();
+        assert_eq!(revert.apply_to(&next).expect("reverts"), doc);
+    }
+
+    #[test]
+    fn a_result_that_is_not_a_tenant_document_is_refused() {
+        let doc = sample_document();
+        let mut changeset = sample_changeset(&doc, author());
+        changeset.operations = vec![Operation::Set {
+            path: "/ai/monthly_budget_cents".into(),
+            value: serde_json::json!("lots"),
+            old: Some(serde_json::json!(0)),
+        }];
+        assert!(matches!(
+            changeset.apply_to(&doc),
+            Err(ChangeSetError::InvalidResult(_))
+        ));
+        changeset.operations = vec![Operation::Set {
+            path: "/tenant/id".into(),
+            value: serde_json::json!(TenantId::generate()),
+            old: Some(serde_json::json!(doc.tenant.id)),
+        }];
+        assert!(matches!(
+            changeset.apply_to(&doc),
+            Err(ChangeSetError::InvalidResult(_))
+        ));
+    }
+
+    #[test]
+    fn checks_refuse_bad_fields() {
+        let doc = sample_document();
+        let good = sample_changeset(&doc, author());
+        assert!(good.check().is_ok());
+        let mut bad = good.clone();
+        bad.operations.clear();
+        assert_eq!(bad.check(), Err(ChangeSetError::NoOperations));
+        let mut bad = good.clone();
+        bad.parent = Some("xyz".into());
+        assert!(matches!(bad.check(), Err(ChangeSetError::BadParent(_))));
+        let mut bad = good.clone();
+        bad.id = "4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f".into();
+        assert!(matches!(bad.check(), Err(ChangeSetError::BadId(_))));
+        let mut bad = good.clone();
+        bad.summary = "  ".into();
+        assert_eq!(bad.check(), Err(ChangeSetError::BadSummary));
+        let mut bad = good;
+        bad.schema_version = 2;
+        assert_eq!(bad.check(), Err(ChangeSetError::SchemaVersion { found: 2 }));
+    }
+}
