@@ -7,11 +7,13 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 mode=${1:-run}
-run_packages=(build-essential pkg-config libwebkit2gtk-4.1-dev fonts-dejavu-core ca-certificates curl)
+run_packages=(build-essential pkg-config libwebkit2gtk-4.1-dev libdbus-1-dev fonts-dejavu-core ca-certificates curl)
 # The e2e suite drives the real app (Xvfb, WebKitWebDriver, a session bus); the UI suite
-# drives Chromium; the store suite needs a Postgres server (initdb for a throwaway one).
+# drives Chromium; the store suite needs a Postgres server (initdb for a throwaway one);
+# the key-store suite a real Secret Service (gnome-keyring); the DSSE interoperability
+# test Python (securesystemslib goes into .tools/pyenv).
 test_packages=(xvfb xauth webkit2gtk-driver dbus at-spi2-core gsettings-desktop-schemas
-  chromium postgresql postgresql-client)
+  chromium postgresql postgresql-client python3 python3-venv gnome-keyring keyutils)
 
 case "$mode" in
   run) packages=("${run_packages[@]}") ;;
@@ -42,6 +44,10 @@ if ! command -v cargo >/dev/null 2>&1; then
   else
     die "Rust is not installed. Install it with rustup (https://rustup.rs), then run this again; rust-toolchain.toml selects the version."
   fi
+fi
+
+if [ "$mode" = test ]; then
+  "$(dirname "$0")/ensure-pyenv.sh"
 fi
 
 if [ "$mode" = test ] && ! command -v tauri-driver >/dev/null 2>&1; then

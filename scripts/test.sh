@@ -45,7 +45,9 @@ say "Postgres for tests: $TENANTRY_TEST_PG_URL"
 
 # --all-targets: unit, integration and e2e tests (the e2e test starts its own Xvfb and
 # tauri-driver); doc tests hold nothing yet.
-step cargo-test cargo test --workspace --all-targets --locked
+# Under a private D-Bus session with an unlocked GNOME Keyring: the key-store tests use
+# the real Secret Service, never keyring's in-memory mock.
+step cargo-test dbus-run-session -- scripts/with-keyring.sh cargo test --workspace --all-targets --locked
 step ui-browser npm --prefix ui run test:browser
 
 say "Step times (seconds)"

@@ -78,6 +78,8 @@ pub enum ChangeSetError {
     },
     #[error("after the change, the document is not a valid tenant document: {0}")]
     InvalidResult(String),
+    #[error("a tenant's first change set must create its document: one `set` at the root with no old value")]
+    NotACreation,
     #[error("the change set is for tenant {found}, not {expected}")]
     WrongTenant { expected: String, found: String },
 }
@@ -160,6 +162,37 @@ impl ChangeSet {
             ));
         }
         Ok(next)
+    }
+
+    /// The document a tenant's first change set creates. That change set holds exactly
+    /// one operation: a `set` of the whole document at the root, with no old value.
+    pub fn initial_document(&self) -> Result<TenantDocument, ChangeSetError> {
+        let value = match self.operations.as_slice() {
+            [Operation::Set {
+                path,
+                value,
+                old: None,
+            }] if path.is_empty() => value.clone(),
+            _ => return Err(ChangeSetError::NotACreation),
+        };
+        let doc: TenantDocument = serde_json::from_value(value)
+            .map_err(|error| ChangeSetError::InvalidResult(error.to_string()))?;
+        if doc.tenant.id != self.tenant {
+            return Err(ChangeSetError::WrongTenant {
+                expected: self.tenant.to_string(),
+                found: doc.tenant.id.to_string(),
+            });
+        }
+        Ok(doc)
+    }
+
+    /// The operation that creates `doc` as a tenant's first change set.
+    pub fn creation(doc: &TenantDocument) -> Operation {
+        Operation::Set {
+            path: String::new(),
+            value: serde_json::to_value(doc).unwrap_or_default(),
+            old: None,
+        }
     }
 
     /// The operations that undo this change set (for a revert, which is itself a new
@@ -264,6 +297,24 @@ pub(crate) mod tests {
             changeset.apply_to(&doc),
             Err(ChangeSetError::InvalidResult(_))
         ));
+    }
+
+    #[test]
+    fn a_first_change_set_creates_the_document() {
+        let doc = sample_document();
+        let mut changeset = sample_changeset(&doc, author());
+        changeset.operations = vec![ChangeSet::creation(&doc)];
+        assert_eq!(changeset.initial_document().expect("creates"), doc);
+        // Applying a creation on top of an existing document is a conflict, not an overwrite.
+        assert!(matches!(
+            changeset.apply_to(&doc),
+            Err(ChangeSetError::Operation { .. })
+        ));
+        let ordinary = sample_changeset(&doc, author());
+        assert_eq!(
+            ordinary.initial_document(),
+            Err(ChangeSetError::NotACreation)
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use ed25519_dalek::{Signer, Verifier};
+use ed25519_dalek::Signer;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
@@ -36,7 +36,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !text.len().is_multiple_of(2) || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     (0..text.len())
@@ -120,7 +120,6 @@ impl PublicKey {
         };
         let signature = ed25519_dalek::Signature::from_bytes(&bytes);
         self.0.verify_strict(message, &signature).is_ok()
-            && self.0.verify(message, &signature).is_ok()
     }
 }
 

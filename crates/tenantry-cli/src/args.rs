@@ -1,7 +1,11 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use tenantry_core::tenant::{file, Regulation};
+use tenantry_core::Industry;
 use tenantry_store::{DATABASE_URL_ENV, DATA_DIR_ENV};
+
+use crate::signer::SignerArgs;
 
 /// Tenantry's command line: check and inspect client onboardings headlessly, over the
 /// same mirror as the desktop app.
@@ -39,6 +43,242 @@ pub enum Command {
         #[command(subcommand)]
         command: DraftsCommand,
     },
+    /// Check a tenant document (JSON, TOML or YAML) against the policy pack; exits 1
+    /// when any rule of severity error fails
+    Validate {
+        /// The tenant document: *.json, *.toml, *.yaml or *.yml
+        file: PathBuf,
+        #[command(flatten)]
+        sources: Sources,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
+    /// Each of the twelve onboarding steps of a tenant document: complete, incomplete
+    /// or blocked, and whether the tenant may enter staging and production
+    Progress {
+        /// The tenant document: *.json, *.toml, *.yaml or *.yml
+        file: PathBuf,
+        #[command(flatten)]
+        sources: Sources,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
+    /// Print a new tenant document with safe, restrictive defaults, to edit and validate
+    New {
+        /// The client's name, e.g. "Acme Health"
+        #[arg(long)]
+        name: String,
+        /// The client's industry
+        #[arg(long, value_name = "INDUSTRY", value_parser = industry_parser())]
+        industry: Industry,
+        /// A regulation the client is subject to (hipaa, gdpr, pci_dss, soc2, ccpa, glba,
+        /// ferpa); repeat for several. They set the compliance mode and the strictest flags
+        #[arg(long = "regulation", value_name = "REGULATION", value_parser = parse_regulation)]
+        regulations: Vec<Regulation>,
+        /// The format to write the document in
+        #[arg(long, value_enum, default_value_t = DocumentFormat::Json)]
+        format: DocumentFormat,
+    },
+    /// Print the JSON Schema of the tenant document (for editors and other tools)
+    Schema,
+    /// The catalog: services and their flags, AI models, vendors, regions
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
+    /// The policy pack: the rules every tenant document is checked against
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+    /// Your signing key: kept in the OS keyring (or, for pipelines, an owner-only file)
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+    /// Signed change sets: sign, verify offline, record into the mirror
+    Changeset {
+        #[command(subcommand)]
+        command: ChangesetCommand,
+    },
+    /// Submit a tenant document: checks it against the policy pack, then records one
+    /// signed change set (against the mirror's current version) in the outbox and
+    /// writes its envelope to disk. Works offline; exits 1 when the policy blocks it
+    Submit {
+        /// The tenant document: *.json, *.toml, *.yaml or *.yml
+        file: PathBuf,
+        /// What this change does, for reviewers and the history
+        #[arg(long)]
+        summary: String,
+        #[arg(long, value_enum, default_value_t = EnvironmentArg::Draft)]
+        environment: EnvironmentArg,
+        #[command(flatten)]
+        organisation: OrganisationArg,
+        /// Where to write the envelope [default: <slug>-<number>.dsse.json]
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        sources: Sources,
+        #[command(flatten)]
+        signer: SignerArgs,
+    },
+    /// A tenant's change sets in the mirror, oldest first
+    History {
+        /// Tenant id or slug
+        tenant: String,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
+    /// Field-by-field differences between two versions of a tenant (version numbers
+    /// as `history` shows them; 0 is before the tenant existed)
+    Diff {
+        /// Tenant id or slug
+        tenant: String,
+        from: usize,
+        to: usize,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
+    /// Undo a change set with a new, signed change set of its inverse operations
+    Revert {
+        /// The change set's id or hash
+        changeset: String,
+        /// Summary of the revert [default: Revert "<original summary>"]
+        #[arg(long)]
+        summary: Option<String>,
+        #[command(flatten)]
+        organisation: OrganisationArg,
+        #[command(flatten)]
+        sources: Sources,
+        #[command(flatten)]
+        signer: SignerArgs,
+    },
+    /// Check every tenant's history in the mirror: signatures, parent links, and that
+    /// the stored documents are what the change sets produce. Exits 1 on a break
+    VerifyMirror {
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Create your signing key (refuses to replace an existing one)
+    Create {
+        #[command(flatten)]
+        signer: SignerArgs,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
+    /// Show your public key and key id (never the private key)
+    Show {
+        #[command(flatten)]
+        signer: SignerArgs,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
+    /// Replace your key with a new one, endorsed by the old one
+    Rotate {
+        #[command(flatten)]
+        signer: SignerArgs,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChangesetCommand {
+    /// Sign an unsigned change set (JSON: organisation, tenant, environment, parent,
+    /// operations, summary, justifications) and print or write the DSSE envelope
+    Sign {
+        file: PathBuf,
+        /// Write the envelope here instead of stdout
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        signer: SignerArgs,
+    },
+    /// Verify an envelope offline, against the mirror's known keys and any given with
+    /// --public-key. Exits 1 when it does not verify
+    Verify {
+        envelope: PathBuf,
+        /// A trusted ed25519 public key (64 hex characters); repeatable
+        #[arg(long = "public-key", value_name = "HEX")]
+        public_keys: Vec<String>,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
+    /// Put a signed envelope (e.g. a colleague's) into the mirror, after verifying it
+    Record { envelope: PathBuf },
+}
+
+/// The platform organisation a change is for; it is inside the signed bytes.
+#[derive(Debug, Args)]
+pub struct OrganisationArg {
+    #[arg(
+        long = "organisation",
+        env = "TENANTRY_ORGANISATION",
+        default_value = "local",
+        value_name = "ID"
+    )]
+    pub id: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EnvironmentArg {
+    Draft,
+    Staging,
+    Production,
+}
+
+impl From<EnvironmentArg> for tenantry_changeset::changeset::Environment {
+    fn from(environment: EnvironmentArg) -> Self {
+        match environment {
+            EnvironmentArg::Draft => Self::Draft,
+            EnvironmentArg::Staging => Self::Staging,
+            EnvironmentArg::Production => Self::Production,
+        }
+    }
+}
+
+/// Where the catalog and the policy pack come from. Without options, the ones built
+/// into this version of Tenantry.
+#[derive(Debug, Args)]
+pub struct Sources {
+    /// A catalog file (JSON) to use instead of the bundled one
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+    /// A directory of extra Rego policy files (*.rego), checked besides the bundled pack
+    #[arg(long, value_name = "DIR")]
+    pub policy_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Show what the catalog offers
+    Show {
+        /// A catalog file (JSON) to show instead of the bundled one
+        #[arg(long, value_name = "FILE")]
+        catalog: Option<PathBuf>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// List every rule: id, severity, step, title and when it applies
+    List {
+        /// A directory of extra Rego policy files (*.rego), listed with the bundled pack
+        #[arg(long, value_name = "DIR")]
+        policy_dir: Option<PathBuf>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -51,10 +291,70 @@ pub enum DraftsCommand {
     },
 }
 
+/// Output of the checking and inspecting commands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Readable text for people
+    Text,
+    /// JSON for programs
+    Json,
+}
+
+/// The file formats a tenant document can be written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DocumentFormat {
+    Json,
+    Yaml,
+    Toml,
+}
+
+impl From<DocumentFormat> for file::Format {
+    fn from(format: DocumentFormat) -> Self {
+        match format {
+            DocumentFormat::Json => file::Format::Json,
+            DocumentFormat::Yaml => file::Format::Yaml,
+            DocumentFormat::Toml => file::Format::Toml,
+        }
+    }
+}
+
+/// Industries and regulations are closed lists: a value outside them is a usage error
+/// (exit 2) whose message lists the valid ones, as the document spells them.
+fn industry_parser() -> impl clap::builder::TypedValueParser<Value = Industry> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(Industry::ALL.map(Industry::id))
+        .try_map(|id| Industry::from_id(&id).ok_or_else(|| format!("'{id}' is not an industry")))
+}
+
+fn parse_regulation(text: &str) -> Result<Regulation, String> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned())).map_err(|error| {
+        error
+            .to_string()
+            .replace("unknown variant", "unknown regulation")
+    })
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// Aligned columns for people
     Table,
     /// A JSON array for programs
     Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_help_lists_every_regulation() {
+        let schema = serde_json::to_value(schemars::schema_for!(Regulation)).expect("schema");
+        let ids = schema["enum"].as_array().expect("an enum");
+        assert_eq!(ids.len(), 7, "update the --regulation help: {ids:?}");
+        for id in ids {
+            let id = id.as_str().expect("a string");
+            assert!(parse_regulation(id).is_ok(), "{id}");
+        }
+        assert!(parse_regulation("HIPAA").is_err());
+    }
 }

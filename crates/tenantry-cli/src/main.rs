@@ -1,37 +1,165 @@
 //! `tenantry`: Tenantry's command line, over the same core and mirror as the desktop app.
 
 mod args;
+mod catalog;
+mod changesets;
 mod drafts;
+mod history;
+mod keys;
 mod mirror;
+mod new_tenant;
 mod output;
+mod policy;
+mod progress;
+mod schema;
+mod signer;
+mod sources;
+mod validate;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::args::{Cli, Command, DraftsCommand};
+use crate::args::{
+    CatalogCommand, ChangesetCommand, Cli, Command, DraftsCommand, KeyCommand, MirrorArgs,
+    PolicyCommand,
+};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose);
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => return output::fail(&format!("could not start the async runtime: {error}")),
-    };
-    let result = runtime.block_on(async {
-        match cli.command {
-            Command::Drafts {
-                command: DraftsCommand::List { format },
-            } => drafts::list(&cli.mirror, format).await,
+    let outcome = match cli.command {
+        // The one command whose failure is a result, not an error: findings were printed.
+        Command::Validate {
+            file,
+            sources,
+            format,
+        } => {
+            return validate::run(&file, &sources, format)
+                .unwrap_or_else(|message| output::fail(&message))
         }
-    });
-    match result {
+        Command::Drafts {
+            command: DraftsCommand::List { format },
+        } => with_runtime(&cli.mirror, |mirror| drafts::list(mirror, format)),
+        Command::Schema => schema::print(),
+        Command::New {
+            name,
+            industry,
+            regulations,
+            format,
+        } => new_tenant::print(&name, industry, &regulations, format),
+        Command::Catalog {
+            command: CatalogCommand::Show { catalog, format },
+        } => catalog::show(catalog.as_deref(), format),
+        Command::Progress {
+            file,
+            sources,
+            format,
+        } => progress::run(&file, &sources, format),
+        Command::Policy {
+            command: PolicyCommand::List { policy_dir, format },
+        } => policy::list(policy_dir.as_deref(), format),
+        Command::Key { command } => match command {
+            KeyCommand::Create { signer, format } => keys::create(&signer, format),
+            KeyCommand::Show { signer, format } => keys::show(&signer, format),
+            KeyCommand::Rotate { signer, format } => keys::rotate(&signer, format),
+        },
+        Command::Changeset { command } => match command {
+            ChangesetCommand::Sign { file, out, signer } => {
+                changesets::sign(&file, out.as_deref(), &signer)
+            }
+            ChangesetCommand::Verify {
+                envelope,
+                public_keys,
+                format,
+            } => {
+                return exit_with(with_runtime(&cli.mirror, |mirror| {
+                    changesets::verify(&envelope, &public_keys, mirror, format)
+                }))
+            }
+            ChangesetCommand::Record { envelope } => {
+                with_runtime(&cli.mirror, |mirror| changesets::record(&envelope, mirror))
+            }
+        },
+        Command::Submit {
+            file,
+            summary,
+            environment,
+            organisation,
+            out,
+            sources,
+            signer,
+        } => {
+            let args = changesets::SubmitArgs {
+                file: &file,
+                summary: &summary,
+                environment: environment.into(),
+                organisation: &organisation.id,
+                out: out.as_deref(),
+                sources: &sources,
+            };
+            return exit_with(with_runtime(&cli.mirror, |mirror| {
+                changesets::submit(args, &signer, mirror)
+            }));
+        }
+        Command::History { tenant, format } => with_runtime(&cli.mirror, |mirror| {
+            history::history(mirror, &tenant, format)
+        }),
+        Command::Diff {
+            tenant,
+            from,
+            to,
+            format,
+        } => with_runtime(&cli.mirror, |mirror| {
+            history::diff(mirror, &tenant, from, to, format)
+        }),
+        Command::Revert {
+            changeset,
+            summary,
+            organisation,
+            sources,
+            signer,
+        } => {
+            let args = history::RevertArgs {
+                changeset: &changeset,
+                summary: summary.as_deref(),
+                organisation: &organisation.id,
+                sources: &sources,
+            };
+            with_runtime(&cli.mirror, |mirror| history::revert(args, &signer, mirror))
+        }
+        Command::VerifyMirror { format } => {
+            return exit_with(with_runtime(&cli.mirror, |mirror| {
+                history::verify_mirror(mirror, format)
+            }))
+        }
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => output::fail(&message),
     }
+}
+
+/// For commands whose "no" is a result (printed) rather than an error: exit 1 quietly.
+fn exit_with(outcome: Result<bool, String>) -> ExitCode {
+    match outcome {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(message) => output::fail(&message),
+    }
+}
+
+/// Runs a command that needs the mirror (and so an async runtime).
+fn with_runtime<'a, T, F, Fut>(mirror: &'a MirrorArgs, command: F) -> Result<T, String>
+where
+    F: FnOnce(&'a MirrorArgs) -> Fut,
+    Fut: std::future::Future<Output = Result<T, String>>,
+{
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| format!("could not start the async runtime: {error}"))?;
+    runtime.block_on(command(mirror))
 }
 
 /// Logs go to stderr so that stdout stays clean for `--format json`.

@@ -21,8 +21,18 @@ pub fn json<T: serde::Serialize>(value: &T) -> Result<(), String> {
     write_stdout(&format!("{text}\n"))
 }
 
+/// Text exactly as given (it carries its own line breaks).
+pub fn text(text: &str) -> Result<(), String> {
+    write_stdout(text)
+}
+
 /// Left-aligned columns two spaces apart, widths counted in characters.
 pub fn table(header: &[&str], rows: Vec<Vec<String>>) -> Result<(), String> {
+    write_stdout(&format_table(header, rows, ""))
+}
+
+/// [`table`] as text, each line starting with `indent`.
+pub fn format_table(header: &[&str], rows: Vec<Vec<String>>, indent: &str) -> String {
     let mut widths: Vec<usize> = header.iter().map(|title| title.chars().count()).collect();
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
@@ -37,10 +47,11 @@ pub fn table(header: &[&str], rows: Vec<Vec<String>>) -> Result<(), String> {
             .zip(&widths)
             .map(|(cell, width)| format!("{cell:<width$}"))
             .collect();
+        text.push_str(indent);
         text.push_str(cells.join("  ").trim_end());
         text.push('\n');
     }
-    write_stdout(&text)
+    text
 }
 
 fn write_stdout(text: &str) -> Result<(), String> {

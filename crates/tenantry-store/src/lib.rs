@@ -7,6 +7,7 @@
 
 mod drafts;
 mod error;
+mod ledger;
 mod location;
 mod store;
 #[cfg(feature = "testing")]
@@ -14,6 +15,7 @@ pub mod testing;
 
 pub use drafts::CreateDraftError;
 pub use error::StoreError;
+pub use ledger::{ChainProblem, HistoryEntry, MirrorReport, RecordError, Recorded};
 pub use location::{
     default_data_dir, DatabaseKind, Location, APP_IDENTIFIER, DATABASE_URL_ENV, DATA_DIR_ENV,
     SQLITE_FILE_NAME,

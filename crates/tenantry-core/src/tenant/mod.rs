@@ -10,6 +10,7 @@ mod classification;
 mod customization;
 mod defaults;
 mod evidence;
+pub mod file;
 mod frontend;
 mod go_live;
 mod handoff;
@@ -33,6 +34,7 @@ pub use classification::{Classification, ComplianceMode, Regulation, ScaleExpect
 pub use customization::{Branding, Customization, NavigationItem};
 pub use defaults::strictest_flags;
 pub use evidence::Evidence;
+pub use file::{load_document, parse_document, Format, LoadError};
 pub use frontend::FrontendStrategy;
 pub use go_live::GoLiveChecklist;
 pub use handoff::{EscalationContact, Handoff};

@@ -1,0 +1,28 @@
+//! Tenantry's policy pack: every rule of the onboarding process ("Adding a New Client")
+//! as declarative Rego, evaluated by [regorus](https://github.com/microsoft/regorus).
+//!
+//! The pack lives in `pack/*.rego` (embedded in the binary); a platform extends it with
+//! its own files through [`PolicyPack::from_dir`]. Each file declares its rules'
+//! metadata next to the rules themselves, so an added rule is listed, explained and
+//! enforced like a bundled one.
+//!
+//! Two kinds of outcome come out of one evaluation:
+//! - [`Finding`]s: a rule is broken. An error blocks; a warning blocks until the document
+//!   carries a written justification for it (`justifications[<rule id>]`).
+//! - [`Missing`] items: a step is not finished yet (no region chosen, no evidence for a
+//!   checklist item). They keep their step incomplete without blocking anything else.
+//!
+//! [`progress`] turns both into per-step status and the staging / production gates.
+//!
+//! The crate is pure: no IO except reading the extra pack files in `from_dir`.
+
+mod error;
+mod input;
+mod model;
+mod pack;
+mod progress;
+
+pub use error::PolicyError;
+pub use model::{Evaluation, Finding, Missing, RequirementInfo, RuleInfo, Severity};
+pub use pack::PolicyPack;
+pub use progress::{progress, Progress, StepProgress, StepStatus};

@@ -1,0 +1,546 @@
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tenantry_core::catalog::Catalog;
+use tenantry_core::{Step, TenantDocument};
+
+use crate::error::PolicyError;
+use crate::input;
+use crate::model::{Evaluation, Finding, Missing, RequirementInfo, RuleInfo, Severity};
+
+/// The Rego package every file of the pack declares.
+const PACKAGE: &str = "data.tenantry.policy";
+const METADATA_RULE: &str = "data.tenantry.policy.metadata";
+const RESULT_RULE: &str = "data.tenantry.policy.result";
+
+/// The bundled pack, one file per step (plus shared helpers and the credential rule).
+const BUNDLED: &[(&str, &str)] = &[
+    ("00-lib.rego", include_str!("../pack/00-lib.rego")),
+    (
+        "01-classification.rego",
+        include_str!("../pack/01-classification.rego"),
+    ),
+    ("02-tenant.rego", include_str!("../pack/02-tenant.rego")),
+    ("03-frontend.rego", include_str!("../pack/03-frontend.rego")),
+    ("04-services.rego", include_str!("../pack/04-services.rego")),
+    (
+        "05-overrides.rego",
+        include_str!("../pack/05-overrides.rego"),
+    ),
+    ("06-ai.rego", include_str!("../pack/06-ai.rego")),
+    (
+        "07-integrations.rego",
+        include_str!("../pack/07-integrations.rego"),
+    ),
+    (
+        "08-customization.rego",
+        include_str!("../pack/08-customization.rego"),
+    ),
+    (
+        "09-data-migration.rego",
+        include_str!("../pack/09-data-migration.rego"),
+    ),
+    (
+        "10-verification.rego",
+        include_str!("../pack/10-verification.rego"),
+    ),
+    ("11-rollout.rego", include_str!("../pack/11-rollout.rego")),
+    ("12-handoff.rego", include_str!("../pack/12-handoff.rego")),
+    ("13-secrets.rego", include_str!("../pack/13-secrets.rego")),
+];
+
+/// A compiled policy pack: the Rego engine, prepared once, and the metadata of its rules
+/// and requirements. Cloning is cheap (one reference count); evaluation never changes it,
+/// so one pack serves every thread.
+#[derive(Clone)]
+pub struct PolicyPack {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    /// Prepared engine; every evaluation works on a clone of it.
+    engine: regorus::Engine,
+    rules: Vec<RuleInfo>,
+    rule_index: HashMap<String, usize>,
+    requirements: Vec<RequirementInfo>,
+    requirement_index: HashMap<String, usize>,
+    files: Vec<String>,
+    /// The last catalog evaluated against, converted once: a desktop or server uses one
+    /// catalog for thousands of evaluations.
+    catalog_cache: Mutex<Option<(Catalog, regorus::Value)>>,
+    /// Texts known not to look like credentials (see `input::CleanTexts`).
+    clean_texts: input::CleanTexts,
+}
+
+impl std::fmt::Debug for PolicyPack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PolicyPack")
+            .field("files", &self.inner.files)
+            .field("rules", &self.inner.rules.len())
+            .field("requirements", &self.inner.requirements.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PolicyPack {
+    /// The pack bundled with this build (`crates/tenantry-policy/pack/*.rego`).
+    pub fn bundled() -> PolicyPack {
+        // A test compiles the bundled pack on every build, so this cannot fail at run time.
+        Self::build(Vec::new()).unwrap_or_else(|error| {
+            unreachable!("the bundled policy pack is tested to compile: {error}")
+        })
+    }
+
+    /// The bundled pack plus every `*.rego` file in `dir` (not recursive, in name order).
+    /// Each added file declares `package tenantry.policy` and its rules' metadata the
+    /// same way the bundled files do.
+    pub fn from_dir(dir: &Path) -> Result<PolicyPack, PolicyError> {
+        let read_error = |path: &Path, error: std::io::Error| PolicyError::Read {
+            path: path.to_path_buf(),
+            message: error.to_string(),
+        };
+        let mut paths = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(|error| read_error(dir, error))? {
+            let path = entry.map_err(|error| read_error(dir, error))?.path();
+            if path.extension().is_some_and(|ext| ext == "rego") && path.is_file() {
+                paths.push(path);
+            }
+        }
+        paths.sort();
+        let mut extra = Vec::with_capacity(paths.len());
+        for path in paths {
+            let source =
+                std::fs::read_to_string(&path).map_err(|error| read_error(&path, error))?;
+            extra.push((path.display().to_string(), source));
+        }
+        Self::build(extra)
+    }
+
+    /// Rules sorted by step, then id.
+    pub fn rules(&self) -> &[RuleInfo] {
+        &self.inner.rules
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&RuleInfo> {
+        self.inner
+            .rule_index
+            .get(id)
+            .and_then(|index| self.inner.rules.get(*index))
+    }
+
+    /// What each step needs before it is complete, sorted by step, then id.
+    pub fn requirements(&self) -> &[RequirementInfo] {
+        &self.inner.requirements
+    }
+
+    /// The names of the files the pack was built from, bundled ones first.
+    pub fn files(&self) -> &[String] {
+        &self.inner.files
+    }
+
+    /// Evaluates every rule of the pack over `doc`, against `catalog`.
+    pub fn evaluate(
+        &self,
+        doc: &TenantDocument,
+        catalog: &Catalog,
+    ) -> Result<Evaluation, PolicyError> {
+        let catalog = self.catalog_value(catalog)?;
+        let (input, secrets) = build_input(doc, catalog, &self.inner.clean_texts)?;
+        let mut engine = self.inner.engine.clone();
+        engine.set_input(input);
+        let result =
+            engine
+                .eval_rule(RESULT_RULE.to_owned())
+                .map_err(|error| PolicyError::Evaluation {
+                    message: format!("{error:#}"),
+                })?;
+        let result = serde_json::to_value(&result).map_err(|error| PolicyError::Evaluation {
+            message: error.to_string(),
+        })?;
+        self.read_result(doc, result, &secrets)
+    }
+
+    fn catalog_value(&self, catalog: &Catalog) -> Result<regorus::Value, PolicyError> {
+        // A poisoned lock only means another evaluation panicked mid-update of the cache;
+        // the cache is re-filled below either way.
+        let mut cache = self
+            .inner
+            .catalog_cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((cached, value)) = cache.as_ref() {
+            if cached == catalog {
+                return Ok(value.clone());
+            }
+        }
+        let value = catalog_value(catalog)?;
+        *cache = Some((catalog.clone(), value.clone()));
+        Ok(value)
+    }
+
+    fn build(extra: Vec<(String, String)>) -> Result<PolicyPack, PolicyError> {
+        let mut engine = regorus::Engine::new();
+        let mut files = Vec::new();
+        let bundled = BUNDLED
+            .iter()
+            .map(|(name, source)| (format!("bundled:{name}"), (*source).to_owned()));
+        for (file, source) in bundled.chain(extra) {
+            let package =
+                engine
+                    .add_policy(file.clone(), source)
+                    .map_err(|error| PolicyError::Compile {
+                        file: file.clone(),
+                        message: format!("{error:#}"),
+                    })?;
+            if package != PACKAGE {
+                return Err(PolicyError::WrongPackage { file, package });
+            }
+            files.push(file);
+        }
+        // Evaluating the metadata prepares the engine (rule scheduling, semantic checks),
+        // so errors a parser cannot see surface here, once, and every clone made for an
+        // evaluation starts prepared.
+        engine.set_input(regorus::Value::new_object());
+        let metadata = engine
+            .eval_rule(METADATA_RULE.to_owned())
+            .map_err(|error| compile_error(&files, &format!("{error:#}")))?;
+        let metadata = serde_json::to_value(&metadata).map_err(|error| PolicyError::Malformed {
+            what: "metadata",
+            problem: error.to_string(),
+        })?;
+        let (rules, requirements) = read_metadata(metadata)?;
+        smoke_evaluate(&engine, &files)?;
+        let rule_index = rules
+            .iter()
+            .enumerate()
+            .map(|(index, rule)| (rule.id.clone(), index))
+            .collect();
+        let requirement_index = requirements
+            .iter()
+            .enumerate()
+            .map(|(index, requirement)| (requirement.id.clone(), index))
+            .collect();
+        Ok(PolicyPack {
+            inner: Arc::new(Inner {
+                engine,
+                rules,
+                rule_index,
+                requirements,
+                requirement_index,
+                files,
+                catalog_cache: Mutex::new(None),
+                clean_texts: input::CleanTexts::default(),
+            }),
+        })
+    }
+
+    fn read_result(
+        &self,
+        doc: &TenantDocument,
+        result: Value,
+        secrets: &[String],
+    ) -> Result<Evaluation, PolicyError> {
+        let raw: RawResult = match result {
+            Value::Null => RawResult::default(),
+            other => serde_json::from_value(other).map_err(|error| PolicyError::Malformed {
+                what: "result",
+                problem: error.to_string(),
+            })?,
+        };
+        let mut findings = Vec::with_capacity(raw.findings.len());
+        for value in raw.findings {
+            let raw: RawFinding = parse_item(value, "finding")?;
+            let rule = self
+                .rule(&raw.rule)
+                .ok_or_else(|| PolicyError::UnknownRule {
+                    rule_id: raw.rule.clone(),
+                })?;
+            let step = match &raw.step {
+                Some(id) => Step::from_id(id).ok_or_else(|| PolicyError::Malformed {
+                    what: "finding",
+                    problem: format!(
+                        "rule {} reported a finding in unknown step '{id}'",
+                        raw.rule
+                    ),
+                })?,
+                None => rule.step,
+            };
+            let justified = rule.severity == Severity::Warning
+                && doc
+                    .justifications
+                    .get(&rule.id)
+                    .is_some_and(|text| !text.trim().is_empty());
+            findings.push(Finding {
+                rule_id: rule.id.clone(),
+                severity: rule.severity,
+                step,
+                // A rule may quote the value it complains about; a credential is never
+                // quoted, whatever rule (bundled or added) reports it.
+                path: input::redact(raw.path, secrets),
+                message: input::redact(raw.message, secrets),
+                remediation: rule.remediation.clone(),
+                justified,
+            });
+        }
+        findings.sort_by(|a, b| {
+            (a.step, &a.path, &a.rule_id, &a.message)
+                .cmp(&(b.step, &b.path, &b.rule_id, &b.message))
+        });
+        findings.dedup();
+
+        let mut missing = Vec::with_capacity(raw.missing.len());
+        for value in raw.missing {
+            let raw: RawMissing = parse_item(value, "missing item")?;
+            let requirement = self
+                .inner
+                .requirement_index
+                .get(&raw.requirement)
+                .and_then(|index| self.inner.requirements.get(*index))
+                .ok_or_else(|| PolicyError::UnknownRequirement {
+                    requirement_id: raw.requirement.clone(),
+                })?;
+            missing.push(Missing {
+                requirement_id: requirement.id.clone(),
+                step: requirement.step,
+                path: input::redact(raw.path, secrets),
+                message: input::redact(raw.message, secrets),
+            });
+        }
+        missing.sort_by(|a, b| {
+            (a.step, &a.path, &a.requirement_id, &a.message).cmp(&(
+                b.step,
+                &b.path,
+                &b.requirement_id,
+                &b.message,
+            ))
+        });
+        missing.dedup();
+
+        let mut required_checklist = raw.checklist;
+        required_checklist.sort();
+        required_checklist.dedup();
+        Ok(Evaluation {
+            findings,
+            missing,
+            required_checklist,
+        })
+    }
+}
+
+fn conversion_error(what: &str, error: serde_json::Error) -> PolicyError {
+    PolicyError::Evaluation {
+        message: format!("cannot convert the {what} for the policy engine: {error}"),
+    }
+}
+
+fn catalog_value(catalog: &Catalog) -> Result<regorus::Value, PolicyError> {
+    let json = serde_json::to_value(catalog).map_err(|error| conversion_error("catalog", error))?;
+    serde_json::from_value(json).map_err(|error| conversion_error("catalog", error))
+}
+
+/// The input document of the pack (see `pack/00-lib.rego`), and the credential-looking
+/// texts found in the document (kept out of the input, used for redaction).
+fn build_input(
+    doc: &TenantDocument,
+    catalog: regorus::Value,
+    clean_texts: &input::CleanTexts,
+) -> Result<(regorus::Value, Vec<String>), PolicyError> {
+    let document =
+        serde_json::to_value(doc).map_err(|error| conversion_error("document", error))?;
+    let facts = input::facts(&document, doc.tenant.id.as_str(), clean_texts);
+    let facts_value = json!({
+        "credential_hits": facts.credential_hits,
+        "foreign_tenant_refs": facts.foreign_tenant_refs,
+    });
+    let mut input: regorus::Value =
+        serde_json::from_value(facts_value).map_err(|error| conversion_error("input", error))?;
+    let document: regorus::Value =
+        serde_json::from_value(document).map_err(|error| conversion_error("document", error))?;
+    let members = input
+        .as_object_mut()
+        .map_err(|error| PolicyError::Evaluation {
+            message: format!("cannot build the policy input: {error}"),
+        })?;
+    members.insert(regorus::Value::from("document"), document);
+    members.insert(regorus::Value::from("catalog"), catalog);
+    Ok((input, facts.secrets))
+}
+
+/// Rego resolves functions and evaluates rule bodies lazily, so a typo in a rule body
+/// would only show when that rule first runs. Evaluating every rule once over a fresh
+/// tenant with the strictest classification and the bundled catalog surfaces such errors
+/// when the pack is built, naming the file.
+fn smoke_evaluate(engine: &regorus::Engine, files: &[String]) -> Result<(), PolicyError> {
+    use tenantry_core::tenant::Regulation;
+    use tenantry_core::{ClientName, Industry};
+
+    let Ok(name) = ClientName::parse("Policy Pack Check") else {
+        return Ok(());
+    };
+    let regulations = [Regulation::Hipaa, Regulation::Gdpr, Regulation::PciDss];
+    let Ok(doc) = TenantDocument::with_safe_defaults(&name, Industry::Healthcare, &regulations)
+    else {
+        return Ok(());
+    };
+    let clean_texts = input::CleanTexts::default();
+    let (input, _) = build_input(&doc, catalog_value(&Catalog::bundled())?, &clean_texts)?;
+    let mut engine = engine.clone();
+    engine.set_input(input);
+    engine
+        .eval_rule(RESULT_RULE.to_owned())
+        .map(|_| ())
+        .map_err(|error| compile_error(files, &format!("{error:#}")))
+}
+
+/// Names the file an engine error points at (regorus prints `--> <file>:line:col`).
+fn compile_error(files: &[String], message: &str) -> PolicyError {
+    let file = files
+        .iter()
+        .rev()
+        .find(|file| message.contains(&format!("{file}:")))
+        .cloned()
+        .unwrap_or_else(|| "(the policy pack)".to_owned());
+    PolicyError::Compile {
+        file,
+        message: message.to_owned(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct RawResult {
+    #[serde(default)]
+    findings: Vec<Value>,
+    #[serde(default)]
+    missing: Vec<Value>,
+    #[serde(default)]
+    checklist: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RawFinding {
+    rule: String,
+    path: String,
+    message: String,
+    #[serde(default)]
+    step: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawMissing {
+    requirement: String,
+    path: String,
+    message: String,
+}
+
+fn parse_item<T: for<'de> Deserialize<'de>>(
+    value: Value,
+    what: &'static str,
+) -> Result<T, PolicyError> {
+    let shown = value.to_string();
+    serde_json::from_value(value).map_err(|error| PolicyError::Malformed {
+        what,
+        problem: format!("{error} in {shown}"),
+    })
+}
+
+#[derive(Deserialize)]
+struct RawRule {
+    severity: String,
+    step: String,
+    title: String,
+    remediation: String,
+    source: String,
+    applies_when: String,
+}
+
+#[derive(Deserialize)]
+struct RawRequirement {
+    step: String,
+    title: String,
+    source: String,
+    applies_when: String,
+}
+
+#[derive(Deserialize)]
+struct RawMetadata {
+    #[serde(default)]
+    rules: BTreeMap<String, Value>,
+    #[serde(default)]
+    requirements: BTreeMap<String, Value>,
+}
+
+fn invalid(id: &str, problem: impl Into<String>) -> PolicyError {
+    PolicyError::InvalidMetadata {
+        rule_id: id.to_owned(),
+        problem: problem.into(),
+    }
+}
+
+fn step_of(id: &str, step: &str) -> Result<Step, PolicyError> {
+    Step::from_id(step).ok_or_else(|| {
+        let known: Vec<&str> = Step::ALL.iter().map(|step| step.id()).collect();
+        invalid(
+            id,
+            format!("unknown step '{step}'; use one of {}", known.join(", ")),
+        )
+    })
+}
+
+fn non_blank(id: &str, field: &str, text: String) -> Result<String, PolicyError> {
+    if text.trim().is_empty() {
+        Err(invalid(id, format!("{field} is empty")))
+    } else {
+        Ok(text)
+    }
+}
+
+fn read_metadata(value: Value) -> Result<(Vec<RuleInfo>, Vec<RequirementInfo>), PolicyError> {
+    let raw: RawMetadata = match value {
+        Value::Null => RawMetadata {
+            rules: BTreeMap::new(),
+            requirements: BTreeMap::new(),
+        },
+        other => serde_json::from_value(other).map_err(|error| PolicyError::Malformed {
+            what: "metadata",
+            problem: error.to_string(),
+        })?,
+    };
+    let mut rules = Vec::with_capacity(raw.rules.len());
+    for (id, value) in raw.rules {
+        let rule: RawRule =
+            serde_json::from_value(value).map_err(|error| invalid(&id, error.to_string()))?;
+        let severity = Severity::from_id(&rule.severity).ok_or_else(|| {
+            invalid(
+                &id,
+                format!("severity '{}' is neither error nor warning", rule.severity),
+            )
+        })?;
+        rules.push(RuleInfo {
+            severity,
+            step: step_of(&id, &rule.step)?,
+            title: non_blank(&id, "title", rule.title)?,
+            remediation: non_blank(&id, "remediation", rule.remediation)?,
+            source: non_blank(&id, "source", rule.source)?,
+            applies_when: non_blank(&id, "applies_when", rule.applies_when)?,
+            id,
+        });
+    }
+    rules.sort_by(|a, b| (a.step, &a.id).cmp(&(b.step, &b.id)));
+    let mut requirements = Vec::with_capacity(raw.requirements.len());
+    for (id, value) in raw.requirements {
+        let requirement: RawRequirement =
+            serde_json::from_value(value).map_err(|error| invalid(&id, error.to_string()))?;
+        requirements.push(RequirementInfo {
+            step: step_of(&id, &requirement.step)?,
+            title: non_blank(&id, "title", requirement.title)?,
+            source: non_blank(&id, "source", requirement.source)?,
+            applies_when: non_blank(&id, "applies_when", requirement.applies_when)?,
+            id,
+        });
+    }
+    requirements.sort_by(|a, b| (a.step, &a.id).cmp(&(b.step, &b.id)));
+    Ok((rules, requirements))
+}
