@@ -76,7 +76,7 @@ pub struct ChainProblem {
     pub problem: String,
 }
 
-fn env_id(environment: Environment) -> &'static str {
+pub(crate) fn env_id(environment: Environment) -> &'static str {
     match environment {
         Environment::Draft => "draft",
         Environment::Staging => "staging",

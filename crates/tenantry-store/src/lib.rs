@@ -7,6 +7,7 @@
 
 mod drafts;
 mod error;
+mod ingest;
 mod ledger;
 mod location;
 mod store;
@@ -15,6 +16,7 @@ pub mod testing;
 
 pub use drafts::CreateDraftError;
 pub use error::StoreError;
+pub use ingest::IngestReport;
 pub use ledger::{ChainProblem, HistoryEntry, MirrorReport, RecordError, Recorded};
 pub use location::{
     default_data_dir, DatabaseKind, Location, APP_IDENTIFIER, DATABASE_URL_ENV, DATA_DIR_ENV,
