@@ -49,18 +49,9 @@ impl Progress {
     }
 }
 
-/// Steps that must be complete before the tenant enters staging.
-const BEFORE_STAGING: [Step; 9] = [
-    Step::Classification,
-    Step::Tenant,
-    Step::FrontendStrategy,
-    Step::Services,
-    Step::BackendOverrides,
-    Step::Ai,
-    Step::Integrations,
-    Step::FrontendCustomization,
-    Step::DataMigration,
-];
+/// Steps 1–9 must be complete before the tenant enters staging; verification, rollout
+/// and handoff happen around staging itself.
+const STEPS_BEFORE_STAGING: usize = 9;
 
 /// Per-step status and the staging / production gates. `evaluation` must come from
 /// evaluating the pack over this `doc`. The catalog is taken for gates that need it;
@@ -125,7 +116,7 @@ pub fn progress(doc: &TenantDocument, _catalog: &Catalog, evaluation: &Evaluatio
         .collect();
 
     let mut staging_blockers = Vec::new();
-    for step in BEFORE_STAGING {
+    for &step in &Step::ALL[..STEPS_BEFORE_STAGING] {
         incomplete_lines(&steps, step, &mut staging_blockers);
     }
     staging_blockers.extend(blocking_findings.iter().cloned());

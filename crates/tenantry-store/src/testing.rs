@@ -8,6 +8,35 @@ use sqlx::Connection;
 
 use crate::{Location, Store};
 
+/// Makes each listed `async fn case(&TestMirror)` into two tests, `sqlite::case` and
+/// `postgres::case`, each on a fresh mirror, so one suite runs on both backends and a
+/// failure names the engine.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let mirror = $crate::testing::TestMirror::sqlite().await;
+                    super::$case(&mirror).await;
+                    mirror.remove().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let mirror = $crate::testing::TestMirror::postgres().await;
+                    super::$case(&mirror).await;
+                    mirror.remove().await;
+                }
+            )*
+        }
+    };
+}
+
 /// The Postgres server tests create their databases on.
 pub const TEST_PG_URL_ENV: &str = "TENANTRY_TEST_PG_URL";
 const DEFAULT_TEST_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";

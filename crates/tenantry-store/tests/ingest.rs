@@ -10,32 +10,7 @@ use tenantry_core::{ClientName, Industry, TenantDocument, Timestamp};
 use tenantry_store::testing::TestMirror;
 use tenantry_store::RecordError;
 
-macro_rules! on_both_backends {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $case() {
-                    let mirror = tenantry_store::testing::TestMirror::sqlite().await;
-                    super::$case(&mirror).await;
-                    mirror.remove().await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $case() {
-                    let mirror = tenantry_store::testing::TestMirror::postgres().await;
-                    super::$case(&mirror).await;
-                    mirror.remove().await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
+tenantry_store::on_both_backends!(
     interleaved_chains_of_two_tenants_are_ingested_in_one_go,
     a_batch_continues_what_was_recorded_locally,
     one_bad_envelope_and_nothing_is_written,

@@ -10,32 +10,7 @@ use tenantry_core::{ClientName, Industry, TenantDocument, Timestamp};
 use tenantry_store::testing::TestMirror;
 use tenantry_store::{Location, RecordError};
 
-macro_rules! on_both_backends {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $case() {
-                    let mirror = tenantry_store::testing::TestMirror::sqlite().await;
-                    super::$case(&mirror).await;
-                    mirror.remove().await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $case() {
-                    let mirror = tenantry_store::testing::TestMirror::postgres().await;
-                    super::$case(&mirror).await;
-                    mirror.remove().await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
+tenantry_store::on_both_backends!(
     a_first_change_set_creates_the_tenant_and_queues_it,
     the_same_envelope_twice_is_stored_once,
     a_change_on_a_stale_head_is_refused_and_stores_nothing,

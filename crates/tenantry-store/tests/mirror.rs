@@ -6,32 +6,7 @@ use tenantry_core::{Field, Industry, NewDraft};
 use tenantry_store::testing::TestMirror;
 use tenantry_store::{CreateDraftError, DatabaseKind, Location, Store, StoreError};
 
-macro_rules! on_both_backends {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $case() {
-                    let mirror = tenantry_store::testing::TestMirror::sqlite().await;
-                    super::$case(&mirror).await;
-                    mirror.remove().await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $case() {
-                    let mirror = tenantry_store::testing::TestMirror::postgres().await;
-                    super::$case(&mirror).await;
-                    mirror.remove().await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
+tenantry_store::on_both_backends!(
     a_new_mirror_has_no_drafts,
     a_created_draft_is_listed_with_what_was_typed,
     drafts_are_listed_newest_first,
