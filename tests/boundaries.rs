@@ -61,6 +61,18 @@ fn tenantry_cli_has_no_desktop_dependency() {
 }
 
 #[test]
+fn the_other_core_crates_have_no_desktop_dependency() {
+    for package in [
+        "tenantry-changeset",
+        "tenantry-policy",
+        "tenantry-keystore",
+        "tenantry-workflow",
+    ] {
+        assert_headless(package);
+    }
+}
+
+#[test]
 fn the_desktop_shell_does_depend_on_tauri() {
     // Proves the check above can see a desktop crate when one is there.
     assert!(normal_dependencies("tenantry-desktop")

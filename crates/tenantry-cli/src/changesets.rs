@@ -7,9 +7,11 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use tenantry_changeset::changeset::{ChangeSet, Environment, CHANGESET_SCHEMA_VERSION};
 use tenantry_changeset::keys::KeyId;
-use tenantry_changeset::{diff, Envelope, Operation, PublicKey};
+use tenantry_changeset::{Envelope, Operation, PublicKey};
 use tenantry_core::tenant::{file, TenantId};
 use tenantry_core::Timestamp;
+use tenantry_policy::Finding;
+use tenantry_workflow::{Rules, SubmitOutcome, SubmitRequest};
 
 use crate::args::{MirrorArgs, ReportFormat, Sources};
 use crate::signer::SignerArgs;
@@ -200,9 +202,8 @@ pub struct SubmitArgs<'a> {
     pub sources: &'a Sources,
 }
 
-/// Turns a tenant document into one signed change set against the mirror's current
-/// version (or the tenant's creation), after the policy pack passes; records it in the
-/// mirror's outbox and writes the envelope to disk. Works offline.
+/// Submits a tenant document (see `tenantry_workflow::submit`) and writes the envelope
+/// to disk. Works offline; `Ok(false)` when the policy pack blocks it.
 pub async fn submit(
     args: SubmitArgs<'_>,
     signer: &SignerArgs,
@@ -211,91 +212,59 @@ pub async fn submit(
     let doc = sources::document(args.file)?;
     let catalog = sources::catalog(args.sources.catalog.as_deref())?;
     let pack = sources::policy(args.sources.policy_dir.as_deref())?;
-    let evaluation = pack
-        .evaluate(&doc, &catalog)
-        .map_err(|error| error.to_string())?;
-    let blocks = evaluation.blocks();
-    if !blocks.is_empty() {
-        let mut text = format!(
-            "Not submitted: {} finding(s) block this document. Fix them (or justify the warnings) and submit again:\n",
-            blocks.len()
-        );
-        for finding in blocks {
-            text.push_str(&format!(
-                "  {} at {}: {}\n",
-                finding.rule_id, finding.path, finding.message
-            ));
-        }
-        output::text(&text)?;
-        return Ok(false);
-    }
-
-    let key = signer.key(true)?;
     let store = mirror::open_or_create(mirror_args).await?;
-    let result: Result<Option<(tenantry_store::Recorded, Vec<u8>)>, String> = async {
-        store
-            .add_signing_key(&key.public(), "this machine's signing key")
-            .await
-            .map_err(|e| e.to_string())?;
-        let tenant = &doc.tenant.id;
-        let current = store
-            .document(tenant, args.environment)
-            .await
-            .map_err(|e| e.to_string())?;
-        let parent = store.head(tenant).await.map_err(|e| e.to_string())?;
-        let operations = match &current {
-            None => vec![ChangeSet::creation(&doc)],
-            Some(current) => diff::operations(
-                &serde_json::to_value(current).map_err(|e| e.to_string())?,
-                &serde_json::to_value(&doc).map_err(|e| e.to_string())?,
-            ),
-        };
-        if operations.is_empty() {
-            return Ok(None);
-        }
-        let changeset = ChangeSet {
-            schema_version: CHANGESET_SCHEMA_VERSION,
-            id: ChangeSet::new_id(),
-            organisation: args.organisation.to_owned(),
-            tenant: tenant.clone(),
-            environment: args.environment,
-            parent,
-            operations,
-            summary: args.summary.to_owned(),
-            justifications: doc.justifications.clone(),
-            author: key.key_id(),
-            created_at: Timestamp::now(),
-        };
-        changeset.check().map_err(|error| error.to_string())?;
-        let envelope = Envelope::sign(&changeset, &key).to_json();
-        let recorded = store
-            .record(&envelope)
-            .await
-            .map_err(|error| error.to_string())?;
-        Ok(Some((recorded, envelope)))
-    }
-    .await;
+    let request = SubmitRequest {
+        summary: args.summary,
+        environment: args.environment,
+        organisation: args.organisation,
+    };
+    let rules = Rules {
+        catalog: &catalog,
+        pack: &pack,
+    };
+    let outcome =
+        tenantry_workflow::submit(&store, rules, &doc, || signer.key(true), request).await;
     store.close().await;
-    let Some((recorded, envelope)) = result? else {
-        output::line("Nothing to submit: the mirror already holds this version.")?;
-        return Ok(true);
-    };
-    let out: PathBuf = match args.out {
-        Some(path) => path.to_owned(),
-        None => PathBuf::from(format!(
-            "{}-{}.dsse.json",
-            recorded.document.tenant.slug, recorded.seq
-        )),
-    };
-    write_new(&out, &envelope)?;
-    output::text(&format!(
-        "Submitted change set {} (#{} for {}), {} operation(s); queued in the outbox.\n  hash      {}\n  envelope  {}\n",
-        recorded.changeset.id,
-        recorded.seq,
-        recorded.document.tenant.slug,
-        recorded.changeset.operations.len(),
-        recorded.hash,
-        out.display()
-    ))?;
-    Ok(true)
+    match outcome.map_err(|error| error.to_string())? {
+        SubmitOutcome::Blocked(findings) => blocked(&findings),
+        SubmitOutcome::NothingToSubmit => {
+            output::line("Nothing to submit: the mirror already holds this version.")?;
+            Ok(true)
+        }
+        SubmitOutcome::Submitted { recorded, envelope } => {
+            let out: PathBuf = match args.out {
+                Some(path) => path.to_owned(),
+                None => PathBuf::from(format!(
+                    "{}-{}.dsse.json",
+                    recorded.document.tenant.slug, recorded.seq
+                )),
+            };
+            write_new(&out, &envelope)?;
+            output::text(&format!(
+                "Submitted change set {} (#{} for {}), {} operation(s); queued in the outbox.\n  hash      {}\n  envelope  {}\n",
+                recorded.changeset.id,
+                recorded.seq,
+                recorded.document.tenant.slug,
+                recorded.changeset.operations.len(),
+                recorded.hash,
+                out.display()
+            ))?;
+            Ok(true)
+        }
+    }
+}
+
+fn blocked(findings: &[Finding]) -> Result<bool, String> {
+    let mut text = format!(
+        "Not submitted: {} finding(s) block this document. Fix them (or justify the warnings) and submit again:\n",
+        findings.len()
+    );
+    for finding in findings {
+        text.push_str(&format!(
+            "  {} at {}: {}\n",
+            finding.rule_id, finding.path, finding.message
+        ));
+    }
+    output::text(&text)?;
+    Ok(false)
 }

@@ -2,12 +2,13 @@
 //! history in the mirror.
 
 use serde_json::json;
-use tenantry_changeset::changeset::{ChangeSet, Environment, CHANGESET_SCHEMA_VERSION};
+use tenantry_changeset::changeset::Environment;
 use tenantry_changeset::diff::{self, FieldChange};
 use tenantry_changeset::Envelope;
 use tenantry_core::tenant::TenantId;
-use tenantry_core::{TenantDocument, Timestamp};
+use tenantry_core::TenantDocument;
 use tenantry_store::Store;
+use tenantry_workflow::Rules;
 
 use crate::args::{MirrorArgs, ReportFormat, Sources};
 use crate::signer::SignerArgs;
@@ -172,73 +173,39 @@ pub struct RevertArgs<'a> {
     pub sources: &'a Sources,
 }
 
-/// Undoes a change set with a new one holding its inverse operations; it is checked by
-/// the policy pack like any other change and recorded at the head of the chain.
+/// Undoes a change set (see `tenantry_workflow::revert`).
 pub async fn revert(
     args: RevertArgs<'_>,
     signer: &SignerArgs,
     mirror_args: &MirrorArgs,
 ) -> Result<(), String> {
+    let catalog = sources::catalog(args.sources.catalog.as_deref())?;
+    let pack = sources::policy(args.sources.policy_dir.as_deref())?;
     let store = existing_mirror(mirror_args).await?;
-    let outcome = async {
-        let bytes = store
-            .envelope_by_id(args.changeset)
-            .await
-            .map_err(|error| error.to_string())?
-            .ok_or_else(|| format!("no change set '{}' in the mirror (give its id or hash)", args.changeset))?;
-        let keys = store.signing_keys().await.map_err(|error| error.to_string())?;
-        let original = Envelope::parse(&bytes)
-            .and_then(|envelope| envelope.verify(|id| keys.get(id).cloned()))
-            .map_err(|error| error.to_string())?
-            .changeset;
-        if original.initial_document().is_ok() {
-            return Err("that change set created the tenant; a tenant is never deleted by a revert".to_owned());
-        }
-        let current = store
-            .document(&original.tenant, original.environment)
-            .await
-            .map_err(|error| error.to_string())?
-            .ok_or("the tenant's document is missing from the mirror")?;
-        let key = signer.key(true)?;
-        store.add_signing_key(&key.public(), "this machine's signing key").await.map_err(|error| error.to_string())?;
-        let revert = ChangeSet {
-            schema_version: CHANGESET_SCHEMA_VERSION,
-            id: ChangeSet::new_id(),
-            organisation: args.organisation.to_owned(),
-            tenant: original.tenant.clone(),
-            environment: original.environment,
-            parent: store.head(&original.tenant).await.map_err(|error| error.to_string())?,
-            operations: original.inverse_operations(),
-            summary: args.summary.map_or_else(|| format!("Revert \"{}\"", original.summary), str::to_owned),
-            justifications: current.justifications.clone(),
-            author: key.key_id(),
-            created_at: Timestamp::now(),
-        };
-        // The same gate as any change: the reverted document must pass the policy pack.
-        let reverted = revert.apply_to(&current).map_err(|error| {
-            format!("cannot revert {}: later changes touched the same fields ({error}); revert those first", original.id)
-        })?;
-        let catalog = sources::catalog(args.sources.catalog.as_deref())?;
-        let pack = sources::policy(args.sources.policy_dir.as_deref())?;
-        let evaluation = pack.evaluate(&reverted, &catalog).map_err(|error| error.to_string())?;
-        if let Some(finding) = evaluation.blocks().first() {
-            return Err(format!(
-                "the reverted document would break {} at {}: {} (nothing was changed)",
-                finding.rule_id, finding.path, finding.message
-            ));
-        }
-        let recorded = store.record(&Envelope::sign(&revert, &key).to_json()).await.map_err(|error| error.to_string())?;
-        Ok((original, recorded))
-    }
-    .await;
+    let outcome = match signer.key(true) {
+        Ok(key) => tenantry_workflow::revert(
+            &store,
+            Rules {
+                catalog: &catalog,
+                pack: &pack,
+            },
+            args.changeset,
+            &key,
+            args.summary,
+            args.organisation,
+        )
+        .await
+        .map_err(|error| error.to_string()),
+        Err(error) => Err(error),
+    };
     store.close().await;
-    let (original, recorded) = outcome?;
+    let reverted = outcome?;
     output::line(&format!(
         "Reverted {} with change set {} (#{}, {} operation(s)); queued in the outbox.",
-        original.id,
-        recorded.changeset.id,
-        recorded.seq,
-        recorded.changeset.operations.len()
+        reverted.original.id,
+        reverted.recorded.changeset.id,
+        reverted.recorded.seq,
+        reverted.recorded.changeset.operations.len()
     ))
 }
 

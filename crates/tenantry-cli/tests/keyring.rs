@@ -32,7 +32,8 @@ fn a_key_lives_in_the_keyring_and_rotates_with_an_endorsement() {
     );
     let missing = tenantry(&profile, &["key", "show"]);
     assert_eq!(missing.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("tenantry key create"));
+    let message = String::from_utf8_lossy(&missing.stderr);
+    assert!(message.contains("tenantry key create"), "{message}");
 
     let created = json(&tenantry(&profile, &["key", "create", "--format", "json"]));
     let shown = json(&tenantry(&profile, &["key", "show", "--format", "json"]));

@@ -1,0 +1,212 @@
+//! Submitting and reverting, on a real SQLite file and a real Postgres database, with
+//! the bundled catalog and policy pack.
+
+use std::path::Path;
+
+use tenantry_changeset::changeset::Environment;
+use tenantry_changeset::SigningKey;
+use tenantry_core::catalog::Catalog;
+use tenantry_core::tenant::file::load_document;
+use tenantry_core::TenantDocument;
+use tenantry_policy::PolicyPack;
+use tenantry_store::testing::TestMirror;
+use tenantry_workflow::{revert, submit, Rules, SubmitOutcome, SubmitRequest, WorkflowError};
+
+tenantry_store::on_both_backends!(
+    a_blocked_document_is_neither_signed_nor_stored,
+    submitting_twice_and_after_an_edit,
+    reverting_restores_and_refuses_what_it_cannot_undo,
+);
+
+fn hipaa_example() -> TenantDocument {
+    load_document(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/tenants/healthcare-hipaa.json"),
+    )
+    .expect("the HIPAA example loads")
+}
+
+fn request(summary: &str) -> SubmitRequest<'_> {
+    SubmitRequest {
+        summary,
+        environment: Environment::Draft,
+        organisation: "org-example",
+    }
+}
+
+async fn submitted(
+    mirror: &TestMirror,
+    rules: Rules<'_>,
+    doc: &TenantDocument,
+    key: &SigningKey,
+    summary: &str,
+) -> tenantry_store::Recorded {
+    let signer =
+        || SigningKey::from_bytes(key.to_bytes().as_ref()).map_err(|error| error.to_string());
+    match submit(&mirror.store, rules, doc, signer, request(summary))
+        .await
+        .expect("submit")
+    {
+        SubmitOutcome::Submitted { recorded, .. } => *recorded,
+        other => panic!("expected a submission, got {other:?}"),
+    }
+}
+
+async fn a_blocked_document_is_neither_signed_nor_stored(mirror: &TestMirror) {
+    let (catalog, pack) = (Catalog::bundled(), PolicyPack::bundled());
+    let rules = Rules {
+        catalog: &catalog,
+        pack: &pack,
+    };
+    let mut doc = hipaa_example();
+    doc.ai.allowed_models.push("openweights-7b".into());
+    let outcome = submit(
+        &mirror.store,
+        rules,
+        &doc,
+        || -> Result<SigningKey, String> { panic!("the key must not be fetched") },
+        request("x"),
+    )
+    .await
+    .expect("evaluates");
+    match outcome {
+        SubmitOutcome::Blocked(findings) => {
+            assert!(
+                findings
+                    .iter()
+                    .any(|f| f.rule_id == "AI-002" && f.path.starts_with("/ai/allowed_models/")),
+                "{findings:?}"
+            );
+        }
+        other => panic!("expected Blocked, got {other:?}"),
+    }
+    assert!(mirror.store.tenant_ids().await.expect("tenants").is_empty());
+}
+
+async fn submitting_twice_and_after_an_edit(mirror: &TestMirror) {
+    let (catalog, pack) = (Catalog::bundled(), PolicyPack::bundled());
+    let rules = Rules {
+        catalog: &catalog,
+        pack: &pack,
+    };
+    let key = SigningKey::generate().expect("key");
+    let doc = hipaa_example();
+    let first = submitted(mirror, rules, &doc, &key, "Onboard").await;
+    assert_eq!(first.seq, 1);
+    // The same version again: nothing to submit, and the key is never fetched.
+    let never = || -> Result<SigningKey, String> { panic!("not needed") };
+    let again = submit(&mirror.store, rules, &doc, never, request("again"))
+        .await
+        .expect("submit");
+    assert!(matches!(again, SubmitOutcome::NothingToSubmit), "{again:?}");
+
+    let mut edited = doc.clone();
+    edited.ai.monthly_budget_cents += 10_000;
+    let second = submitted(mirror, rules, &edited, &key, "Raise the budget").await;
+    assert_eq!(second.seq, 2);
+    assert_eq!(
+        second.changeset.parent.as_deref(),
+        Some(first.hash.0.as_str())
+    );
+    assert_eq!(
+        second.changeset.operations.len(),
+        1,
+        "only the changed field"
+    );
+
+    // A keyring that cannot give the key: a clear error, nothing stored.
+    let mut third = edited.clone();
+    third.ai.monthly_budget_cents += 1;
+    let locked = submit(
+        &mirror.store,
+        rules,
+        &third,
+        || Err("the keyring is locked".to_owned()),
+        request("x"),
+    )
+    .await;
+    assert!(
+        matches!(locked, Err(WorkflowError::Key(ref message)) if message == "the keyring is locked"),
+        "{locked:?}"
+    );
+    assert_eq!(
+        mirror
+            .store
+            .history(&doc.tenant.id)
+            .await
+            .expect("history")
+            .len(),
+        2
+    );
+}
+
+async fn reverting_restores_and_refuses_what_it_cannot_undo(mirror: &TestMirror) {
+    let (catalog, pack) = (Catalog::bundled(), PolicyPack::bundled());
+    let rules = Rules {
+        catalog: &catalog,
+        pack: &pack,
+    };
+    let key = SigningKey::generate().expect("key");
+    let doc = hipaa_example();
+    let first = submitted(mirror, rules, &doc, &key, "Onboard").await;
+    let mut edited = doc.clone();
+    edited.ai.monthly_budget_cents += 10_000;
+    let second = submitted(mirror, rules, &edited, &key, "Raise the budget").await;
+
+    let reverted = revert(
+        &mirror.store,
+        rules,
+        &second.changeset.id,
+        &key,
+        None,
+        "org-example",
+    )
+    .await
+    .expect("revert");
+    assert_eq!(reverted.recorded.seq, 3);
+    assert_eq!(
+        reverted.recorded.changeset.summary,
+        "Revert \"Raise the budget\""
+    );
+    assert_eq!(reverted.recorded.document, doc);
+
+    let again = revert(
+        &mirror.store,
+        rules,
+        &second.changeset.id,
+        &key,
+        None,
+        "org-example",
+    )
+    .await;
+    assert!(
+        matches!(again, Err(WorkflowError::LaterChanges { .. })),
+        "{again:?}"
+    );
+    let creation = revert(
+        &mirror.store,
+        rules,
+        &first.hash.0,
+        &key,
+        None,
+        "org-example",
+    )
+    .await;
+    assert!(
+        matches!(creation, Err(WorkflowError::RevertsCreation)),
+        "{creation:?}"
+    );
+    let unknown = revert(&mirror.store, rules, "nope", &key, None, "org-example").await;
+    assert!(
+        matches!(unknown, Err(WorkflowError::NotFound(_))),
+        "{unknown:?}"
+    );
+    assert_eq!(
+        mirror
+            .store
+            .history(&doc.tenant.id)
+            .await
+            .expect("history")
+            .len(),
+        3
+    );
+}
