@@ -14,6 +14,9 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migr
 /// How long a command waits for a connection (or a locked SQLite file) before it fails
 /// with an error the user can read, rather than hanging the window.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// sqlx retries a refused Postgres connection until this runs out; a wrong URL or a
+/// stopped server should be reported at start-up within seconds, not ten.
+const POSTGRES_CONNECT_TIMEOUT: Duration = Duration::from_secs(4);
 
 /// An open mirror with its schema up to date. Cheap to clone: the pools are shared.
 #[derive(Clone, Debug)]
@@ -74,7 +77,7 @@ impl Store {
                     .map_err(|source| open_error(&location, source))?;
                 let pool = PgPoolOptions::new()
                     .max_connections(8)
-                    .acquire_timeout(CONNECT_TIMEOUT)
+                    .acquire_timeout(POSTGRES_CONNECT_TIMEOUT)
                     .connect_with(options)
                     .await
                     .map_err(|source| open_error(&location, source))?;
