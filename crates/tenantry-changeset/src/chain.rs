@@ -1,7 +1,36 @@
 //! A tenant's history is a hash chain: each change set names the hash of the one before
 //! it, so history cannot be rewritten, reordered or replayed without the break showing.
 
+use std::collections::HashMap;
+
+use tenantry_core::TenantDocument;
+
+use crate::changeset::{ChangeSet, ChangeSetError, Environment};
 use crate::envelope::{PayloadHash, VerifiedChangeSet};
+
+/// Replays a tenant's change sets, oldest first: the first one per environment creates
+/// that environment's document, every later one applies to it.
+#[derive(Debug, Default)]
+pub struct Replay {
+    documents: HashMap<Environment, TenantDocument>,
+}
+
+impl Replay {
+    /// Applies `changeset` and returns the document it produced.
+    pub fn apply(&mut self, changeset: &ChangeSet) -> Result<&TenantDocument, ChangeSetError> {
+        let next = match self.documents.get(&changeset.environment) {
+            None => changeset.initial_document()?,
+            Some(current) => changeset.apply_to(current)?,
+        };
+        self.documents.insert(changeset.environment, next);
+        Ok(&self.documents[&changeset.environment])
+    }
+
+    /// The current document of each environment.
+    pub fn into_documents(self) -> HashMap<Environment, TenantDocument> {
+        self.documents
+    }
+}
 
 /// Where and why a chain breaks.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -84,6 +113,33 @@ mod tests {
             out.push(verified);
         }
         out
+    }
+
+    #[test]
+    fn replay_creates_then_applies_per_environment() {
+        let key = SigningKey::generate().expect("key");
+        let doc = sample_document();
+        let mut creation = sample_changeset(&doc, key.key_id());
+        creation.operations = vec![ChangeSet::creation(&doc)];
+        let budget = sample_changeset(&doc, key.key_id());
+        let mut replay = Replay::default();
+        assert_eq!(replay.apply(&creation).expect("creates"), &doc);
+        assert_eq!(
+            replay
+                .apply(&budget)
+                .expect("applies")
+                .ai
+                .monthly_budget_cents,
+            50_000
+        );
+        // A second creation in the same environment conflicts with the existing document.
+        assert!(replay.apply(&creation).is_err());
+        let documents = replay.into_documents();
+        assert_eq!(documents.len(), 1);
+        assert_eq!(
+            documents[&Environment::Draft].ai.monthly_budget_cents,
+            50_000
+        );
     }
 
     #[test]

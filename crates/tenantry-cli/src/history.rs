@@ -2,11 +2,8 @@
 //! history in the mirror.
 
 use serde_json::json;
-use tenantry_changeset::changeset::Environment;
 use tenantry_changeset::diff::{self, FieldChange};
-use tenantry_changeset::Envelope;
 use tenantry_core::tenant::TenantId;
-use tenantry_core::TenantDocument;
 use tenantry_store::Store;
 use tenantry_workflow::Rules;
 
@@ -71,41 +68,6 @@ pub async fn history(
     }
 }
 
-/// The tenant's document in each environment after each change set, by sequence number.
-async fn versions(
-    store: &Store,
-    tenant: &TenantId,
-) -> Result<Vec<(Environment, TenantDocument)>, String> {
-    let keys = store
-        .signing_keys()
-        .await
-        .map_err(|error| error.to_string())?;
-    let mut current: std::collections::HashMap<Environment, TenantDocument> = Default::default();
-    let mut out = Vec::new();
-    for bytes in store
-        .envelopes(tenant)
-        .await
-        .map_err(|error| error.to_string())?
-    {
-        let verified = Envelope::parse(&bytes)
-            .and_then(|envelope| envelope.verify(|id| keys.get(id).cloned()))
-            .map_err(|error| {
-                format!(
-                    "the mirror's history does not verify ({error}); run `tenantry verify-mirror`"
-                )
-            })?;
-        let changeset = verified.changeset;
-        let next = match current.get(&changeset.environment) {
-            None => changeset.initial_document(),
-            Some(doc) => changeset.apply_to(doc),
-        }
-        .map_err(|error| error.to_string())?;
-        current.insert(changeset.environment, next.clone());
-        out.push((changeset.environment, next));
-    }
-    Ok(out)
-}
-
 /// The field-level differences between versions FROM and TO (sequence numbers; 0 is
 /// "before the tenant existed").
 pub async fn diff(
@@ -117,7 +79,10 @@ pub async fn diff(
 ) -> Result<(), String> {
     let store = existing_mirror(args).await?;
     let tenant = tenant(&store, id_or_slug).await?;
-    let versions = versions(&store, &tenant).await;
+    let versions = store
+        .versions(&tenant)
+        .await
+        .map_err(|error| error.to_string());
     store.close().await;
     let versions = versions?;
     let pick = |n: usize| -> Result<serde_json::Value, String> {

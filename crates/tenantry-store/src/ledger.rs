@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use tenantry_changeset::chain::{verify_chain, ChainBreak};
+use tenantry_changeset::chain::{verify_chain, ChainBreak, Replay};
 use tenantry_changeset::changeset::{ChangeSet, ChangeSetError, Environment};
 use tenantry_changeset::envelope::{Envelope, EnvelopeError, PayloadHash, VerifiedChangeSet};
 use tenantry_changeset::keys::{KeyId, PublicKey};
@@ -223,6 +223,32 @@ impl Store {
         Ok(rows.into_iter().map(|(bytes,)| bytes).collect())
     }
 
+    /// The tenant's document after each of its change sets (oldest first, with the
+    /// environment it changed), re-verified and replayed from the stored envelopes.
+    pub async fn versions(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Vec<(Environment, TenantDocument)>, StoreError> {
+        let keys = self.signing_keys().await?;
+        let broken = |detail: String| StoreError::CorruptRow {
+            table: "changesets",
+            id: tenant.to_string(),
+            detail: format!("{detail}; run `tenantry verify-mirror`"),
+        };
+        let mut replay = Replay::default();
+        let mut versions = Vec::new();
+        for bytes in self.envelopes(tenant).await? {
+            let verified = Envelope::parse(&bytes)
+                .and_then(|envelope| envelope.verify(|id| keys.get(id).cloned()))
+                .map_err(|error| broken(format!("a stored envelope does not verify: {error}")))?;
+            let document = replay
+                .apply(&verified.changeset)
+                .map_err(|error| broken(format!("a stored change set does not replay: {error}")))?;
+            versions.push((verified.changeset.environment, document.clone()));
+        }
+        Ok(versions)
+    }
+
     /// The tenant named by `id_or_slug`: its id, or its current slug.
     pub async fn find_tenant(&self, id_or_slug: &str) -> Result<Option<TenantId>, StoreError> {
         const SQL: &str = "SELECT id FROM tenants WHERE id = $1 OR slug = $1";
@@ -321,7 +347,7 @@ impl Store {
             })
         };
         let mut verified = Vec::with_capacity(stored.len());
-        let mut documents: HashMap<Environment, TenantDocument> = HashMap::new();
+        let mut replay = Replay::default();
         for (position, (seq, hash, bytes)) in stored.iter().enumerate() {
             let expected_seq = i64::try_from(position).unwrap_or(i64::MAX) + 1;
             if *seq != expected_seq {
@@ -356,33 +382,21 @@ impl Store {
                     format!("belongs to tenant {}", entry.changeset.tenant),
                 ));
             }
-            let environment = entry.changeset.environment;
-            let next = match documents.get(&environment) {
-                None => entry.changeset.initial_document(),
-                Some(doc) => entry.changeset.apply_to(doc),
-            };
-            match next {
-                Ok(doc) => {
-                    documents.insert(environment, doc);
-                }
-                Err(error) => return Ok(problem(Some(*seq), format!("does not replay: {error}"))),
+            if let Err(error) = replay.apply(&entry.changeset) {
+                return Ok(problem(Some(*seq), format!("does not replay: {error}")));
             }
             verified.push(entry);
         }
-        if let Err(
-            ChainBreak::WrongParent { index, .. }
-            | ChainBreak::Repeated { index, .. }
-            | ChainBreak::OtherTenant { index, .. },
-        ) = verify_chain(&verified)
-        {
+        if let Err(error) = verify_chain(&verified) {
+            let index = match error {
+                ChainBreak::WrongParent { index, .. }
+                | ChainBreak::Repeated { index, .. }
+                | ChainBreak::OtherTenant { index, .. } => index,
+            };
             let seq = stored.get(index).map(|(seq, ..)| *seq);
-            let reason = verify_chain(&verified)
-                .err()
-                .map(|error| error.to_string())
-                .unwrap_or_default();
-            return Ok(problem(seq, reason));
+            return Ok(problem(seq, error.to_string()));
         }
-        for (environment, replayed) in documents {
+        for (environment, replayed) in replay.into_documents() {
             match self.document(tenant, environment).await {
                 Ok(Some(stored_doc)) if stored_doc == replayed => {}
                 Ok(Some(_)) => {

@@ -105,6 +105,16 @@ async fn a_first_change_set_creates_the_tenant_and_queues_it(mirror: &TestMirror
     assert_eq!(second.seq, 2);
     assert_eq!(second.document.ai.monthly_budget_cents, 50_000);
 
+    // Every version, replayed from the stored envelopes.
+    let versions = mirror
+        .store
+        .versions(&doc.tenant.id)
+        .await
+        .expect("versions");
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[0], (Environment::Draft, doc.clone()));
+    assert_eq!(versions[1].1.ai.monthly_budget_cents, 50_000);
+
     // Looked up by id or by slug; the head is the newest change set.
     assert_eq!(
         mirror
