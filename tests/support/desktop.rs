@@ -50,7 +50,9 @@ impl DesktopHarness {
             start_display(&xvfb, &logs.join(format!("{name}-xvfb.log")));
 
         let port = free_port();
-        let native_port = free_port();
+        let native_port = std::iter::repeat_with(free_port)
+            .find(|candidate| *candidate != port)
+            .expect("a second free port");
         let driver_log = logs.join(format!("{name}-tauri-driver.log"));
         let mut command = Command::new(dbus_run_session);
         command
@@ -68,9 +70,14 @@ impl DesktopHarness {
             .env_remove("TENANTRY_DATABASE_URL")
             .env_remove("WAYLAND_DISPLAY");
         let mut driver = Background::spawn("tauri-driver", &mut command, &driver_log);
-        if !wait_for_port(port, Duration::from_secs(20)) {
-            driver.assert_running(&driver_log);
-            panic!("tauri-driver did not listen on port {port} within 20 s");
+        // tauri-driver listens before the WebKitWebDriver it spawned does, and answers a
+        // session request that arrives in between by dropping the connection; on a
+        // loaded machine that window is long enough to hit, so wait for both.
+        for (what, listening_port) in [("tauri-driver", port), ("WebKitWebDriver", native_port)] {
+            if !wait_for_port(listening_port, Duration::from_secs(30)) {
+                driver.assert_running(&driver_log);
+                panic!("{what} did not listen on port {listening_port} within 30 s");
+            }
         }
         Self {
             port,

@@ -14,7 +14,14 @@ pub enum Operation {
     Set {
         path: String,
         value: Value,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        // `"old": null` (the field held null) and no `old` (nothing was there) are
+        // different facts with different inverses, and each has one encoding, so a
+        // payload re-encodes to the bytes that were signed.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "present"
+        )]
         old: Option<Value>,
     },
     /// Remove what is at `path`; `old` is that value.
@@ -122,10 +129,40 @@ pub fn invert_all(operations: &[Operation]) -> Vec<Operation> {
     operations.iter().rev().map(Operation::inverse).collect()
 }
 
+/// A field that is present is `Some`, even when it is `null` (serde's default reads
+/// `null` as `None`); an absent one is `None` through `#[serde(default)]`.
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(deserializer).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn replacing_a_null_is_not_the_same_as_adding() {
+        let replaces_null = Operation::Set {
+            path: "/tenant/metadata/legal_name".into(),
+            value: json!("Acme Inc."),
+            old: Some(Value::Null),
+        };
+        let text = serde_json::to_string(&replaces_null).expect("json");
+        assert!(text.contains(r#""old":null"#), "{text}");
+        let back: Operation = serde_json::from_str(&text).expect("parses");
+        assert_eq!(back, replaces_null);
+        assert_eq!(serde_json::to_string(&back).expect("json"), text);
+
+        let adds: Operation =
+            serde_json::from_str(r#"{"op":"set","path":"/a","value":1}"#).expect("parses");
+        assert!(matches!(adds, Operation::Set { old: None, .. }));
+
+        // The inverse restores the null rather than removing the field.
+        let mut doc = json!({"tenant": {"metadata": {"legal_name": null}}});
+        replaces_null.apply(&mut doc).expect("applies");
+        replaces_null.inverse().apply(&mut doc).expect("reverts");
+        assert_eq!(doc, json!({"tenant": {"metadata": {"legal_name": null}}}));
+    }
 
     #[test]
     fn set_checks_the_old_value_then_applies() {

@@ -14,7 +14,7 @@ pub mod timestamp;
 pub mod validation;
 
 pub use client_name::ClientName;
-pub use draft::{Draft, DraftId, NewDraft, ValidNewDraft};
+pub use draft::{Draft, DraftId, NewDraft, SubmissionState, ValidNewDraft};
 pub use industry::{Industry, IndustryOption};
 pub use tenant::{Step, TenantDocument};
 pub use timestamp::Timestamp;

@@ -14,7 +14,7 @@ mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use drafts::CreateDraftError;
+pub use drafts::{CreateDraftError, DraftDetail, DraftError};
 pub use error::StoreError;
 pub use ingest::IngestReport;
 pub use ledger::{ChainProblem, HistoryEntry, MirrorReport, RecordError, Recorded};

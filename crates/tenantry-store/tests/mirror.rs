@@ -2,9 +2,9 @@
 //! database. A case is an `async fn(&TestMirror)`; `on_both_backends!` makes one test
 //! per backend so a failure names the engine.
 
-use tenantry_core::{Field, Industry, NewDraft};
+use tenantry_core::{DraftId, Field, Industry, NewDraft, SubmissionState, TenantDocument};
 use tenantry_store::testing::TestMirror;
-use tenantry_store::{CreateDraftError, DatabaseKind, Location, Store, StoreError};
+use tenantry_store::{CreateDraftError, DatabaseKind, DraftError, Location, Store, StoreError};
 
 tenantry_store::on_both_backends!(
     a_new_mirror_has_no_drafts,
@@ -14,6 +14,12 @@ tenantry_store::on_both_backends!(
     invalid_input_writes_nothing,
     migrations_are_idempotent,
     a_row_written_behind_the_apps_back_is_reported_not_guessed,
+    a_draft_opens_with_its_starting_document,
+    autosaved_edits_survive_a_restart_and_show_in_the_list,
+    saving_an_unchanged_document_writes_nothing,
+    a_draft_never_changes_tenant,
+    an_oversized_document_is_refused_and_the_draft_kept,
+    an_unknown_draft_is_named_in_the_error,
 );
 
 fn new_draft(name: &str, industry: &str) -> NewDraft {
@@ -130,6 +136,165 @@ async fn a_row_written_behind_the_apps_back_is_reported_not_guessed(mirror: &Tes
             assert!(detail.contains("unknown industry 'astrology'"), "{detail}");
         }
         other => panic!("expected a corrupt-row error, got {other:?}"),
+    }
+}
+
+async fn a_draft_opens_with_its_starting_document(mirror: &TestMirror) {
+    let created = mirror
+        .store
+        .create_draft(&new_draft("Acme Health", "healthcare"))
+        .await
+        .expect("create");
+    assert_eq!(created.slug, "acme-health");
+    let opened = mirror.store.open_draft(&created.id).await.expect("open");
+    assert_eq!(opened.draft, created);
+    assert_eq!(opened.document.tenant.display_name, "Acme Health");
+    assert_eq!(opened.document.tenant.slug.as_str(), "acme-health");
+    assert_eq!(
+        opened.document.classification.industry,
+        Some(Industry::Healthcare)
+    );
+    assert_eq!(opened.submitted_hash, None);
+    // The tenant id is fixed when the draft is made, not each time it is opened.
+    let again = mirror.store.open_draft(&created.id).await.expect("open");
+    assert_eq!(again.document.tenant.id, opened.document.tenant.id);
+}
+
+fn edited(mut document: TenantDocument, name: &str, legal: &str) -> TenantDocument {
+    document.tenant.display_name = name.to_owned();
+    document.tenant.metadata.legal_name = Some(legal.to_owned());
+    document.classification.industry = Some(Industry::Insurance);
+    document
+}
+
+async fn autosaved_edits_survive_a_restart_and_show_in_the_list(mirror: &TestMirror) {
+    let created = mirror
+        .store
+        .create_draft(&new_draft("Acme", "retail"))
+        .await
+        .expect("create");
+    let document = mirror
+        .store
+        .open_draft(&created.id)
+        .await
+        .expect("open")
+        .document;
+    let document = edited(document, "Acme Mutual", "Acme Mutual Insurance Ltd");
+    let saved = mirror
+        .store
+        .save_draft(&created.id, &document)
+        .await
+        .expect("save");
+    assert_eq!(saved.client_name, "Acme Mutual");
+    assert_eq!(saved.industry, Industry::Insurance);
+    assert!(saved.updated_at >= created.updated_at);
+    assert_eq!(saved.submission, SubmissionState::NotSubmitted);
+
+    let reopened = Store::open(mirror.location().clone())
+        .await
+        .expect("reopen");
+    assert_eq!(
+        reopened
+            .open_draft(&created.id)
+            .await
+            .expect("open")
+            .document,
+        document
+    );
+    assert_eq!(reopened.list_drafts().await.expect("list"), vec![saved]);
+    reopened.close().await;
+
+    // A name half-typed (empty) is kept in the document but the list keeps the last
+    // good name, so the list never shows a blank client.
+    let half_typed = edited(document, "", "Acme Mutual Insurance Ltd");
+    let saved = mirror
+        .store
+        .save_draft(&created.id, &half_typed)
+        .await
+        .expect("save");
+    assert_eq!(saved.client_name, "Acme Mutual");
+    let opened = mirror.store.open_draft(&created.id).await.expect("open");
+    assert_eq!(opened.document.tenant.display_name, "");
+}
+
+async fn saving_an_unchanged_document_writes_nothing(mirror: &TestMirror) {
+    let created = mirror
+        .store
+        .create_draft(&new_draft("Acme", "retail"))
+        .await
+        .expect("create");
+    let document = mirror
+        .store
+        .open_draft(&created.id)
+        .await
+        .expect("open")
+        .document;
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let saved = mirror
+        .store
+        .save_draft(&created.id, &document)
+        .await
+        .expect("save");
+    assert_eq!(saved.updated_at, created.updated_at);
+}
+
+async fn a_draft_never_changes_tenant(mirror: &TestMirror) {
+    let first = mirror
+        .store
+        .create_draft(&new_draft("Acme", "retail"))
+        .await
+        .expect("create");
+    let other = mirror
+        .store
+        .create_draft(&new_draft("Globex", "retail"))
+        .await
+        .expect("create");
+    let before = mirror.store.open_draft(&first.id).await.expect("open");
+    let foreign = mirror
+        .store
+        .open_draft(&other.id)
+        .await
+        .expect("open")
+        .document;
+    match mirror.store.save_draft(&first.id, &foreign).await {
+        Err(DraftError::OtherTenant { expected, found }) => {
+            assert_eq!(expected, before.document.tenant.id.to_string());
+            assert_eq!(found, foreign.tenant.id.to_string());
+        }
+        other => panic!("expected OtherTenant, got {other:?}"),
+    }
+    assert_eq!(
+        mirror.store.open_draft(&first.id).await.expect("open"),
+        before
+    );
+}
+
+async fn an_oversized_document_is_refused_and_the_draft_kept(mirror: &TestMirror) {
+    let created = mirror
+        .store
+        .create_draft(&new_draft("Acme", "retail"))
+        .await
+        .expect("create");
+    let before = mirror.store.open_draft(&created.id).await.expect("open");
+    let mut huge = before.document.clone();
+    huge.tenant.metadata.legal_name = Some("x".repeat(2 * 1024 * 1024));
+    match mirror.store.save_draft(&created.id, &huge).await {
+        Err(error @ DraftError::TooLarge { .. }) => {
+            assert!(error.to_string().contains("nothing was saved"), "{error}")
+        }
+        other => panic!("expected TooLarge, got {other:?}"),
+    }
+    assert_eq!(
+        mirror.store.open_draft(&created.id).await.expect("open"),
+        before
+    );
+}
+
+async fn an_unknown_draft_is_named_in_the_error(mirror: &TestMirror) {
+    let missing = DraftId::generate();
+    match mirror.store.open_draft(&missing).await {
+        Err(DraftError::NotFound(id)) => assert_eq!(id, missing.as_str()),
+        other => panic!("expected NotFound, got {other:?}"),
     }
 }
 

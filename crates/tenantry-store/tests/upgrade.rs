@@ -34,6 +34,22 @@ async fn upgraded_mirror_keeps_drafts_and_records(location: Location) {
     let drafts = store.list_drafts().await.expect("drafts");
     assert_eq!(drafts.len(), 1);
     assert_eq!(drafts[0].client_name, "Made Before The Upgrade");
+    assert_eq!(drafts[0].slug, "made-before-the-upgrade");
+    // The old draft gets its tenant document the first time it is opened, once.
+    let opened = store
+        .open_draft(&drafts[0].id)
+        .await
+        .expect("open an old draft");
+    assert_eq!(
+        opened.document.tenant.display_name,
+        "Made Before The Upgrade"
+    );
+    assert_eq!(
+        opened.document.classification.industry,
+        Some(Industry::Retail)
+    );
+    let again = store.open_draft(&drafts[0].id).await.expect("open again");
+    assert_eq!(again.document.tenant.id, opened.document.tenant.id);
 
     let key = SigningKey::generate().expect("key");
     store
@@ -72,7 +88,7 @@ fn old_draft() -> (String, String, String, i64) {
         industry: "retail".into(),
     };
     let valid = draft.validate().expect("valid");
-    let created = tenantry_core::Draft::start(valid, Timestamp::now());
+    let created = tenantry_core::Draft::start(&valid, Timestamp::now());
     (
         created.id.as_str().to_owned(),
         created.client_name,

@@ -7,9 +7,9 @@ use tenantry_changeset::changeset::{
 };
 use tenantry_changeset::{diff, Envelope, EnvelopeError, SigningKey};
 use tenantry_core::catalog::Catalog;
-use tenantry_core::{TenantDocument, Timestamp};
+use tenantry_core::{Draft, DraftId, TenantDocument, Timestamp};
 use tenantry_policy::{Finding, PolicyError, PolicyPack};
-use tenantry_store::{RecordError, Recorded, Store, StoreError};
+use tenantry_store::{DraftError, RecordError, Recorded, Store, StoreError};
 
 /// The platform's checks, as one value: the catalog and the policy pack.
 #[derive(Debug, Clone, Copy)]
@@ -52,6 +52,8 @@ pub enum WorkflowError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Record(#[from] RecordError),
+    #[error(transparent)]
+    Draft(#[from] DraftError),
     #[error(transparent)]
     Policy(#[from] PolicyError),
     #[error(transparent)]
@@ -130,6 +132,40 @@ pub async fn submit(
         recorded: Box::new(recorded),
         envelope,
     })
+}
+
+/// What became of a draft's submission, with the draft as it now stands.
+#[derive(Debug)]
+pub struct DraftSubmission {
+    pub outcome: SubmitOutcome,
+    pub draft: Draft,
+}
+
+/// Submits the draft `id` as it is in the mirror now (see [`submit`]) and remembers the
+/// change set against the draft, so the draft shows whether later edits are still to
+/// be submitted. When the mirror already holds this version, the draft is marked as
+/// submitted at the tenant's head.
+pub async fn submit_draft(
+    store: &Store,
+    rules: Rules<'_>,
+    id: &DraftId,
+    signer: impl FnOnce() -> Result<SigningKey, String>,
+    request: SubmitRequest<'_>,
+) -> Result<DraftSubmission, WorkflowError> {
+    let opened = store.open_draft(id).await?;
+    // The version being signed; an autosave landing meanwhile is newer than this.
+    let as_of = opened.draft.updated_at;
+    let outcome = submit(store, rules, &opened.document, signer, request).await?;
+    let hash = match &outcome {
+        SubmitOutcome::Submitted { recorded, .. } => Some(recorded.hash.0.clone()),
+        SubmitOutcome::NothingToSubmit => store.head(&opened.document.tenant.id).await?,
+        SubmitOutcome::Blocked(_) => None,
+    };
+    let draft = match hash {
+        Some(hash) => store.mark_draft_submitted(id, &hash, as_of).await?,
+        None => opened.draft,
+    };
+    Ok(DraftSubmission { outcome, draft })
 }
 
 /// Undoes the change set `id_or_hash` with a new one holding its inverse operations,

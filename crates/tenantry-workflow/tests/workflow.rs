@@ -7,15 +7,19 @@ use tenantry_changeset::changeset::Environment;
 use tenantry_changeset::SigningKey;
 use tenantry_core::catalog::Catalog;
 use tenantry_core::tenant::file::load_document;
-use tenantry_core::TenantDocument;
+use tenantry_core::{NewDraft, SubmissionState, TenantDocument};
 use tenantry_policy::PolicyPack;
 use tenantry_store::testing::TestMirror;
-use tenantry_workflow::{revert, submit, Rules, SubmitOutcome, SubmitRequest, WorkflowError};
+use tenantry_workflow::{
+    revert, submit, submit_draft, Rules, SubmitOutcome, SubmitRequest, WorkflowError,
+};
 
 tenantry_store::on_both_backends!(
     a_blocked_document_is_neither_signed_nor_stored,
     submitting_twice_and_after_an_edit,
     reverting_restores_and_refuses_what_it_cannot_undo,
+    a_draft_submitted_then_edited_then_submitted_again,
+    a_blocked_draft_stays_unsubmitted,
 );
 
 fn hipaa_example() -> TenantDocument {
@@ -209,4 +213,153 @@ async fn reverting_restores_and_refuses_what_it_cannot_undo(mirror: &TestMirror)
             .len(),
         3
     );
+}
+
+fn key_copy(key: &SigningKey) -> impl FnOnce() -> Result<SigningKey, String> + '_ {
+    || SigningKey::from_bytes(key.to_bytes().as_ref()).map_err(|error| error.to_string())
+}
+
+async fn a_draft_submitted_then_edited_then_submitted_again(mirror: &TestMirror) {
+    let (catalog, pack) = (Catalog::bundled(), PolicyPack::bundled());
+    let rules = Rules {
+        catalog: &catalog,
+        pack: &pack,
+    };
+    let key = SigningKey::generate().expect("key");
+    let draft = mirror
+        .store
+        .create_draft(&NewDraft {
+            client_name: "Acme Health".into(),
+            industry: "healthcare".into(),
+        })
+        .await
+        .expect("draft");
+
+    let first = submit_draft(
+        &mirror.store,
+        rules,
+        &draft.id,
+        key_copy(&key),
+        request("Start"),
+    )
+    .await
+    .expect("submit");
+    let SubmitOutcome::Submitted { recorded, .. } = first.outcome else {
+        panic!(
+            "a fresh draft with safe defaults submits: {:?}",
+            first.outcome
+        );
+    };
+    assert!(recorded.changeset.parent.is_none());
+    assert_eq!(first.draft.submission, SubmissionState::Submitted);
+    let opened = mirror.store.open_draft(&draft.id).await.expect("open");
+    assert_eq!(
+        opened.submitted_hash.as_deref(),
+        Some(recorded.hash.0.as_str())
+    );
+    assert_eq!(
+        mirror
+            .store
+            .document(&opened.document.tenant.id, Environment::Draft)
+            .await
+            .expect("document"),
+        Some(opened.document.clone())
+    );
+
+    // Submitting again without an edit signs nothing.
+    let never = || -> Result<SigningKey, String> { panic!("no key needed") };
+    let again = submit_draft(&mirror.store, rules, &draft.id, never, request("again"))
+        .await
+        .expect("submit");
+    assert!(matches!(again.outcome, SubmitOutcome::NothingToSubmit));
+    assert_eq!(again.draft.submission, SubmissionState::Submitted);
+
+    // An edit after submission: the draft says so, and the next submission is a new
+    // change set on top of the first, holding only that edit.
+    let mut document = opened.document;
+    document.tenant.metadata.legal_name = Some("Acme Health Inc.".into());
+    let saved = mirror
+        .store
+        .save_draft(&draft.id, &document)
+        .await
+        .expect("save");
+    assert_eq!(saved.submission, SubmissionState::EditedSinceSubmission);
+    let second = submit_draft(
+        &mirror.store,
+        rules,
+        &draft.id,
+        key_copy(&key),
+        request("Legal name"),
+    )
+    .await
+    .expect("submit");
+    let SubmitOutcome::Submitted {
+        recorded: second_recorded,
+        ..
+    } = second.outcome
+    else {
+        panic!("expected a second change set: {:?}", second.outcome);
+    };
+    assert_eq!(second_recorded.seq, 2);
+    assert_eq!(
+        second_recorded.changeset.parent.as_deref(),
+        Some(recorded.hash.0.as_str())
+    );
+    assert_eq!(second_recorded.changeset.operations.len(), 1);
+    assert_eq!(second.draft.submission, SubmissionState::Submitted);
+    assert!(mirror
+        .store
+        .verify_mirror()
+        .await
+        .expect("verify")
+        .problems
+        .is_empty());
+}
+
+async fn a_blocked_draft_stays_unsubmitted(mirror: &TestMirror) {
+    let (catalog, pack) = (Catalog::bundled(), PolicyPack::bundled());
+    let rules = Rules {
+        catalog: &catalog,
+        pack: &pack,
+    };
+    let draft = mirror
+        .store
+        .create_draft(&NewDraft {
+            client_name: "Acme Health".into(),
+            industry: "healthcare".into(),
+        })
+        .await
+        .expect("draft");
+    let mut document = mirror
+        .store
+        .open_draft(&draft.id)
+        .await
+        .expect("open")
+        .document;
+    document.ai.allowed_models.push("openweights-7b".into());
+    document
+        .classification
+        .regulations
+        .push(tenantry_core::tenant::Regulation::Hipaa);
+    mirror
+        .store
+        .save_draft(&draft.id, &document)
+        .await
+        .expect("save");
+    let never = || -> Result<SigningKey, String> { panic!("a blocked draft is never signed") };
+    let outcome = submit_draft(&mirror.store, rules, &draft.id, never, request("x"))
+        .await
+        .expect("evaluates");
+    assert!(
+        matches!(outcome.outcome, SubmitOutcome::Blocked(_)),
+        "{:?}",
+        outcome.outcome
+    );
+    assert_eq!(outcome.draft.submission, SubmissionState::NotSubmitted);
+    assert!(mirror
+        .store
+        .history(&document.tenant.id)
+        .await
+        .expect("history")
+        .is_empty());
 }

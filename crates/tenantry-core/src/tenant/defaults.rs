@@ -46,6 +46,17 @@ impl TenantDocument {
         industry: Industry,
         regulations: &[Regulation],
     ) -> Result<Self, SlugError> {
+        let slug = Slug::from_name(name.as_str())?;
+        Ok(Self::starting(name, slug, industry, regulations))
+    }
+
+    /// [`TenantDocument::with_safe_defaults`] with a slug the caller already derived.
+    pub fn starting(
+        name: &ClientName,
+        slug: Slug,
+        industry: Industry,
+        regulations: &[Regulation],
+    ) -> Self {
         let mut regulations = regulations.to_vec();
         regulations.sort();
         regulations.dedup();
@@ -54,12 +65,12 @@ impl TenantDocument {
             .filter_map(|regulation| ComplianceMode::required_by(*regulation))
             .max()
             .unwrap_or_default();
-        Ok(Self {
+        Self {
             schema_version: SCHEMA_VERSION,
             tenant: TenantProfile {
                 id: TenantId::generate(),
                 display_name: name.as_str().to_owned(),
-                slug: Slug::from_name(name.as_str())?,
+                slug,
                 metadata: TenantMetadata::default(),
                 compliance_flags: strictest_flags(&regulations),
             },
@@ -80,7 +91,7 @@ impl TenantDocument {
             rollout: Rollout::default(),
             handoff: Handoff::default(),
             justifications: BTreeMap::new(),
-        })
+        }
     }
 }
 
@@ -91,6 +102,19 @@ mod tests {
     fn new_tenant(regulations: &[Regulation]) -> TenantDocument {
         let name = ClientName::parse("Acme Health").expect("valid");
         TenantDocument::with_safe_defaults(&name, Industry::Healthcare, regulations).expect("valid")
+    }
+
+    #[test]
+    fn starting_keeps_the_slug_it_is_given() {
+        let name = ClientName::parse("Acme Health").expect("valid");
+        let slug = Slug::parse("acme-clinics").expect("valid");
+        let doc = TenantDocument::starting(&name, slug, Industry::Healthcare, &[]);
+        assert_eq!(doc.tenant.slug.as_str(), "acme-clinics");
+        assert_eq!(doc.tenant.display_name, "Acme Health");
+        assert_eq!(
+            doc.classification.compliance_mode,
+            ComplianceMode::default()
+        );
     }
 
     #[test]
