@@ -8,6 +8,10 @@ fn main() {
             "validate_new_draft",
             "create_draft",
             "list_drafts",
+            "open_draft",
+            "save_draft",
+            "submit_draft",
+            "signing_key",
         ]),
     ))
     .expect("tauri-build failed");

@@ -6,65 +6,9 @@
 use std::process::Command;
 use std::time::Duration;
 
-use fantoccini::{Client, Locator};
 use tenantry_tests::desktop::DesktopHarness;
-use tenantry_tests::workspace::{artifacts_dir, built_binary};
-
-const TIMEOUT: Duration = Duration::from_secs(20);
-
-async fn find(client: &Client, test_id: &str) -> fantoccini::elements::Element {
-    client
-        .wait()
-        .at_most(TIMEOUT)
-        .for_element(Locator::Css(&format!("[data-testid='{test_id}']")))
-        .await
-        .unwrap_or_else(|error| {
-            panic!("no element [data-testid='{test_id}'] within {TIMEOUT:?}: {error}")
-        })
-}
-
-/// Waits until `test_id`'s text contains `expected`.
-async fn wait_for_text(client: &Client, test_id: &str, expected: &str) -> String {
-    let deadline = std::time::Instant::now() + TIMEOUT;
-    loop {
-        let text = find(client, test_id).await.text().await.unwrap_or_default();
-        if text.contains(expected) {
-            return text;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "[data-testid='{test_id}'] says {text:?}, expected it to contain {expected:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// The text of every listed draft, cell by cell (read from the DOM: WebKit's "visible
-/// text" drops some table cells).
-async fn rows(client: &Client) -> Vec<String> {
-    let value = client
-        .execute(
-            "return Array.from(document.querySelectorAll(\"[data-testid='draft-row']\"))\
-                .map(row => Array.from(row.cells).map(cell => cell.textContent.trim()).join(' | '));",
-            Vec::new(),
-        )
-        .await
-        .expect("read the draft rows");
-    serde_json::from_value(value).expect("a list of strings")
-}
-
-async fn screenshot(client: &Client, name: &str) {
-    // WebKit can lag a frame behind the DOM: let it paint before capturing.
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    let png = client.screenshot().await.expect("take a screenshot");
-    std::fs::write(artifacts_dir().join(name), png).expect("save the screenshot");
-}
-
-async fn type_into(client: &Client, test_id: &str, text: &str) {
-    let field = find(client, test_id).await;
-    field.clear().await.expect("clear field");
-    field.send_keys(text).await.expect("type");
-}
+use tenantry_tests::ui::{find, rows, screenshot, type_into, wait_for_text, TIMEOUT};
+use tenantry_tests::workspace::built_binary;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_draft_made_in_the_app_survives_a_restart_and_is_seen_by_the_cli() {

@@ -2,7 +2,9 @@
 
 use serde::Serialize;
 use tenantry_core::{FieldIssue, ValidationError};
-use tenantry_store::{CreateDraftError, StoreError};
+use tenantry_policy::PolicyError;
+use tenantry_store::{CreateDraftError, DraftError, RecordError, StoreError};
+use tenantry_workflow::WorkflowError;
 
 /// What the UI may branch on. Grows only when the UI must act differently.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, specta::Type)]
@@ -11,6 +13,11 @@ pub enum ErrorCode {
     /// The input broke a rule; `fields` says which and why.
     InvalidInput,
     NotFound,
+    /// Someone else's change got there first (the tenant moved on, or a look-alike
+    /// slug exists); the user decides what to do.
+    Conflict,
+    /// The signing key could not be read from (or created in) the OS keyring.
+    Keyring,
     /// The local mirror failed or could not be opened.
     Storage,
     Internal,
@@ -33,6 +40,10 @@ impl AppError {
             message: message.into(),
             fields: Vec::new(),
         }
+    }
+
+    pub fn keyring(message: String) -> Self {
+        Self::new(ErrorCode::Keyring, message)
     }
 
     pub fn mirror_unavailable(reason: &str) -> Self {
@@ -77,6 +88,67 @@ impl From<CreateDraftError> for AppError {
     }
 }
 
+impl From<DraftError> for AppError {
+    fn from(error: DraftError) -> Self {
+        match error {
+            DraftError::NotFound(_) => Self::new(ErrorCode::NotFound, error.to_string()),
+            DraftError::TooLarge { .. }
+            | DraftError::OtherTenant { .. }
+            | DraftError::CannotUpgrade(_) => {
+                Self::new(ErrorCode::InvalidInput, capitalised(&error.to_string()))
+            }
+            DraftError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<PolicyError> for AppError {
+    fn from(error: PolicyError) -> Self {
+        tracing::error!(%error, "policy evaluation failed");
+        Self::new(
+            ErrorCode::Internal,
+            "The policy pack could not check this document, so nothing was signed. The \
+             details are in Tenantry's log.",
+        )
+    }
+}
+
+impl From<WorkflowError> for AppError {
+    fn from(error: WorkflowError) -> Self {
+        match error {
+            WorkflowError::Draft(error) => error.into(),
+            WorkflowError::Store(error) | WorkflowError::Record(RecordError::Store(error)) => {
+                error.into()
+            }
+            WorkflowError::Policy(error) => error.into(),
+            WorkflowError::Key(message) => Self::keyring(message),
+            WorkflowError::Record(
+                error @ (RecordError::NotHead { .. } | RecordError::SlugTaken { .. }),
+            ) => Self::new(
+                ErrorCode::Conflict,
+                format!("Not submitted: {error}. Nothing was signed into the mirror."),
+            ),
+            WorkflowError::ChangeSet(error) => {
+                Self::new(ErrorCode::InvalidInput, format!("Not submitted: {error}."))
+            }
+            other => {
+                tracing::error!(error = %other, "submission failed");
+                Self::new(
+                    ErrorCode::Internal,
+                    format!("Not submitted: {other}. Nothing was changed."),
+                )
+            }
+        }
+    }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,6 +171,36 @@ mod tests {
         let app_error = AppError::from(error);
         assert_eq!(app_error.code, ErrorCode::Storage);
         assert!(!app_error.message.contains("/home/someone"));
+    }
+
+    #[test]
+    fn draft_errors_keep_their_specific_message() {
+        let error = AppError::from(DraftError::TooLarge { bytes: 2_000_000 });
+        assert_eq!(error.code, ErrorCode::InvalidInput);
+        assert!(
+            error.message.starts_with("The draft is 2000000 bytes"),
+            "{}",
+            error.message
+        );
+        let missing = AppError::from(DraftError::NotFound("x".into()));
+        assert_eq!(missing.code, ErrorCode::NotFound);
+    }
+
+    #[test]
+    fn a_taken_slug_is_a_conflict_the_user_can_read() {
+        let error = AppError::from(WorkflowError::Record(RecordError::SlugTaken {
+            slug: "acme".into(),
+            existing: "acrne".into(),
+        }));
+        assert_eq!(error.code, ErrorCode::Conflict);
+        assert!(error.message.contains("'acrne'"), "{}", error.message);
+    }
+
+    #[test]
+    fn a_locked_keyring_says_so() {
+        let error = AppError::from(WorkflowError::Key("the keyring is locked".into()));
+        assert_eq!(error.code, ErrorCode::Keyring);
+        assert_eq!(error.message, "the keyring is locked");
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod commands;
 mod error;
 mod logging;
 mod settings;
+mod signing;
 mod state;
 
 use std::process::ExitCode;

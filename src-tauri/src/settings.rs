@@ -14,7 +14,13 @@ pub struct Settings {
     pub log_dir: PathBuf,
     /// `$TENANTRY_DATABASE_URL`, when a team shares a Postgres mirror.
     pub database_url: Option<String>,
+    /// `$TENANTRY_ORGANISATION`: the platform organisation every change set is signed
+    /// for (the CLI reads the same variable and has the same default).
+    pub organisation: String,
 }
+
+pub const ORGANISATION_ENV: &str = "TENANTRY_ORGANISATION";
+const DEFAULT_ORGANISATION: &str = "local";
 
 impl Settings {
     pub fn from_env() -> Result<Self, String> {
@@ -27,6 +33,10 @@ impl Settings {
         Ok(Self {
             log_dir: data_dir.join("logs"),
             database_url: std::env::var(DATABASE_URL_ENV).ok(),
+            organisation: std::env::var(ORGANISATION_ENV)
+                .ok()
+                .filter(|organisation| !organisation.trim().is_empty())
+                .unwrap_or_else(|| DEFAULT_ORGANISATION.to_owned()),
             data_dir,
         })
     }

@@ -1,9 +1,13 @@
 //! What every command can reach: built once in `setup`, then shared.
 
+use tenantry_core::catalog::Catalog;
+use tenantry_policy::PolicyPack;
 use tenantry_store::Store;
+use tenantry_workflow::Rules;
 
 use crate::error::AppError;
 use crate::settings::Settings;
+use crate::signing::Signer;
 
 #[derive(Debug)]
 pub struct AppState {
@@ -11,6 +15,10 @@ pub struct AppState {
     /// The open mirror, or why it could not be opened. The app still starts in the
     /// second case, so the window can tell the user what is wrong instead of vanishing.
     mirror: Result<Store, String>,
+    catalog: Catalog,
+    /// Compiled once: evaluating a document as the user types must not recompile it.
+    pack: PolicyPack,
+    pub signer: Signer,
 }
 
 impl AppState {
@@ -24,12 +32,26 @@ impl AppState {
             tracing::error!(%error, "could not open the mirror");
             error.to_string()
         });
-        Self { settings, mirror }
+        Self {
+            settings,
+            mirror,
+            catalog: Catalog::bundled(),
+            pack: PolicyPack::bundled(),
+            signer: Signer::from_env(),
+        }
     }
 
     pub fn store(&self) -> Result<&Store, AppError> {
         self.mirror
             .as_ref()
             .map_err(|reason| AppError::mirror_unavailable(reason))
+    }
+
+    /// The catalog and policy pack every check and submission runs.
+    pub fn rules(&self) -> Rules<'_> {
+        Rules {
+            catalog: &self.catalog,
+            pack: &self.pack,
+        }
     }
 }

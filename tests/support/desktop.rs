@@ -13,7 +13,8 @@ use crate::workspace::{artifacts_dir, built_binary};
 
 const WEBKIT_DRIVER: &str = "/usr/bin/WebKitWebDriver";
 
-/// A private X display, a session bus and tauri-driver, ready to launch the app.
+/// A private X display, a session bus with an unlocked keyring, and tauri-driver,
+/// ready to launch the app.
 #[derive(Debug)]
 pub struct DesktopHarness {
     port: u16,
@@ -54,9 +55,17 @@ impl DesktopHarness {
             .find(|candidate| *candidate != port)
             .expect("a second free port");
         let driver_log = logs.join(format!("{name}-tauri-driver.log"));
+        // The app signs with a key from the OS keyring: give it a real, unlocked
+        // Secret Service (a throwaway gnome-keyring) inside the driver's session bus.
+        require("gnome-keyring-daemon");
+        let with_keyring = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../scripts/with-keyring.sh")
+            .canonicalize()
+            .expect("scripts/with-keyring.sh");
         let mut command = Command::new(dbus_run_session);
         command
             .arg("--")
+            .arg(with_keyring)
             .arg(tauri_driver)
             .args([
                 "--port",
@@ -67,6 +76,8 @@ impl DesktopHarness {
             .args(["--native-driver", WEBKIT_DRIVER])
             .env("DISPLAY", &display)
             .env("TENANTRY_DATA_DIR", data_dir)
+            .env("TENANTRY_PROFILE", "e2e")
+            .env("TENANTRY_ORGANISATION", "org-e2e")
             .env_remove("TENANTRY_DATABASE_URL")
             .env_remove("WAYLAND_DISPLAY");
         let mut driver = Background::spawn("tauri-driver", &mut command, &driver_log);

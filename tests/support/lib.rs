@@ -3,4 +3,5 @@
 
 pub mod desktop;
 pub mod process;
+pub mod ui;
 pub mod workspace;

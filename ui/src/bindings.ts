@@ -10,9 +10,64 @@ export const commands = {
 	validateNewDraft: (input: NewDraft) => __TAURI_INVOKE<FieldIssue[]>("validate_new_draft", { input }),
 	createDraft: (input: NewDraft) => typedError<Draft, AppError>(__TAURI_INVOKE("create_draft", { input })),
 	listDrafts: () => typedError<Draft[], AppError>(__TAURI_INVOKE("list_drafts")),
+	openDraft: (id: DraftId) => typedError<DraftView_Serialize, AppError>(__TAURI_INVOKE("open_draft", { id })),
+	/**
+	 *  Autosave: keeps the document (even one that breaks rules: a draft is never lost)
+	 *  and answers with what the policy pack now says about it.
+	 */
+	saveDraft: (id: DraftId, document: TenantDocument_Deserialize) => typedError<DraftView_Serialize, AppError>(__TAURI_INVOKE("save_draft", { id, document })),
+	/**
+	 *  Signs the draft as it is in the mirror now with the staff member's key and queues
+	 *  it. `summary` says what the change does, for reviewers and the history.
+	 */
+	submitDraft: (id: DraftId, summary: string) => typedError<SubmitResult_Serialize, AppError>(__TAURI_INVOKE("submit_draft", { id, summary })),
+	/**  The public half of the signing key (never the private key), if one exists yet. */
+	signingKey: () => typedError<KeyInfo_Serialize, AppError>(__TAURI_INVOKE("signing_key")),
 };
 
 /* Types */
+/**  Compliance constraints on AI use. `true` is the strict setting for each. */
+export type AiConstraints = {
+	no_training_on_client_data: boolean,
+	phi_redaction: boolean,
+	human_review_of_outputs: boolean,
+	/**  Prompts and completions are kept only in the tenant's region. */
+	regional_processing_only: boolean,
+};
+
+/**  Step 6: AI behaviour, tenant-scoped and reversible, never bypassing policy. */
+export type AiSettings = AiSettings_Serialize | AiSettings_Deserialize;
+
+/**  Step 6: AI behaviour, tenant-scoped and reversible, never bypassing policy. */
+export type AiSettings_Deserialize = {
+	/**  Catalog model ids this tenant may use. */
+	allowed_models?: string[],
+	default_model?: string | null,
+	/**  Pinned prompt versions: catalog prompt id → version. */
+	prompt_versions?: { [key in string]: string },
+	/**  Catalog tool ids the models may call. */
+	tools?: string[],
+	/**  Monthly AI spend cap in US cents. Zero means no AI use. */
+	monthly_budget_cents?: number,
+	rate_limits?: RateLimits,
+	constraints?: AiConstraints,
+};
+
+/**  Step 6: AI behaviour, tenant-scoped and reversible, never bypassing policy. */
+export type AiSettings_Serialize = {
+	/**  Catalog model ids this tenant may use. */
+	allowed_models: string[],
+	default_model: string | null,
+	/**  Pinned prompt versions: catalog prompt id → version. */
+	prompt_versions: { [key in string]: string },
+	/**  Catalog tool ids the models may call. */
+	tools: string[],
+	/**  Monthly AI spend cap in US cents. Zero means no AI use. */
+	monthly_budget_cents: number,
+	rate_limits: RateLimits,
+	constraints: AiConstraints,
+};
+
 /**  An error the UI can show as it is: a message for people, never a debug chain. */
 export type AppError = {
 	code: ErrorCode,
@@ -48,15 +103,222 @@ export type AppInfo_Serialize = {
 	mirrorError: string | null,
 };
 
+export type Branding = Branding_Serialize | Branding_Deserialize;
+
+export type Branding_Deserialize = {
+	/**  `#rrggbb`. */
+	primary_color?: string | null,
+	secondary_color?: string | null,
+	/**  A reference to a logo asset (e.g. `asset://…`), not an inline image. */
+	logo_ref?: string | null,
+};
+
+export type Branding_Serialize = {
+	/**  `#rrggbb`. */
+	primary_color: string | null,
+	secondary_color: string | null,
+	/**  A reference to a logo asset (e.g. `asset://…`), not an inline image. */
+	logo_ref: string | null,
+};
+
+export type ChangeEnvironment = "draft" | "staging" | "production";
+
+/**
+ *  Step 1. "Before touching code, classify the client … Document this classification
+ *  before proceeding."
+ */
+export type Classification = Classification_Serialize | Classification_Deserialize;
+
+/**
+ *  Step 1. "Before touching code, classify the client … Document this classification
+ *  before proceeding."
+ */
+export type Classification_Deserialize = {
+	industry?: Industry | null,
+	/**  Regulations the client is subject to. They decide which rules and checklist items apply. */
+	regulations?: Regulation[],
+	/**  The platform's compliance mode for this tenant. */
+	compliance_mode?: ComplianceMode,
+	/**  Catalog service ids the client needs (chat, sales, accounting, …). */
+	required_services?: string[],
+	scale?: ScaleExpectations | null,
+	/**  Custom UX requirements in the client's words; empty when there are none. */
+	custom_ux_needs?: string,
+	/**
+	 *  Who documented this classification. With `documented_at`, this is what lets the
+	 *  tenant step complete.
+	 */
+	documented_by?: string | null,
+	documented_at?: string | null,
+};
+
+/**
+ *  Step 1. "Before touching code, classify the client … Document this classification
+ *  before proceeding."
+ */
+export type Classification_Serialize = {
+	industry: Industry | null,
+	/**  Regulations the client is subject to. They decide which rules and checklist items apply. */
+	regulations: Regulation[],
+	/**  The platform's compliance mode for this tenant. */
+	compliance_mode: ComplianceMode,
+	/**  Catalog service ids the client needs (chat, sales, accounting, …). */
+	required_services: string[],
+	scale: ScaleExpectations | null,
+	/**  Custom UX requirements in the client's words; empty when there are none. */
+	custom_ux_needs: string,
+	/**
+	 *  Who documented this classification. With `documented_at`, this is what lets the
+	 *  tenant step complete.
+	 */
+	documented_by: string | null,
+	documented_at: string | null,
+};
+
+/**
+ *  Step 5, preference 4 of 4: a client-specific domain override. Minimal, documented,
+ *  and never breaking shared behaviour.
+ */
+export type ClientOverride = {
+	/**  Catalog service id the override belongs to. */
+	service: string,
+	/**  Must be `/services/<service>/domain/client-overrides/<…>`. */
+	path: string,
+	description: string,
+	/**  Why configuration, a feature flag or a policy rule could not do this instead. */
+	justification: string,
+	owner: string,
+	/**  Link to the override's documentation. */
+	documentation: string,
+};
+
+/**
+ *  Switches that make the platform stricter for this tenant. A new tenant gets the
+ *  strictest set its classification implies; relaxing one is an explicit change.
+ */
+export type ComplianceFlags = {
+	/**  The tenant's data may include protected health information. */
+	phi_allowed: boolean,
+	/**  Data must stay in the tenant's region. */
+	data_residency_enforced: boolean,
+	/**  Only vendors holding the attestations the regulations require may be integrated. */
+	attested_vendors_only: boolean,
+	encryption_at_rest_required: boolean,
+	/**  How long audit logs are kept. */
+	audit_log_retention_days: number,
+};
+
+/**
+ *  How strictly the platform treats the tenant's data. `Standard` is only the default
+ *  for a client with no regulation; the defaults pick the strictest mode the
+ *  classification implies.
+ */
+export type ComplianceMode = "standard" | "gdpr" | "pci_dss" | "hipaa";
+
+export type Contact = {
+	role: ContactRole,
+	name: string,
+	email: string,
+};
+
+export type ContactRole = "business" | "technical" | "security" | "privacy" | "billing";
+
+/**  Step 8: presentation only. "Customization must not affect service behavior." */
+export type Customization = Customization_Serialize | Customization_Deserialize;
+
+/**  Step 8: presentation only. "Customization must not affect service behavior." */
+export type Customization_Deserialize = {
+	branding?: Branding_Deserialize,
+	navigation?: NavigationItem[],
+	/**
+	 *  Catalog UI feature id → shown or hidden. Hiding is presentation; it cannot turn a
+	 *  service on.
+	 */
+	feature_visibility?: { [key in string]: boolean },
+	/**  Copy and tone guidance for the client app's texts. */
+	copy_tone?: string,
+};
+
+/**  Step 8: presentation only. "Customization must not affect service behavior." */
+export type Customization_Serialize = {
+	branding: Branding_Serialize,
+	navigation: NavigationItem[],
+	/**
+	 *  Catalog UI feature id → shown or hidden. Hiding is presentation; it cannot turn a
+	 *  service on.
+	 */
+	feature_visibility: { [key in string]: boolean },
+	/**  Copy and tone guidance for the client app's texts. */
+	copy_tone: string,
+};
+
+export type DataClass = "phi" | "pii" | "confidential" | "public";
+
+/**  Step 9: data to bring in, if any. */
+export type DataMigration = DataMigration_Serialize | DataMigration_Deserialize;
+
+/**  Step 9: data to bring in, if any. */
+export type DataMigration_Deserialize = {
+	/**  `false` until someone decides; then `true` with datasets, or `false` on purpose. */
+	decided?: boolean,
+	datasets?: Dataset_Deserialize[],
+};
+
+/**  Step 9: data to bring in, if any. */
+export type DataMigration_Serialize = {
+	/**  `false` until someone decides; then `true` with datasets, or `false` on purpose. */
+	decided: boolean,
+	datasets: Dataset_Serialize[],
+};
+
 /**  Which database engine holds the mirror. */
 export type DatabaseKind = "sqlite" | "postgres";
 
-/**  A draft as the mirror keeps it and every front end shows it. */
+export type Dataset = Dataset_Serialize | Dataset_Deserialize;
+
+export type Dataset_Deserialize = {
+	name: string,
+	/**  Where the data comes from (system, export, bucket). */
+	source: string,
+	/**  Catalog service id that receives it. */
+	target_service: string,
+	/**  Reference to the schema the data is validated against. */
+	schema_ref: string,
+	classification: DataClass[],
+	/**  How to undo the migration. */
+	rollback_plan: string,
+	/**  A run against non-production data, before the real one. */
+	dry_run?: Evidence_Deserialize | null,
+	/**  Proof no other tenant's data is reachable after the migration. */
+	isolation_check?: Evidence_Deserialize | null,
+};
+
+export type Dataset_Serialize = {
+	name: string,
+	/**  Where the data comes from (system, export, bucket). */
+	source: string,
+	/**  Catalog service id that receives it. */
+	target_service: string,
+	/**  Reference to the schema the data is validated against. */
+	schema_ref: string,
+	classification: DataClass[],
+	/**  How to undo the migration. */
+	rollback_plan: string,
+	/**  A run against non-production data, before the real one. */
+	dry_run: Evidence_Serialize | null,
+	/**  Proof no other tenant's data is reachable after the migration. */
+	isolation_check: Evidence_Serialize | null,
+};
+
+/**  A draft as the mirror keeps it and every front end lists it. */
 export type Draft = {
 	id: DraftId,
 	clientName: string,
 	industry: Industry,
 	industryLabel: string,
+	/**  The tenant's web address, as the draft's document holds it. */
+	slug: string,
+	submission: SubmissionState,
 	createdAt: string,
 	updatedAt: string,
 };
@@ -64,12 +326,106 @@ export type Draft = {
 /**  A draft's identifier: a UUIDv7, so ids sort by creation time and never repeat. */
 export type DraftId = string;
 
+/**
+ *  A draft as its screen shows it: the document, what the policy pack says about it,
+ *  and the change sets already signed for its tenant.
+ */
+export type DraftView = DraftView_Serialize | DraftView_Deserialize;
+
+/**
+ *  A draft as its screen shows it: the document, what the policy pack says about it,
+ *  and the change sets already signed for its tenant.
+ */
+export type DraftView_Deserialize = {
+	draft: Draft,
+	document: TenantDocument_Deserialize,
+	evaluation: Evaluation_Deserialize,
+	progress: Progress,
+	/**  Oldest first. */
+	history: HistoryEntry[],
+};
+
+/**
+ *  A draft as its screen shows it: the document, what the policy pack says about it,
+ *  and the change sets already signed for its tenant.
+ */
+export type DraftView_Serialize = {
+	draft: Draft,
+	document: TenantDocument_Serialize,
+	evaluation: Evaluation_Serialize,
+	progress: Progress,
+	/**  Oldest first. */
+	history: HistoryEntry[],
+};
+
+export type Environment = "staging" | "production";
+
 /**  What the UI may branch on. Grows only when the UI must act differently. */
 export type ErrorCode = 
 /**  The input broke a rule; `fields` says which and why. */
 "invalid_input" | "not_found" | 
+/**
+ *  Someone else's change got there first (the tenant moved on, or a look-alike
+ *  slug exists); the user decides what to do.
+ */
+"conflict" | 
+/**  The signing key could not be read from (or created in) the OS keyring. */
+"keyring" | 
 /**  The local mirror failed or could not be opened. */
 "storage" | "internal";
+
+export type EscalationContact = {
+	/**  1 is called first. */
+	level: number,
+	name: string,
+	contact: string,
+};
+
+/**  The outcome of evaluating the pack over one document. */
+export type Evaluation = Evaluation_Serialize | Evaluation_Deserialize;
+
+/**  The outcome of evaluating the pack over one document. */
+export type Evaluation_Deserialize = {
+	/**  Broken rules, sorted by step, path and rule id. */
+	findings: Finding[],
+	/**  Work not done yet, sorted by step, path and requirement id. */
+	missing?: Missing[],
+	/**  The go-live checklist items this tenant must evidence (the classification decides). */
+	required_checklist?: string[],
+};
+
+/**  The outcome of evaluating the pack over one document. */
+export type Evaluation_Serialize = {
+	/**  Broken rules, sorted by step, path and rule id. */
+	findings: Finding[],
+	/**  Work not done yet, sorted by step, path and requirement id. */
+	missing: Missing[],
+	/**  The go-live checklist items this tenant must evidence (the classification decides). */
+	required_checklist: string[],
+};
+
+/**  Proof that something was checked: where to see it, who checked, when. */
+export type Evidence = Evidence_Serialize | Evidence_Deserialize;
+
+/**  Proof that something was checked: where to see it, who checked, when. */
+export type Evidence_Deserialize = {
+	/**  A link or note that lets someone else see the proof (dashboard, test run, ticket). */
+	reference: string,
+	verified_by: string,
+	verified_at: string,
+	/**  SHA-256 of attached output (e.g. a smoke-test log), hex, when there is one. */
+	sha256?: string | null,
+};
+
+/**  Proof that something was checked: where to see it, who checked, when. */
+export type Evidence_Serialize = {
+	/**  A link or note that lets someone else see the proof (dashboard, test run, ticket). */
+	reference: string,
+	verified_by: string,
+	verified_at: string,
+	/**  SHA-256 of attached output (e.g. a smoke-test log), hex, when there is one. */
+	sha256: string | null,
+};
 
 /**
  *  The input fields the rules can point at. A closed set, so the UI can place every
@@ -83,6 +439,94 @@ export type FieldIssue = {
 	message: string,
 };
 
+/**  One broken rule at one place in the document. */
+export type Finding = {
+	rule_id: string,
+	severity: Severity,
+	step: Step,
+	/**  JSON pointer into the tenant document, e.g. `/ai/allowed_models/1`. */
+	path: string,
+	/**  What is wrong, naming the offending model, vendor, flag or value. */
+	message: string,
+	remediation: string,
+	/**  Warnings only: the document carries a non-blank `justifications[rule_id]`. */
+	justified: boolean,
+};
+
+/**  A feature flag's value; its type must match the flag's type in the catalog. */
+export type FlagValue = boolean | number | string;
+
+/**  Step 3: how the client's users will reach the services. */
+export type FrontendStrategy = 
+/**  Not decided yet: the step stays incomplete. */
+{ strategy: "undecided" } | 
+/**  Option A: the existing product UIs (fastest; internal or early-stage clients). */
+{ strategy: "existing_product_uis" } | 
+/**  Option B: a client frontend composing several services, at `apps/client-<slug>`. */
+{ strategy: "client_frontend"; app_path: string };
+
+/**
+ *  Step 10: evidence per checklist item id. Which items are required depends on the
+ *  classification and comes from the policy pack (a HIPAA tenant has more).
+ */
+export type GoLiveChecklist = GoLiveChecklist_Serialize | GoLiveChecklist_Deserialize;
+
+/**
+ *  Step 10: evidence per checklist item id. Which items are required depends on the
+ *  classification and comes from the policy pack (a HIPAA tenant has more).
+ */
+export type GoLiveChecklist_Deserialize = {
+	items?: { [key in string]: Evidence_Deserialize },
+};
+
+/**
+ *  Step 10: evidence per checklist item id. Which items are required depends on the
+ *  classification and comes from the policy pack (a HIPAA tenant has more).
+ */
+export type GoLiveChecklist_Serialize = {
+	items: { [key in string]: Evidence_Serialize },
+};
+
+/**  Step 12: "Undocumented client differences become future incidents." */
+export type Handoff = Handoff_Serialize | Handoff_Deserialize;
+
+/**  Step 12: "Undocumented client differences become future incidents." */
+export type Handoff_Deserialize = {
+	/**  Link to the client configuration documentation. */
+	configuration_doc?: string | null,
+	/**  The enabled services list was reviewed against `services`. */
+	enabled_services_confirmed?: boolean,
+	/**  Every override is listed in the documentation. */
+	known_overrides_documented?: boolean,
+	/**  Where the client's users get support (queue, channel, link). */
+	support_path?: string | null,
+	escalation_contacts?: EscalationContact[],
+};
+
+/**  Step 12: "Undocumented client differences become future incidents." */
+export type Handoff_Serialize = {
+	/**  Link to the client configuration documentation. */
+	configuration_doc: string | null,
+	/**  The enabled services list was reviewed against `services`. */
+	enabled_services_confirmed: boolean,
+	/**  Every override is listed in the documentation. */
+	known_overrides_documented: boolean,
+	/**  Where the client's users get support (queue, channel, link). */
+	support_path: string | null,
+	escalation_contacts: EscalationContact[],
+};
+
+/**  One line of a tenant's history. */
+export type HistoryEntry = {
+	seq: number,
+	hash: string,
+	id: string,
+	environment: ChangeEnvironment,
+	author: string,
+	summary: string,
+	created_at: string,
+};
+
 /**  The industry a client works in. It drives which regulations apply later on. */
 export type Industry = "healthcare" | "financial_services" | "insurance" | "retail" | "education" | "public_sector" | "technology" | "manufacturing" | "media" | "other";
 
@@ -93,12 +537,340 @@ export type IndustryOption = {
 };
 
 /**
+ *  Step 7: one vendor integration. The credential itself is never here, only a
+ *  reference into the platform's secrets manager, scoped to this tenant.
+ */
+export type Integration = Integration_Serialize | Integration_Deserialize;
+
+/**
+ *  Step 7: one vendor integration. The credential itself is never here, only a
+ *  reference into the platform's secrets manager, scoped to this tenant.
+ */
+export type Integration_Deserialize = {
+	/**  Catalog vendor id. */
+	vendor: string,
+	/**  What the integration is for. */
+	purpose: string,
+	secret_ref: SecretRef,
+	enabled?: boolean,
+};
+
+/**
+ *  Step 7: one vendor integration. The credential itself is never here, only a
+ *  reference into the platform's secrets manager, scoped to this tenant.
+ */
+export type Integration_Serialize = {
+	/**  Catalog vendor id. */
+	vendor: string,
+	/**  What the integration is for. */
+	purpose: string,
+	secret_ref: SecretRef,
+	enabled: boolean,
+};
+
+/**  The public half of the signing key, for the status panel and key registration. */
+export type KeyInfo = KeyInfo_Serialize | KeyInfo_Deserialize;
+
+/**  The public half of the signing key, for the status panel and key registration. */
+export type KeyInfo_Deserialize = {
+	profile: string,
+	/**  Present once a key exists; one is created at the first submission. */
+	keyId?: string | null,
+	publicKey?: string | null,
+};
+
+/**  The public half of the signing key, for the status panel and key registration. */
+export type KeyInfo_Serialize = {
+	profile: string,
+	/**  Present once a key exists; one is created at the first submission. */
+	keyId: string | null,
+	publicKey: string | null,
+};
+
+/**  One thing a step still needs, at one place in the document. */
+export type Missing = {
+	requirement_id: string,
+	step: Step,
+	/**  JSON pointer to where the answer goes (the field may not exist yet). */
+	path: string,
+	/**  What to do, as a sentence. */
+	message: string,
+};
+
+export type NavigationItem = {
+	label: string,
+	/**  A route inside the client app, e.g. `/inbox`. */
+	route: string,
+};
+
+/**
  *  What a person typed into the "New client" form, before any rule was applied.
  *  The industry is text so that a wrong value gets our own message, not a parse failure.
  */
 export type NewDraft = {
 	clientName: string,
 	industry: string,
+};
+
+export type Progress = {
+	/**  All twelve steps, in order. */
+	steps: StepProgress[],
+	may_enter_staging: boolean,
+	may_enter_production: boolean,
+	/**  Why the tenant may not enter staging yet (empty when it may). */
+	staging_blockers: string[],
+	/**  Why the tenant may not enter production yet (empty when it may). */
+	production_blockers: string[],
+};
+
+export type RateLimits = {
+	requests_per_minute: number,
+	tokens_per_day: number,
+};
+
+export type Receipt = {
+	changesetId: string,
+	/**  SHA-256 of the signed payload: how the platform and reviewers name it. */
+	hash: string,
+	/**  Its place in the tenant's chain, from 1. */
+	seq: number,
+	/**  Change sets now waiting in the outbox, this one included. */
+	outbox: number,
+};
+
+/**  Regulatory regimes a client can be subject to. */
+export type Regulation = "hipaa" | "gdpr" | "pci_dss" | "soc2" | "ccpa" | "glba" | "ferpa";
+
+/**  Step 11: "No direct-to-production onboarding. No silent launches." */
+export type Rollout = Rollout_Serialize | Rollout_Deserialize;
+
+export type RolloutStage = RolloutStage_Serialize | RolloutStage_Deserialize;
+
+export type RolloutStage_Deserialize = {
+	environment: Environment,
+	/**  Feature flags (`<service>.<flag>`) that gate this stage. */
+	flag_gates?: string[],
+	status?: StageStatus,
+	/**  Present once the stage was verified. */
+	verification?: Evidence_Deserialize | null,
+};
+
+export type RolloutStage_Serialize = {
+	environment: Environment,
+	/**  Feature flags (`<service>.<flag>`) that gate this stage. */
+	flag_gates: string[],
+	status: StageStatus,
+	/**  Present once the stage was verified. */
+	verification: Evidence_Serialize | null,
+};
+
+/**  Step 11: "No direct-to-production onboarding. No silent launches." */
+export type Rollout_Deserialize = {
+	stages?: RolloutStage_Deserialize[],
+	monitoring_plan?: string,
+	launch_announcement?: string,
+};
+
+/**  Step 11: "No direct-to-production onboarding. No silent launches." */
+export type Rollout_Serialize = {
+	stages: RolloutStage_Serialize[],
+	monitoring_plan: string,
+	launch_announcement: string,
+};
+
+export type ScaleExpectations = {
+	expected_users: number,
+	peak_requests_per_second: number,
+	data_volume_gb: number,
+};
+
+/**  `secret://tenants/<tenant id>/<name>`: where the secrets manager keeps a credential. */
+export type SecretRef = string;
+
+/**  Step 4: one catalog service for this tenant. */
+export type ServiceSettings = ServiceSettings_Serialize | ServiceSettings_Deserialize;
+
+/**  Step 4: one catalog service for this tenant. */
+export type ServiceSettings_Deserialize = {
+	enabled: boolean,
+	/**  Feature flags by catalog flag id; a flag left out keeps the catalog's safe default. */
+	flags?: { [key in string]: FlagValue },
+};
+
+/**  Step 4: one catalog service for this tenant. */
+export type ServiceSettings_Serialize = {
+	enabled: boolean,
+	/**  Feature flags by catalog flag id; a flag left out keeps the catalog's safe default. */
+	flags: { [key in string]: FlagValue },
+};
+
+/**  How a broken rule weighs: an error blocks; a warning blocks until it is justified. */
+export type Severity = "error" | "warning";
+
+/**
+ *  A slug: 2–40 ASCII lowercase letters, digits and single hyphens, neither starting
+ *  nor ending with a hyphen.
+ */
+export type Slug = string;
+
+export type StageStatus = "planned" | "in_progress" | "verified";
+
+/**  The twelve steps of adding a new client, in the order the process gives them. */
+export type Step = "classification" | "tenant" | "frontend_strategy" | "services" | "backend_overrides" | "ai" | "integrations" | "frontend_customization" | "data_migration" | "verification" | "rollout" | "handoff";
+
+export type StepProgress = {
+	step: Step,
+	/**  The step's title in the process document, so no front end keeps its own copy. */
+	title: string,
+	status: StepStatus,
+	/**  What the step still needs, as sentences. */
+	missing: string[],
+	/**  Ids of the rules that block the step (errors and unjustified warnings). */
+	blocking_rules: string[],
+};
+
+export type StepStatus = "complete" | "incomplete" | "blocked";
+
+/**  Where a draft stands against what was signed from it. */
+export type SubmissionState = 
+/**  Nothing has been signed from this draft yet. */
+"notSubmitted" | 
+/**  The last submission holds every edit. */
+"submitted" | 
+/**  Edited after the last submission: the next submission makes a new change set. */
+"editedSinceSubmission";
+
+/**  What a submission did. */
+export type SubmitResult = SubmitResult_Serialize | SubmitResult_Deserialize;
+
+/**  What a submission did. */
+export type SubmitResult_Deserialize = 
+/**  The policy pack blocks the draft; nothing was signed. */
+{ outcome: "blocked"; view: DraftView_Deserialize } | 
+/**  The mirror already holds this version; nothing was signed. */
+{ outcome: "nothingToSubmit"; view: DraftView_Deserialize } | 
+/**  One change set signed, recorded and queued for the platform. */
+{ outcome: "submitted"; view: DraftView_Deserialize; receipt: Receipt };
+
+/**  What a submission did. */
+export type SubmitResult_Serialize = 
+/**  The policy pack blocks the draft; nothing was signed. */
+{ outcome: "blocked"; view: DraftView_Serialize } | 
+/**  The mirror already holds this version; nothing was signed. */
+{ outcome: "nothingToSubmit"; view: DraftView_Serialize } | 
+/**  One change set signed, recorded and queued for the platform. */
+{ outcome: "submitted"; view: DraftView_Serialize; receipt: Receipt };
+
+/**  One client's whole onboarding configuration, step by step. */
+export type TenantDocument = TenantDocument_Serialize | TenantDocument_Deserialize;
+
+/**  One client's whole onboarding configuration, step by step. */
+export type TenantDocument_Deserialize = {
+	/**  Always 1 for this version of Tenantry. */
+	schema_version: number,
+	/**  Step 1: what kind of client this is. Decided and documented before anything else. */
+	classification: Classification_Deserialize,
+	/**  Step 2: the tenant itself: id, names, metadata, compliance flags. */
+	tenant: TenantProfile_Deserialize,
+	/**  Step 3: existing product UIs, or a client frontend app. */
+	frontend?: FrontendStrategy,
+	/**  Step 4: per catalog service, whether it is enabled and its feature flags. */
+	services?: { [key in string]: ServiceSettings_Deserialize },
+	/**  Step 5: client-specific domain overrides (minimal, documented, justified). */
+	overrides?: ClientOverride[],
+	/**  Step 6: AI models, prompts, tools, budget and constraints. */
+	ai?: AiSettings_Deserialize,
+	/**  Step 7: approved vendors, with credentials referenced in the secrets manager. */
+	integrations?: Integration_Deserialize[],
+	/**  Step 8: presentation-only customization of the client frontend. */
+	customization?: Customization_Deserialize,
+	/**  Step 9: datasets to migrate, classified, reversible, dry-run first. */
+	data_migration?: DataMigration_Deserialize,
+	/**  Step 10: the go-live checklist with evidence per item. */
+	go_live?: GoLiveChecklist_Deserialize,
+	/**  Step 11: staging first, then production, behind flags, monitored, announced. */
+	rollout?: Rollout_Deserialize,
+	/**  Step 12: documentation and support paths for the teams that take over. */
+	handoff?: Handoff_Deserialize,
+	/**  Written reasons for accepting warnings, keyed by rule id (e.g. "AI-010"). */
+	justifications?: { [key in string]: string },
+};
+
+/**  One client's whole onboarding configuration, step by step. */
+export type TenantDocument_Serialize = {
+	/**  Always 1 for this version of Tenantry. */
+	schema_version: number,
+	/**  Step 1: what kind of client this is. Decided and documented before anything else. */
+	classification: Classification_Serialize,
+	/**  Step 2: the tenant itself: id, names, metadata, compliance flags. */
+	tenant: TenantProfile_Serialize,
+	/**  Step 3: existing product UIs, or a client frontend app. */
+	frontend: FrontendStrategy,
+	/**  Step 4: per catalog service, whether it is enabled and its feature flags. */
+	services: { [key in string]: ServiceSettings_Serialize },
+	/**  Step 5: client-specific domain overrides (minimal, documented, justified). */
+	overrides: ClientOverride[],
+	/**  Step 6: AI models, prompts, tools, budget and constraints. */
+	ai: AiSettings_Serialize,
+	/**  Step 7: approved vendors, with credentials referenced in the secrets manager. */
+	integrations: Integration_Serialize[],
+	/**  Step 8: presentation-only customization of the client frontend. */
+	customization: Customization_Serialize,
+	/**  Step 9: datasets to migrate, classified, reversible, dry-run first. */
+	data_migration: DataMigration_Serialize,
+	/**  Step 10: the go-live checklist with evidence per item. */
+	go_live: GoLiveChecklist_Serialize,
+	/**  Step 11: staging first, then production, behind flags, monitored, announced. */
+	rollout: Rollout_Serialize,
+	/**  Step 12: documentation and support paths for the teams that take over. */
+	handoff: Handoff_Serialize,
+	/**  Written reasons for accepting warnings, keyed by rule id (e.g. "AI-010"). */
+	justifications: { [key in string]: string },
+};
+
+/**
+ *  A tenant's identifier: a UUIDv7, generated once and never derived from the client's
+ *  name, so renaming a client never changes it and two clients never share one.
+ */
+export type TenantId = string;
+
+export type TenantMetadata = TenantMetadata_Serialize | TenantMetadata_Deserialize;
+
+export type TenantMetadata_Deserialize = {
+	legal_name?: string | null,
+	/**  Catalog region id where the tenant's data lives (data residency). */
+	region?: string | null,
+	contacts?: Contact[],
+};
+
+export type TenantMetadata_Serialize = {
+	legal_name: string | null,
+	/**  Catalog region id where the tenant's data lives (data residency). */
+	region: string | null,
+	contacts: Contact[],
+};
+
+/**  Step 2: the tenant record. "Every client maps to a tenant. No shared tenants. Ever." */
+export type TenantProfile = TenantProfile_Serialize | TenantProfile_Deserialize;
+
+/**  Step 2: the tenant record. "Every client maps to a tenant. No shared tenants. Ever." */
+export type TenantProfile_Deserialize = {
+	/**  Generated (UUIDv7), never derived from the name, never reused. */
+	id: TenantId,
+	display_name: string,
+	slug: Slug,
+	metadata?: TenantMetadata_Deserialize,
+	compliance_flags: ComplianceFlags,
+};
+
+/**  Step 2: the tenant record. "Every client maps to a tenant. No shared tenants. Ever." */
+export type TenantProfile_Serialize = {
+	/**  Generated (UUIDv7), never derived from the name, never reused. */
+	id: TenantId,
+	display_name: string,
+	slug: Slug,
+	metadata: TenantMetadata_Serialize,
+	compliance_flags: ComplianceFlags,
 };
 
 /* Tauri Specta runtime */

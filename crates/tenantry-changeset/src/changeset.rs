@@ -15,12 +15,15 @@ use crate::operation::{apply_all, invert_all, Operation, OperationError};
 pub const CHANGESET_SCHEMA_VERSION: u32 = 1;
 /// More operations than this in one change set is refused (a whole document has far fewer leaves).
 pub const MAX_OPERATIONS: usize = 10_000;
-const MAX_SUMMARY_CHARS: usize = 500;
+/// A summary is one to this many characters (after trimming).
+pub const MAX_SUMMARY_CHARS: usize = 500;
 
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, specta::Type,
 )]
-#[serde(rename_all = "snake_case")]
+// The container name never reaches JSON; it keeps this apart from the rollout step's
+// `Environment` in the generated TypeScript.
+#[serde(rename = "ChangeEnvironment", rename_all = "snake_case")]
 pub enum Environment {
     Draft,
     Staging,

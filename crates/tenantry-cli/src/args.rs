@@ -212,6 +212,15 @@ pub enum ChangesetCommand {
     },
     /// Put a signed envelope (e.g. a colleague's) into the mirror, after verifying it
     Record { envelope: PathBuf },
+    /// Write a change set's envelope from the mirror, byte for byte as it was signed
+    /// (e.g. one submitted in the app), to share it or verify it elsewhere
+    Export {
+        /// The change set's id or hash
+        changeset: String,
+        /// Write the envelope here instead of stdout
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
 /// The platform organisation a change is for; it is inside the signed bytes.

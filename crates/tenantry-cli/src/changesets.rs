@@ -193,6 +193,42 @@ pub async fn record(path: &Path, mirror_args: &MirrorArgs) -> Result<(), String>
     ))
 }
 
+/// Writes the stored envelope of `id_or_hash` exactly as it was signed and received.
+pub async fn export(
+    id_or_hash: &str,
+    out: Option<&Path>,
+    mirror_args: &MirrorArgs,
+) -> Result<(), String> {
+    let missing = || {
+        format!("no change set '{id_or_hash}' in the mirror (give its id or hash; `tenantry history TENANT` lists them)")
+    };
+    let Some(store) = mirror::open_existing(mirror_args).await? else {
+        return Err(missing());
+    };
+    let bytes = store
+        .envelope_by_id(id_or_hash)
+        .await
+        .map_err(|error| error.to_string());
+    store.close().await;
+    let bytes = bytes?.ok_or_else(missing)?;
+    match out {
+        Some(path) => {
+            write_new(path, &bytes)?;
+            output::line(&format!(
+                "Wrote the envelope of {id_or_hash} to {}",
+                path.display()
+            ))
+        }
+        None => {
+            use std::io::Write;
+            // Raw bytes, no newline added: the file a shell redirect makes verifies.
+            std::io::stdout()
+                .write_all(&bytes)
+                .map_err(|error| format!("cannot write to stdout: {error}"))
+        }
+    }
+}
+
 pub struct SubmitArgs<'a> {
     pub file: &'a Path,
     pub summary: &'a str,

@@ -80,6 +80,9 @@ fn main() -> ExitCode {
             ChangesetCommand::Record { envelope } => {
                 with_runtime(&cli.mirror, |mirror| changesets::record(&envelope, mirror))
             }
+            ChangesetCommand::Export { changeset, out } => with_runtime(&cli.mirror, |mirror| {
+                changesets::export(&changeset, out.as_deref(), mirror)
+            }),
         },
         Command::Submit {
             file,

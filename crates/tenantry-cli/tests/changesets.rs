@@ -127,6 +127,26 @@ fn an_offline_submission_is_a_verifiable_envelope_on_disk_and_in_the_mirror() {
     let entries: Value = serde_json::from_slice(&history.stdout).expect("JSON");
     assert_eq!(entries[0]["hash"], report["hash"]);
 
+    // Exported from the mirror, by hash or id, it is the very bytes that were signed.
+    let hash = report["hash"].as_str().expect("hash");
+    let exported = workspace.run(&["changeset", "export", hash]);
+    assert_ok(&exported);
+    let on_disk = std::fs::read(workspace.path("first.dsse.json")).expect("read");
+    assert_eq!(exported.stdout, on_disk);
+    let id = entries[0]["id"].as_str().expect("id");
+    assert_ok(&workspace.run(&["changeset", "export", id, "--out", "again.dsse.json"]));
+    assert_eq!(
+        std::fs::read(workspace.path("again.dsse.json")).expect("read"),
+        on_disk
+    );
+    let unknown = workspace.run(&["changeset", "export", "no-such-change"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        stderr(&unknown).contains("no change set 'no-such-change' in the mirror"),
+        "{}",
+        stderr(&unknown)
+    );
+
     // One flipped byte in the payload: rejected, exit 1.
     let mut envelope: Value =
         serde_json::from_slice(&std::fs::read(workspace.path("first.dsse.json")).expect("read"))

@@ -24,6 +24,8 @@ pub enum StepStatus {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct StepProgress {
     pub step: Step,
+    /// The step's title in the process document, so no front end keeps its own copy.
+    pub title: String,
     pub status: StepStatus,
     /// What the step still needs, as sentences.
     pub missing: Vec<String>,
@@ -89,6 +91,7 @@ pub fn progress(doc: &TenantDocument, _catalog: &Catalog, evaluation: &Evaluatio
         };
         steps.push(StepProgress {
             step,
+            title: step.title().to_owned(),
             status,
             missing,
             blocking_rules,

@@ -23,6 +23,8 @@ fn every_step_is_listed_in_order() {
     let progress = progress_of(Base::Gdpr.value());
     let steps: Vec<Step> = progress.steps.iter().map(|step| step.step).collect();
     assert_eq!(steps, Step::ALL);
+    assert_eq!(progress.steps[0].title, "Classify the client");
+    assert_eq!(progress.steps[11].title, "Documentation and handoff");
     assert!(progress.staging_blockers.is_empty() && progress.production_blockers.is_empty());
 }
 

@@ -277,6 +277,15 @@ impl Store {
         Ok(row.map(|(hash,)| hash))
     }
 
+    /// How many change sets wait in the outbox to be sent to the platform.
+    pub async fn outbox_len(&self) -> Result<u64, StoreError> {
+        const SQL: &str = "SELECT COUNT(*) FROM outbox";
+        let (count,): (i64,) = on_pool!(&self.backend, |pool| sqlx::query_as(SQL)
+            .fetch_one(pool)
+            .await?);
+        Ok(u64::try_from(count).unwrap_or_default())
+    }
+
     /// The stored envelope of the change set with this id (or payload hash).
     pub async fn envelope_by_id(&self, id_or_hash: &str) -> Result<Option<Vec<u8>>, StoreError> {
         const SQL: &str = "SELECT envelope FROM changesets WHERE id = $1 OR hash = $1";

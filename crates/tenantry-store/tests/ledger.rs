@@ -79,6 +79,7 @@ async fn a_first_change_set_creates_the_tenant_and_queues_it(mirror: &TestMirror
     assert!(recorded.newly_recorded);
     assert_eq!(recorded.seq, 1);
     assert_eq!(recorded.document, doc);
+    assert_eq!(mirror.store.outbox_len().await.expect("outbox"), 1);
     assert_eq!(
         mirror
             .store
@@ -104,6 +105,7 @@ async fn a_first_change_set_creates_the_tenant_and_queues_it(mirror: &TestMirror
         .expect("second");
     assert_eq!(second.seq, 2);
     assert_eq!(second.document.ai.monthly_budget_cents, 50_000);
+    assert_eq!(mirror.store.outbox_len().await.expect("outbox"), 2);
 
     // Every version, replayed from the stored envelopes.
     let versions = mirror

@@ -3,7 +3,7 @@
 //! signing, recording in the outbox. Nothing here talks to a terminal or a window.
 
 use tenantry_changeset::changeset::{
-    ChangeSet, ChangeSetError, Environment, CHANGESET_SCHEMA_VERSION,
+    ChangeSet, ChangeSetError, Environment, CHANGESET_SCHEMA_VERSION, MAX_SUMMARY_CHARS,
 };
 use tenantry_changeset::{diff, Envelope, EnvelopeError, SigningKey};
 use tenantry_core::catalog::Catalog;
@@ -94,6 +94,11 @@ pub async fn submit(
     signer: impl FnOnce() -> Result<SigningKey, String>,
     request: SubmitRequest<'_>,
 ) -> Result<SubmitOutcome, WorkflowError> {
+    // A summary that cannot be signed is refused before the keyring is touched.
+    let summary_chars = request.summary.trim().chars().count();
+    if summary_chars == 0 || summary_chars > MAX_SUMMARY_CHARS {
+        return Err(ChangeSetError::BadSummary.into());
+    }
     let evaluation = rules.pack.evaluate(doc, rules.catalog)?;
     let blocks: Vec<Finding> = evaluation.blocks().into_iter().cloned().collect();
     if !blocks.is_empty() {

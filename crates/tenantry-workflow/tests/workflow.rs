@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use tenantry_changeset::changeset::Environment;
+use tenantry_changeset::changeset::{ChangeSetError, Environment};
 use tenantry_changeset::SigningKey;
 use tenantry_core::catalog::Catalog;
 use tenantry_core::tenant::file::load_document;
@@ -116,6 +116,19 @@ async fn submitting_twice_and_after_an_edit(mirror: &TestMirror) {
         1,
         "only the changed field"
     );
+
+    // A summary that cannot be signed is refused before the keyring is asked.
+    for summary in ["", "   ", &"x".repeat(501)] {
+        let never = || -> Result<SigningKey, String> { panic!("not needed") };
+        let refused = submit(&mirror.store, rules, &edited, never, request(summary)).await;
+        assert!(
+            matches!(
+                refused,
+                Err(WorkflowError::ChangeSet(ChangeSetError::BadSummary))
+            ),
+            "{refused:?}"
+        );
+    }
 
     // A keyring that cannot give the key: a clear error, nothing stored.
     let mut third = edited.clone();

@@ -1,5 +1,9 @@
+use serde::Serialize;
 use tauri::State;
-use tenantry_core::{Draft, FieldIssue, NewDraft};
+use tenantry_core::{Draft, DraftId, FieldIssue, NewDraft, TenantDocument};
+use tenantry_policy::{Evaluation, Progress};
+use tenantry_store::HistoryEntry;
+use tenantry_workflow::{SubmitOutcome, SubmitRequest};
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -24,4 +28,120 @@ pub async fn create_draft(state: State<'_, AppState>, input: NewDraft) -> Result
 #[tracing::instrument(name = "command", skip_all, fields(name = "list_drafts"))]
 pub async fn list_drafts(state: State<'_, AppState>) -> Result<Vec<Draft>, AppError> {
     Ok(state.store()?.list_drafts().await?)
+}
+
+/// A draft as its screen shows it: the document, what the policy pack says about it,
+/// and the change sets already signed for its tenant.
+#[derive(Clone, Debug, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftView {
+    pub draft: Draft,
+    pub document: TenantDocument,
+    pub evaluation: Evaluation,
+    pub progress: Progress,
+    /// Oldest first.
+    pub history: Vec<HistoryEntry>,
+}
+
+async fn view(
+    state: &AppState,
+    draft: Draft,
+    document: TenantDocument,
+) -> Result<DraftView, AppError> {
+    let rules = state.rules();
+    let evaluation = rules.pack.evaluate(&document, rules.catalog)?;
+    let progress = tenantry_policy::progress(&document, rules.catalog, &evaluation);
+    let history = state.store()?.history(&document.tenant.id).await?;
+    Ok(DraftView {
+        draft,
+        document,
+        evaluation,
+        progress,
+        history,
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(name = "command", skip_all, fields(name = "open_draft"))]
+pub async fn open_draft(state: State<'_, AppState>, id: DraftId) -> Result<DraftView, AppError> {
+    let opened = state.store()?.open_draft(&id).await?;
+    view(&state, opened.draft, opened.document).await
+}
+
+/// Autosave: keeps the document (even one that breaks rules: a draft is never lost)
+/// and answers with what the policy pack now says about it.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(name = "command", skip_all, fields(name = "save_draft"))]
+pub async fn save_draft(
+    state: State<'_, AppState>,
+    id: DraftId,
+    document: TenantDocument,
+) -> Result<DraftView, AppError> {
+    let draft = state.store()?.save_draft(&id, &document).await?;
+    view(&state, draft, document).await
+}
+
+/// What a submission did.
+#[derive(Clone, Debug, Serialize, specta::Type)]
+#[serde(tag = "outcome", rename_all = "camelCase")]
+pub enum SubmitResult {
+    /// The policy pack blocks the draft; nothing was signed.
+    Blocked { view: Box<DraftView> },
+    /// The mirror already holds this version; nothing was signed.
+    NothingToSubmit { view: Box<DraftView> },
+    /// One change set signed, recorded and queued for the platform.
+    Submitted {
+        view: Box<DraftView>,
+        receipt: Receipt,
+    },
+}
+
+#[derive(Clone, Debug, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Receipt {
+    pub changeset_id: String,
+    /// SHA-256 of the signed payload: how the platform and reviewers name it.
+    pub hash: String,
+    /// Its place in the tenant's chain, from 1.
+    pub seq: u32,
+    /// Change sets now waiting in the outbox, this one included.
+    pub outbox: u32,
+}
+
+/// Signs the draft as it is in the mirror now with the staff member's key and queues
+/// it. `summary` says what the change does, for reviewers and the history.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(name = "command", skip_all, fields(name = "submit_draft"))]
+pub async fn submit_draft(
+    state: State<'_, AppState>,
+    id: DraftId,
+    summary: String,
+) -> Result<SubmitResult, AppError> {
+    let store = state.store()?;
+    let request = SubmitRequest {
+        summary: &summary,
+        environment: tenantry_changeset::Environment::Draft,
+        organisation: &state.settings.organisation,
+    };
+    let submitted =
+        tenantry_workflow::submit_draft(store, state.rules(), &id, || state.signer.key(), request)
+            .await?;
+    let document = store.open_draft(&id).await?.document;
+    let view = Box::new(view(&state, submitted.draft, document).await?);
+    Ok(match submitted.outcome {
+        SubmitOutcome::Blocked(_) => SubmitResult::Blocked { view },
+        SubmitOutcome::NothingToSubmit => SubmitResult::NothingToSubmit { view },
+        SubmitOutcome::Submitted { recorded, .. } => SubmitResult::Submitted {
+            view,
+            receipt: Receipt {
+                changeset_id: recorded.changeset.id.clone(),
+                hash: recorded.hash.0.clone(),
+                seq: u32::try_from(recorded.seq).unwrap_or(u32::MAX),
+                outbox: u32::try_from(store.outbox_len().await?).unwrap_or(u32::MAX),
+            },
+        },
+    })
 }

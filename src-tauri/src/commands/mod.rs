@@ -3,6 +3,7 @@
 
 mod app;
 mod drafts;
+mod signing;
 
 use tauri_specta::{collect_commands, Builder};
 
@@ -15,5 +16,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         drafts::validate_new_draft,
         drafts::create_draft,
         drafts::list_drafts,
+        drafts::open_draft,
+        drafts::save_draft,
+        drafts::submit_draft,
+        signing::signing_key,
     ])
 }

@@ -1,0 +1,62 @@
+//! The staff member's signing key, kept in the OS keyring. Only the shell touches it:
+//! the web view can learn the public key and its id, never the private key, and the
+//! key is fetched only at the moment a change set is signed.
+
+use serde::Serialize;
+use tenantry_changeset::SigningKey;
+use tenantry_keystore::KeyringStore;
+
+/// Which keyring entry signs: `$TENANTRY_PROFILE`, the same setting the CLI reads, so
+/// the app and `tenantry` sign as the same person.
+pub const PROFILE_ENV: &str = "TENANTRY_PROFILE";
+const DEFAULT_PROFILE: &str = "default";
+
+/// The public half of the signing key, for the status panel and key registration.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyInfo {
+    pub profile: String,
+    /// Present once a key exists; one is created at the first submission.
+    pub key_id: Option<String>,
+    pub public_key: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Signer {
+    profile: String,
+}
+
+impl Signer {
+    pub fn from_env() -> Self {
+        let profile = std::env::var(PROFILE_ENV)
+            .ok()
+            .filter(|profile| !profile.trim().is_empty())
+            .unwrap_or_else(|| DEFAULT_PROFILE.to_owned());
+        Self { profile }
+    }
+
+    /// The key that signs, created in the keyring on first use. Keyring calls block
+    /// on D-Bus, so they leave the async worker while they run.
+    pub fn key(&self) -> Result<SigningKey, String> {
+        let store = KeyringStore::new(&self.profile);
+        tokio::task::block_in_place(|| store.load_or_create()).map_err(|error| {
+            tracing::error!(%error, profile = %self.profile, "the signing key is unavailable");
+            format!(
+                "Your signing key could not be read from the system keyring ({error}). \
+                 Unlock the keyring and try again; nothing was signed."
+            )
+        })
+    }
+
+    /// The public key and its id, if a key exists. Never creates one.
+    pub fn info(&self) -> Result<KeyInfo, String> {
+        let store = KeyringStore::new(&self.profile);
+        let key =
+            tokio::task::block_in_place(|| store.load()).map_err(|error| error.to_string())?;
+        Ok(KeyInfo {
+            profile: self.profile.clone(),
+            key_id: key.as_ref().map(|key| key.key_id().as_str().to_owned()),
+            public_key: key.as_ref().map(|key| key.public().to_hex()),
+        })
+    }
+}

@@ -1,0 +1,96 @@
+//! Reading and driving the app's web view through WebDriver, by `data-testid`.
+
+use std::time::Duration;
+
+use fantoccini::{Client, Locator};
+
+use crate::workspace::artifacts_dir;
+
+pub const TIMEOUT: Duration = Duration::from_secs(20);
+
+pub async fn find(client: &Client, test_id: &str) -> fantoccini::elements::Element {
+    client
+        .wait()
+        .at_most(TIMEOUT)
+        .for_element(Locator::Css(&format!("[data-testid='{test_id}']")))
+        .await
+        .unwrap_or_else(|error| {
+            panic!("no element [data-testid='{test_id}'] within {TIMEOUT:?}: {error}")
+        })
+}
+
+/// Waits until `test_id`'s text contains `expected`.
+pub async fn wait_for_text(client: &Client, test_id: &str, expected: &str) -> String {
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    loop {
+        let text = find(client, test_id).await.text().await.unwrap_or_default();
+        if text.contains(expected) {
+            return text;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "[data-testid='{test_id}'] says {text:?}, expected it to contain {expected:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The text of every listed draft, cell by cell (read from the DOM: WebKit's "visible
+/// text" drops some table cells).
+pub async fn rows(client: &Client) -> Vec<String> {
+    let value = client
+        .execute(
+            "return Array.from(document.querySelectorAll(\"[data-testid='draft-row']\"))\
+                .map(row => Array.from(row.cells).map(cell => cell.textContent.trim()).join(' | '));",
+            Vec::new(),
+        )
+        .await
+        .expect("read the draft rows");
+    serde_json::from_value(value).expect("a list of strings")
+}
+
+pub async fn screenshot(client: &Client, name: &str) {
+    // WebKit can lag a frame behind the DOM: let it paint before capturing.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let png = client.screenshot().await.expect("take a screenshot");
+    std::fs::write(artifacts_dir().join(name), png).expect("save the screenshot");
+}
+
+pub async fn type_into(client: &Client, test_id: &str, text: &str) {
+    let field = find(client, test_id).await;
+    field.clear().await.expect("clear field");
+    field.send_keys(text).await.expect("type");
+}
+
+/// How many elements carry `test_id` right now.
+pub async fn count(client: &Client, test_id: &str) -> usize {
+    client
+        .find_all(Locator::Css(&format!("[data-testid='{test_id}']")))
+        .await
+        .map(|found| found.len())
+        .unwrap_or_default()
+}
+
+/// Waits until exactly `expected` elements carry `test_id`.
+pub async fn wait_for_count(client: &Client, test_id: &str, expected: usize) {
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    loop {
+        let found = count(client, test_id).await;
+        if found == expected {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{found} elements [data-testid='{test_id}'], expected {expected}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub async fn click(client: &Client, test_id: &str) {
+    find(client, test_id)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|error| panic!("click [data-testid='{test_id}']: {error}"));
+}
