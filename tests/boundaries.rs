@@ -67,6 +67,7 @@ fn the_other_core_crates_have_no_desktop_dependency() {
         "tenantry-policy",
         "tenantry-keystore",
         "tenantry-workflow",
+        "tenantry-server",
     ] {
         assert_headless(package);
     }
