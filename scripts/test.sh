@@ -49,6 +49,7 @@ say "Postgres for tests: $TENANTRY_TEST_PG_URL"
 # the real Secret Service, never keyring's in-memory mock.
 step cargo-test dbus-run-session -- scripts/with-keyring.sh cargo test --workspace --all-targets --locked
 step ui-browser npm --prefix ui run test:browser
+step schemathesis scripts/schemathesis.sh
 
 say "Step times (seconds)"
 cat "$logs/timings.txt"

@@ -39,10 +39,16 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct EnvelopeDoc {
     /// Standard base64 (with padding) of the canonical change-set JSON.
+    #[schema(
+        min_length = 4,
+        pattern = "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+    )]
     pub payload: String,
     /// Always `application/vnd.tenantry.changeset+json`.
     #[serde(rename = "payloadType")]
+    #[schema(pattern = r"^application/vnd\.tenantry\.changeset\+json$")]
     pub payload_type: String,
+    #[schema(min_items = 1, max_items = 16)]
     pub signatures: Vec<SignatureDoc>,
 }
 
@@ -51,8 +57,10 @@ pub struct EnvelopeDoc {
 #[serde(deny_unknown_fields)]
 pub struct SignatureDoc {
     /// Key id: 64 lowercase hex.
+    #[schema(pattern = "^[0-9a-f]{64}$")]
     pub keyid: String,
     /// Standard base64 of the 64-byte ed25519 signature.
+    #[schema(pattern = "^[A-Za-z0-9+/]{86}==$")]
     pub sig: String,
 }
 
@@ -60,7 +68,11 @@ pub struct SignatureDoc {
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BatchDoc {
-    pub envelopes: Vec<EnvelopeDoc>,
+    /// Envelopes (see `Envelope`), each answered in its place: one that is malformed
+    /// is `rejected` in the results and never blocks the others, so the items are not
+    /// constrained by this schema.
+    #[schema(min_items = 1)]
+    pub envelopes: Vec<Value>,
 }
 
 /// The body of a push: one envelope, or a batch.
@@ -342,8 +354,8 @@ pub struct PullPage {
     path = "/v1/changesets",
     tag = "changesets",
     params(
-        ("after" = Option<i64>, Query, description = "Return change sets with a sequence number above this (default 0: from the beginning)"),
-        ("limit" = Option<i64>, Query, description = "At most this many, 1 to 1000 (default 100)"),
+        ("after" = Option<i64>, Query, minimum = 0, description = "Return change sets with a sequence number above this (default 0: from the beginning)"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 1000, description = "At most this many, 1 to 1000 (default 100)"),
     ),
     responses(
         (status = 200, description = "A page, oldest first", body = PullPage),

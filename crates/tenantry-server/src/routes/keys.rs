@@ -34,15 +34,22 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct RegisterKeyRequest {
     /// The person's name, as colleagues know them (1–200 characters).
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
     /// The role asked for; an admin decides by approving or revoking.
     pub role: Role,
     /// The ed25519 public key: 64 lowercase hex characters (32 bytes).
+    #[schema(pattern = "^[0-9a-f]{64}$")]
     pub public_key: String,
     /// Proof of possession: standard base64 (with padding) of the key's ed25519
     /// signature over the ASCII text
     /// `tenantry-key-registration-v1 <organisation> <public_key>` (single spaces, the
     /// server's organisation id, the same 64 hex characters as `public_key`).
+    #[schema(pattern = "^[A-Za-z0-9+/]{86}==$")]
     pub proof: String,
 }
 
