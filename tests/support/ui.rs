@@ -23,7 +23,8 @@ pub async fn find(client: &Client, test_id: &str) -> fantoccini::elements::Eleme
 pub async fn wait_for_text(client: &Client, test_id: &str, expected: &str) -> String {
     let deadline = std::time::Instant::now() + TIMEOUT;
     loop {
-        let text = find(client, test_id).await.text().await.unwrap_or_default();
+        find(client, test_id).await;
+        let text = text_content(client, test_id).await;
         if text.contains(expected) {
             return text;
         }
@@ -93,4 +94,18 @@ pub async fn click(client: &Client, test_id: &str) {
         .click()
         .await
         .unwrap_or_else(|error| panic!("click [data-testid='{test_id}']: {error}"));
+}
+
+/// The `textContent` of the first element carrying `test_id`, whitespace collapsed.
+/// Read from the DOM: WebKit's WebDriver "visible text" misses some inline content.
+pub async fn text_content(client: &Client, test_id: &str) -> String {
+    let value = client
+        .execute(
+            "const element = document.querySelector(`[data-testid='${arguments[0]}']`);\
+             return element ? element.textContent.replace(/\\s+/g, ' ').trim() : '';",
+            vec![serde_json::Value::String(test_id.to_owned())],
+        )
+        .await
+        .unwrap_or_else(|error| panic!("read [data-testid='{test_id}']: {error}"));
+    value.as_str().unwrap_or_default().to_owned()
 }

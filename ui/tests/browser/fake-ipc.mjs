@@ -8,6 +8,7 @@
 
 /**
  * @typedef {{ id: string, clientName: string, industry: string, industryLabel: string,
+ *             slug: string, submission: 'notSubmitted' | 'submitted' | 'editedSinceSubmission',
  *             createdAt: string, updatedAt: string }} Draft
  * @typedef {{
  *   drafts?: Draft[],
@@ -15,6 +16,9 @@
  *   failAppInfo?: number,
  *   databaseLocation?: string,
  *   mirrorError?: string,
+ *   submitError?: { code: string, message: string },
+ *   blockingFinding?: boolean,
+ *   keyId?: string,
  * }} FakeOptions
  */
 
@@ -55,6 +59,162 @@ export function installFakeIpc(options) {
     return issues;
   }
 
+  // The draft screen's side: a document per draft, a history per tenant, an outbox and
+  // a signing key. The "policy pack" below is the fake's own, only so the UI has
+  // something to show: a blank display name is an error, a missing legal name is work
+  // left in step 2, and the steps after the third always have something left.
+  const STEPS = [
+    ['classification', 'Classify the client'],
+    ['tenant', 'Create the tenant'],
+    ['frontend_strategy', 'Decide the frontend strategy'],
+    ['services', 'Configure services'],
+    ['backend_overrides', 'Handle client-specific backend needs'],
+    ['ai', 'Configure AI behaviour'],
+    ['integrations', 'Configure integrations'],
+    ['frontend_customization', 'Frontend customization'],
+    ['data_migration', 'Data migration and initialization'],
+    ['verification', 'Observability and verification'],
+    ['rollout', 'Staging and rollout'],
+    ['handoff', 'Documentation and handoff'],
+  ];
+  /** @type {Map<string, any>} */
+  const documents = new Map();
+  /** @type {Map<string, string>} the last document signed from each draft, as JSON */
+  const signed = new Map();
+  /** @type {Map<string, any[]>} */
+  const histories = new Map();
+  let outbox = 0;
+  let keyId = options.keyId ?? null;
+
+  /** @param {number} n */
+  function hex64(n) {
+    let out = '';
+    let x = (n * 2654435761) >>> 0;
+    while (out.length < 64) {
+      x = (Math.imul(x ^ (x >>> 15), 2246822507) + 0x9e3779b9) >>> 0;
+      out += x.toString(16).padStart(8, '0');
+    }
+    return out.slice(0, 64);
+  }
+
+  /** @param {string} name */
+  function slugify(name) {
+    return (
+      name
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '')
+        .slice(0, 40) || 'client'
+    );
+  }
+
+  /** @param {Draft} draft */
+  function documentOf(draft) {
+    let doc = documents.get(draft.id);
+    if (!doc) {
+      doc = {
+        schema_version: 1,
+        classification: {
+          industry: draft.industry,
+          regulations: [],
+          compliance_mode: 'standard',
+          required_services: [],
+          scale: null,
+          custom_ux_needs: '',
+          documented_by: 'Fake Backend',
+          documented_at: draft.createdAt,
+        },
+        tenant: {
+          id: `0194${draft.id.slice(4)}`,
+          display_name: draft.clientName,
+          slug: draft.slug,
+          metadata: { legal_name: null, region: null, contacts: [] },
+          compliance_flags: {
+            phi_allowed: false,
+            data_residency_enforced: true,
+            attested_vendors_only: true,
+            encryption_at_rest_required: true,
+            audit_log_retention_days: 365,
+          },
+        },
+        frontend: { strategy: 'undecided' },
+        justifications: {},
+      };
+      documents.set(draft.id, doc);
+    }
+    return doc;
+  }
+
+  /** @param {any} doc */
+  function evaluate(doc) {
+    /** @type {{ rule_id: string, severity: string, step: string, path: string, message: string, remediation: string, justified: boolean }[]} */
+    const findings = [];
+    if (doc.tenant.display_name.trim() === '') {
+      findings.push({
+        rule_id: 'TEN-001',
+        severity: 'error',
+        step: 'tenant',
+        path: '/tenant/display_name',
+        message: 'The display name is blank (fake backend).',
+        remediation: 'Enter the name the client’s users see.',
+        justified: false,
+      });
+    }
+    if (options.blockingFinding) {
+      findings.push({
+        rule_id: 'AI-010',
+        severity: 'error',
+        step: 'ai',
+        path: '/ai/allowed_models/0',
+        message: 'The model “shady-llm” is not in the catalog (fake backend).',
+        remediation: 'Choose a model from the catalog.',
+        justified: false,
+      });
+    }
+    /** @type {{ requirement_id: string, step: string, path: string, message: string }[]} */
+    const missing = [];
+    if (doc.tenant.metadata.legal_name === null) {
+      missing.push({
+        requirement_id: 'tenant.legal_name',
+        step: 'tenant',
+        path: '/tenant/metadata/legal_name',
+        message: 'Enter the client’s legal name (fake backend).',
+      });
+    }
+    for (const [step, title] of STEPS.slice(2)) {
+      missing.push({ requirement_id: `${step}.todo`, step, path: `/${step}`, message: `${title}: not started (fake backend).` });
+    }
+    const steps = STEPS.map(([step, title]) => {
+      const blocking = [...new Set(findings.filter((f) => f.step === step).map((f) => f.rule_id))];
+      const stepMissing = missing.filter((m) => m.step === step).map((m) => m.message);
+      const status = blocking.length > 0 ? 'blocked' : stepMissing.length > 0 ? 'incomplete' : 'complete';
+      return { step, title, status, missing: stepMissing, blocking_rules: blocking };
+    });
+    return {
+      evaluation: { findings, missing, required_checklist: [] },
+      progress: {
+        steps,
+        may_enter_staging: false,
+        may_enter_production: false,
+        staging_blockers: ['Not ready (fake backend).'],
+        production_blockers: ['Not ready (fake backend).'],
+      },
+    };
+  }
+
+  /** @param {string} id */
+  function known(id) {
+    const draft = drafts.find((d) => d.id === id);
+    if (!draft) throw { code: 'not_found', message: 'This draft no longer exists (fake backend).', fields: [] };
+    return draft;
+  }
+
+  /** @param {Draft} draft */
+  function viewOf(draft) {
+    const document = documentOf(draft);
+    return { draft, document, ...evaluate(document), history: histories.get(document.tenant.id) ?? [] };
+  }
+
   function uuidv7ish() {
     const time = Date.now().toString(16).padStart(12, '0');
     const random = crypto.randomUUID().replace(/-/g, '').slice(0, 20);
@@ -93,6 +253,8 @@ export function installFakeIpc(options) {
         clientName: input.clientName,
         industry: input.industry,
         industryLabel: industry ? industry.label : input.industry,
+        slug: slugify(input.clientName),
+        submission: 'notSubmitted',
         createdAt: now,
         updatedAt: now,
       };
@@ -110,6 +272,50 @@ export function installFakeIpc(options) {
       }
       return [...drafts].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     },
+    open_draft: ({ id }) => viewOf(known(id)),
+    save_draft: ({ id, document }) => {
+      const draft = known(id);
+      documents.set(id, document);
+      const text = JSON.stringify(document);
+      draft.clientName = document.tenant.display_name;
+      draft.updatedAt = new Date().toISOString();
+      draft.submission = !signed.has(id) ? 'notSubmitted' : signed.get(id) === text ? 'submitted' : 'editedSinceSubmission';
+      return viewOf(draft);
+    },
+    submit_draft: ({ id, summary }) => {
+      const draft = known(id);
+      if (options.submitError) throw { ...options.submitError, fields: [] };
+      if (summary.trim() === '') {
+        throw { code: 'invalid_input', message: 'Say in a few words what this change does (fake backend).', fields: [] };
+      }
+      const view = viewOf(draft);
+      if (view.progress.steps.some((/** @type {any} */ step) => step.blocking_rules.length > 0)) {
+        return { outcome: 'blocked', view };
+      }
+      const document = documentOf(draft);
+      const text = JSON.stringify(document);
+      if (signed.get(id) === text) return { outcome: 'nothingToSubmit', view };
+      keyId ??= hex64(4242);
+      const history = histories.get(document.tenant.id) ?? [];
+      const seq = history.length + 1;
+      outbox += 1;
+      const hash = hex64(seq * 1000 + outbox);
+      const changesetId = uuidv7ish();
+      history.push({
+        seq,
+        hash,
+        id: changesetId,
+        environment: 'draft',
+        author: keyId,
+        summary,
+        created_at: new Date().toISOString(),
+      });
+      histories.set(document.tenant.id, history);
+      signed.set(id, text);
+      draft.submission = 'submitted';
+      return { outcome: 'submitted', view: viewOf(draft), receipt: { changesetId, hash, seq, outbox } };
+    },
+    signing_key: () => ({ profile: 'default', keyId, publicKey: keyId === null ? null : hex64(7) }),
   };
 
   /** @type {Map<number, Function>} */
@@ -117,7 +323,7 @@ export function installFakeIpc(options) {
   let nextCallback = 1;
 
   Object.assign(window, {
-    __FAKE_IPC__: { calls, drafts },
+    __FAKE_IPC__: { calls, drafts, documents },
     __TAURI_INTERNALS__: {
       /**
        * @param {string} cmd

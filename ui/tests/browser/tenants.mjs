@@ -14,7 +14,7 @@ import { eventually } from './harness.mjs';
  * @param {Partial<Draft>} [overrides]
  * @returns {Draft}
  */
-function seedDraft(n, overrides = {}) {
+export function seedDraft(n, overrides = {}) {
   const created = new Date(Date.UTC(2026, 10, 1, 9, 0) + n * 3_600_000).toISOString();
   const tail = n.toString(16).padStart(12, '0');
   return {
@@ -22,6 +22,8 @@ function seedDraft(n, overrides = {}) {
     clientName: `Client ${n}`,
     industry: 'retail',
     industryLabel: 'Retail',
+    slug: `client-${n}`,
+    submission: 'notSubmitted',
     createdAt: created,
     updatedAt: created,
     ...overrides,
@@ -49,7 +51,7 @@ async function openForm(page) {
 }
 
 /** @param {Page} page */
-async function assertNoHorizontalOverflow(page) {
+export async function assertNoHorizontalOverflow(page) {
   const widths = await page.evaluate(() => ({
     document: document.scrollingElement?.scrollWidth ?? 0,
     viewport: window.innerWidth,

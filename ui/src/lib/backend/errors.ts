@@ -1,6 +1,16 @@
 import type { AppError, ErrorCode, FieldIssue } from './types';
 
-const ERROR_CODES: readonly ErrorCode[] = ['invalid_input', 'not_found', 'storage', 'internal'];
+// A record, so that the type check fails when the Rust side adds a code and this list
+// does not follow (an unlisted code would turn a real message into a generic one).
+const KNOWN_CODES: Record<ErrorCode, true> = {
+  invalid_input: true,
+  not_found: true,
+  conflict: true,
+  keyring: true,
+  storage: true,
+  internal: true,
+};
+const ERROR_CODES = Object.keys(KNOWN_CODES);
 
 /** A failed backend call. `appError` is what the UI shows; it is always well formed. */
 export class BackendError extends Error {
@@ -25,7 +35,7 @@ export function isAppError(value: unknown): value is AppError {
   const v = value as Record<string, unknown>;
   return (
     typeof v.code === 'string' &&
-    (ERROR_CODES as readonly string[]).includes(v.code) &&
+    ERROR_CODES.includes(v.code) &&
     typeof v.message === 'string' &&
     v.message.trim() !== '' &&
     Array.isArray(v.fields) &&

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { draft } from '../../test/fixtures';
+import { draft, tenantDocument } from '../../test/fixtures';
 import { BackendError } from './errors';
 import { tauriBackend } from './tauri';
 import type { AppError } from './types';
@@ -35,6 +35,42 @@ describe('tauriBackend', () => {
     expect(drafts).toEqual([draft()]);
     expect(calls[0]).toEqual(['validate_new_draft', { input: { clientName: 'Acme', industry: '' } }]);
     expect(calls[1]?.[0]).toBe('list_drafts');
+  });
+
+  it('calls the draft screen’s commands with the contract arguments', async () => {
+    const calls: [string, unknown][] = [];
+    const view = { draft: draft(), document: {}, evaluation: {}, progress: {}, history: [] };
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      if (cmd === 'submit_draft') return { outcome: 'nothingToSubmit', view };
+      if (cmd === 'signing_key') return { profile: 'default', keyId: null, publicKey: null };
+      return view;
+    });
+    const document = tenantDocument();
+
+    await expect(tauriBackend.openDraft('d-1')).resolves.toEqual(view);
+    await expect(tauriBackend.saveDraft('d-1', document)).resolves.toEqual(view);
+    await expect(tauriBackend.submitDraft('d-1', 'Onboard Acme')).resolves.toEqual({ outcome: 'nothingToSubmit', view });
+    await expect(tauriBackend.signingKey()).resolves.toEqual({ profile: 'default', keyId: null, publicKey: null });
+
+    expect(calls).toEqual([
+      ['open_draft', { id: 'd-1' }],
+      ['save_draft', { id: 'd-1', document }],
+      ['submit_draft', { id: 'd-1', summary: 'Onboard Acme' }],
+      ['signing_key', {}],
+    ]);
+  });
+
+  it.each([
+    ['conflict', 'Someone else changed this tenant first.'],
+    ['keyring', 'The system keyring is locked.'],
+  ] as const)('passes a %s AppError through unchanged', async (code, message) => {
+    const appError: AppError = { code, message, fields: [] };
+    mockIPC(() => {
+      throw appError;
+    });
+    const failure = await failureOf(tauriBackend.submitDraft('d-1', 'x'));
+    expect(failure.appError).toEqual(appError);
   });
 
   it('returns the draft when create_draft succeeds', async () => {

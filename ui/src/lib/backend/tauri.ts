@@ -38,4 +38,8 @@ export const tauriBackend: Backend = {
   validateNewDraft: (input) => plain(() => commands.validateNewDraft(input), 'check the form'),
   createDraft: (input) => settle(() => commands.createDraft(input), 'save the draft'),
   listDrafts: () => settle(() => commands.listDrafts(), 'load the drafts'),
+  openDraft: (id) => settle(() => commands.openDraft(id), 'open the draft'),
+  saveDraft: (id, document) => settle(() => commands.saveDraft(id, document), 'save your changes'),
+  submitDraft: (id, summary) => settle(() => commands.submitDraft(id, summary), 'sign and submit the draft'),
+  signingKey: () => settle(() => commands.signingKey(), 'read the signing key'),
 };

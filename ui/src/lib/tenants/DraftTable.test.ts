@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { flushSync, mount, unmount } from 'svelte';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Draft } from '../backend';
 import { draft } from '../../test/fixtures';
 import DraftTable from './DraftTable.svelte';
 
@@ -12,17 +13,18 @@ afterEach(() => {
   target?.remove();
 });
 
-function render() {
+function render(props: { onopen?: (d: Draft) => void; focusId?: string } = {}) {
   target = document.createElement('div');
   document.body.appendChild(target);
   component = mount(DraftTable, {
     target,
     props: {
       drafts: [
-        draft({ id: '1', clientName: 'Beta', createdAt: '2026-11-01T10:00:00Z' }),
+        draft({ id: '1', clientName: 'Beta', createdAt: '2026-11-01T10:00:00Z', submission: 'submitted' }),
         draft({ id: '2', clientName: 'alpha', createdAt: '2026-11-03T10:00:00Z' }),
-        draft({ id: '3', clientName: 'Gamma', createdAt: '2026-11-02T10:00:00Z' }),
+        draft({ id: '3', clientName: 'Gamma', createdAt: '2026-11-02T10:00:00Z', submission: 'editedSinceSubmission' }),
       ],
+      ...props,
     },
   });
   return target;
@@ -56,5 +58,36 @@ describe('DraftTable', () => {
     const idCell = root.querySelector('[data-testid="draft-row"] td.col-id')!;
     expect(idCell.classList.contains('mono')).toBe(true);
     expect(idCell.getAttribute('title')).toBe('2');
+  });
+
+  it('says where each draft stands against its submission, in words', () => {
+    const root = render();
+    const states = [...root.querySelectorAll('[data-testid="draft-row"] td.col-submission')].map((td) =>
+      td.textContent?.trim(),
+    );
+    expect(states).toEqual(['Not submitted', 'Edited since submission', 'Submitted']);
+  });
+
+  it('opens a draft from its name (a button) or from anywhere on its row', () => {
+    const onopen = vi.fn();
+    const root = render({ onopen });
+    const rows = root.querySelectorAll<HTMLElement>('[data-testid="draft-row"]');
+    const name = rows[0]!.querySelector<HTMLButtonElement>('button[data-testid="open-draft"]')!;
+    expect(name.textContent).toBe('alpha');
+
+    name.click();
+    expect(onopen).toHaveBeenCalledOnce();
+    expect(onopen).toHaveBeenLastCalledWith(expect.objectContaining({ id: '2' }));
+
+    rows[2]!.querySelector<HTMLElement>('td.col-industry')!.click();
+    expect(onopen).toHaveBeenCalledTimes(2);
+    expect(onopen).toHaveBeenLastCalledWith(expect.objectContaining({ id: '1' }));
+  });
+
+  it('puts the focus on the name of the draft the user came back from', () => {
+    const root = render({ onopen: () => {}, focusId: '3' });
+    flushSync();
+    expect(document.activeElement?.textContent).toBe('Gamma');
+    expect(root.contains(document.activeElement)).toBe(true);
   });
 });

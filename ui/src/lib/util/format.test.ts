@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countLabel, formatDateTime, shortId } from './format';
+import { countLabel, formatDateTime, shortId, shortKeyId } from './format';
 
 describe('formatDateTime', () => {
   it('formats in the given locale and time zone', () => {
@@ -38,5 +38,12 @@ describe('countLabel', () => {
     expect(countLabel(1, 'draft', 'drafts')).toBe('1 draft');
     expect(countLabel(0, 'draft', 'drafts')).toBe('0 drafts');
     expect(countLabel(12, 'draft', 'drafts')).toBe('12 drafts');
+  });
+});
+
+describe('shortKeyId', () => {
+  it('keeps the first 12 characters of a key id', () => {
+    expect(shortKeyId('3f9a0c1d2e4b5a6978877665544332211')).toBe('3f9a0c1d2e4b');
+    expect(shortKeyId('short')).toBe('short');
   });
 });

@@ -24,3 +24,8 @@ export function shortId(id: string): string {
 export function countLabel(count: number, singular: string, plural: string): string {
   return `${count} ${count === 1 ? singular : plural}`;
 }
+
+/** The first 12 characters of a signing key id: enough to tell keys apart at a glance. */
+export function shortKeyId(keyId: string): string {
+  return keyId.length > 12 ? keyId.slice(0, 12) : keyId;
+}

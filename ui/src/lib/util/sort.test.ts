@@ -28,6 +28,16 @@ describe('sortDrafts', () => {
     expect(asc.map((d) => d.industryLabel)).toEqual(['Energy', 'Healthcare', 'Retail']);
   });
 
+  it('sorts submission states by work left: edited, not submitted, submitted', () => {
+    const list = [
+      draft({ id: 's1', submission: 'submitted' }),
+      draft({ id: 's2', submission: 'notSubmitted' }),
+      draft({ id: 's3', submission: 'editedSinceSubmission' }),
+    ];
+    const asc = sortDrafts(list, { key: 'submission', direction: 'ascending' });
+    expect(asc.map((d) => d.submission)).toEqual(['editedSinceSubmission', 'notSubmitted', 'submitted']);
+  });
+
   it('compares times as instants, not as text', () => {
     const early = draft({ id: 'x', createdAt: '2026-11-10T10:00:00+01:00' }); // 09:00Z
     const late = draft({ id: 'y', createdAt: '2026-11-10T09:30:00Z' });

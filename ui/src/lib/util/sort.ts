@@ -1,6 +1,6 @@
-import type { Draft } from '../backend';
+import type { Draft, SubmissionState } from '../backend';
 
-export type DraftSortKey = 'clientName' | 'industry' | 'createdAt' | 'id';
+export type DraftSortKey = 'clientName' | 'industry' | 'submission' | 'createdAt' | 'id';
 export type SortDirection = 'ascending' | 'descending';
 export interface DraftSort {
   key: DraftSortKey;
@@ -11,6 +11,13 @@ export interface DraftSort {
 export const DEFAULT_DRAFT_SORT: DraftSort = { key: 'createdAt', direction: 'descending' };
 
 const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+
+/** Submission states in the order of work left: edited first, submitted last. */
+const SUBMISSION_ORDER: Record<SubmissionState, number> = {
+  editedSinceSubmission: 0,
+  notSubmitted: 1,
+  submitted: 2,
+};
 
 function time(iso: string): number {
   const t = Date.parse(iso);
@@ -23,6 +30,8 @@ function compareBy(key: DraftSortKey, a: Draft, b: Draft): number {
       return collator.compare(a.clientName, b.clientName);
     case 'industry':
       return collator.compare(a.industryLabel, b.industryLabel);
+    case 'submission':
+      return (SUBMISSION_ORDER[a.submission] ?? 9) - (SUBMISSION_ORDER[b.submission] ?? 9);
     case 'createdAt':
       return time(a.createdAt) - time(b.createdAt);
     case 'id':

@@ -1,0 +1,69 @@
+// @vitest-environment jsdom
+import { flushSync, mount, unmount } from 'svelte';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import App from './App.svelte';
+import { draft, fakeBackend, settle } from './test/fixtures';
+
+let target: HTMLElement;
+let component: ReturnType<typeof mount> | undefined;
+
+beforeEach(() => {
+  target = document.createElement('div');
+  document.body.appendChild(target);
+  // jsdom has no layout: scrolling is a no-op here.
+  Element.prototype.scrollTo = () => {};
+});
+
+afterEach(() => {
+  if (component) unmount(component);
+  component = undefined;
+  target.remove();
+});
+
+const $ = <T extends HTMLElement = HTMLElement>(testId: string) =>
+  target.querySelector<T>(`[data-testid="${testId}"]`) as T;
+
+function type(testId: string, value: string) {
+  const input = $<HTMLInputElement | HTMLTextAreaElement>(testId);
+  input.value = value;
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+  flushSync();
+}
+
+describe('App navigation', () => {
+  it('opens a draft from the table, and "Back to tenants" returns to a reloaded list', async () => {
+    const acme = draft();
+    const globex = draft({ id: '01937b6e-4f1a-7c3d-9a2b-000000000002', clientName: 'Globex', slug: 'globex' });
+    const backend = fakeBackend({}, { drafts: [acme, globex] });
+    const listDrafts = vi.spyOn(backend, 'listDrafts');
+    component = mount(App, { target, props: { backend } });
+    await settle();
+
+    const row = [...target.querySelectorAll<HTMLElement>('[data-testid="draft-row"]')].find(
+      (r) => r.dataset.draftId === acme.id,
+    )!;
+    expect(row.querySelector('.col-submission')?.textContent?.trim()).toBe('Not submitted');
+    row.querySelector<HTMLButtonElement>('[data-testid="open-draft"]')!.click();
+    await settle();
+
+    expect($('draft-table')).toBeNull();
+    expect(target.querySelector('h1')?.textContent).toBe('Acme Health');
+
+    type('submit-summary', 'Onboard Acme Health');
+    $<HTMLButtonElement>('submit-button').click();
+    await settle();
+    expect($('submit-result').textContent).toContain('Signed and queued as change #1');
+
+    $<HTMLButtonElement>('back-to-tenants').click();
+    await settle();
+
+    expect($('draft-screen')).toBeNull();
+    expect(listDrafts).toHaveBeenCalledTimes(2);
+    const back = [...target.querySelectorAll<HTMLElement>('[data-testid="draft-row"]')].find(
+      (r) => r.dataset.draftId === acme.id,
+    )!;
+    expect(back.querySelector('.col-submission')?.textContent?.trim()).toBe('Submitted');
+    // The focus returns to where the user left.
+    expect(document.activeElement).toBe(back.querySelector('[data-testid="open-draft"]'));
+  });
+});

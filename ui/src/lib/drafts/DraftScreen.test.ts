@@ -1,0 +1,344 @@
+// @vitest-environment jsdom
+import { flushSync, mount, unmount } from 'svelte';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { backendContext, type Backend, type DraftView, type SubmitResult, type TenantDocument } from '../backend';
+import { deferred, draft, FAKE_STEPS, fakeBackend, finding, type FakeBackend } from '../../test/fixtures';
+import DraftScreen from './DraftScreen.svelte';
+
+const ACME = draft();
+
+let target: HTMLElement;
+let component: ReturnType<typeof mount> | undefined;
+
+beforeEach(() => {
+  // Only the clock is fake: promises and Svelte's microtasks run as usual.
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  target = document.createElement('div');
+  document.body.appendChild(target);
+});
+
+afterEach(() => {
+  if (component) unmount(component);
+  component = undefined;
+  target.remove();
+  vi.useRealTimers();
+});
+
+/** Lets `ms` of fake time pass, then every pending answer and update run. */
+async function wait(ms = 0) {
+  await vi.advanceTimersByTimeAsync(ms);
+  for (let i = 0; i < 20; i++) await Promise.resolve();
+  flushSync();
+}
+
+async function render(backend: Backend, onback = vi.fn()) {
+  component = mount(DraftScreen, { target, props: { id: ACME.id, onback }, context: backendContext(backend) });
+  await wait();
+  return { onback };
+}
+
+const $ = <T extends HTMLElement = HTMLElement>(testId: string) =>
+  target.querySelector<T>(`[data-testid="${testId}"]`) as T;
+const $$ = (testId: string) => [...target.querySelectorAll<HTMLElement>(`[data-testid="${testId}"]`)];
+const text = (testId: string) => $(testId)?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
+
+function type(testId: string, value: string) {
+  const input = $<HTMLInputElement | HTMLTextAreaElement>(testId);
+  input.value = value;
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+  flushSync();
+}
+
+async function submit(summary: string) {
+  type('submit-summary', summary);
+  $<HTMLButtonElement>('submit-button').click();
+  await wait();
+}
+
+const seeded = () => fakeBackend({}, { drafts: [ACME] });
+
+describe('DraftScreen', () => {
+  it('shows the header, the backend’s twelve steps in order, and teaching empty states', async () => {
+    await render(seeded());
+
+    expect(target.querySelector('h1')?.textContent).toBe('Acme Health');
+    expect(document.activeElement).toBe(target.querySelector('h1'));
+    expect(text('draft-industry')).toBe('Healthcare');
+    expect(text('draft-slug')).toBe('acme-health');
+    expect(text('tenant-id')).toBe(`tenant-${ACME.id}`);
+    expect($('tenant-id').classList.contains('mono')).toBe(true);
+    expect(text('submission-state')).toBe('Not submitted');
+
+    const steps = $$('step');
+    expect(steps.map((s) => s.querySelector('.title')?.textContent?.replace(/\s+/g, ' ').trim())).toEqual(
+      FAKE_STEPS.map((s, i) => `Step ${i + 1}: ${s.title}`),
+    );
+    expect(steps.map((s) => s.querySelector('[data-testid="step-status"]')?.textContent)).toEqual([
+      'Complete',
+      ...Array(11).fill('Incomplete'),
+    ]);
+    // What an incomplete step still needs, in the backend's sentences.
+    expect(steps[1]?.querySelector('[data-testid="step-missing"]')?.textContent).toContain(
+      'Enter the client’s legal name (fake backend).',
+    );
+
+    expect(text('findings')).toContain('No findings');
+    expect(text('history-empty')).toMatch(/^Nothing signed yet/);
+    expect($$('history-row')).toHaveLength(0);
+    expect(text('signing-key')).toBe(
+      'A signing key is created in your system keyring at your first submission',
+    );
+    expect(text('save-status')).toBe('All changes saved');
+  });
+
+  it('autosaves once the user pauses for 400 ms, with the latest text; an empty legal name is null', async () => {
+    const backend = seeded();
+    const saveDraft = vi.spyOn(backend, 'saveDraft');
+    await render(backend);
+
+    type('field-legal-name', 'A');
+    await wait(200);
+    type('field-legal-name', 'Acme Health');
+    await wait(200);
+    type('field-legal-name', 'Acme Health Inc.');
+    expect(text('save-status')).toBe('Saving…');
+    await wait(399);
+    expect(saveDraft).not.toHaveBeenCalled();
+
+    await wait(1);
+    expect(saveDraft).toHaveBeenCalledOnce();
+    expect(saveDraft.mock.calls[0]?.[1].tenant.metadata.legal_name).toBe('Acme Health Inc.');
+    expect(text('save-status')).toBe('All changes saved');
+    expect($('save-status').getAttribute('role')).toBe('status');
+    // The answer updates the progress: the legal name is no longer missing.
+    expect($$('step')[1]?.querySelector('[data-testid="step-missing"]')).toBeNull();
+
+    type('field-legal-name', '');
+    await wait(400);
+    expect(saveDraft).toHaveBeenCalledTimes(2);
+    expect(saveDraft.mock.calls[1]?.[1].tenant.metadata.legal_name).toBeNull();
+  });
+
+  it('never lets a slow save answer overwrite newer typing', async () => {
+    const real = seeded();
+    const pending: { document: TenantDocument; answer: ReturnType<typeof deferred<DraftView>> }[] = [];
+    const backend: FakeBackend = {
+      ...real,
+      saveDraft: (_id, document) => {
+        const answer = deferred<DraftView>();
+        pending.push({ document, answer });
+        return answer.promise;
+      },
+    };
+    await render(backend);
+
+    type('field-display-name', 'Acme Old');
+    await wait(400);
+    type('field-display-name', 'Acme Newer');
+    await wait(400);
+    expect(pending.map((p) => p.document.tenant.display_name)).toEqual(['Acme Old', 'Acme Newer']);
+    // The user keeps typing while both saves are away.
+    type('field-display-name', 'Acme Newest');
+
+    const newer = await real.saveDraft(ACME.id, pending[1]!.document);
+    real.extraFindings.push(finding({ rule_id: 'STALE-1', message: 'From the stale answer.' }));
+    const older = await real.saveDraft(ACME.id, pending[0]!.document);
+    pending[1]!.answer.resolve(newer);
+    await wait();
+    pending[0]!.answer.resolve(older);
+    await wait();
+
+    expect($<HTMLInputElement>('field-display-name').value).toBe('Acme Newest');
+    expect(text('draft-title')).toBe('Acme Newer');
+    expect(text('findings')).not.toContain('STALE-1');
+    // "Acme Newest" is still to be saved.
+    expect(text('save-status')).toBe('Saving…');
+  });
+
+  it('says "Not saved" with the backend’s message as an alert', async () => {
+    const backend = seeded();
+    backend.fail('saveDraft', { code: 'storage', message: 'The local database is full (fake).', fields: [] });
+    await render(backend);
+
+    type('field-display-name', 'Acme');
+    await wait(400);
+    expect($('save-status').getAttribute('role')).toBe('alert');
+    expect(text('save-status')).toBe('Not saved: The local database is full (fake).');
+    // The text stays, and the next edit tries again.
+    expect($<HTMLInputElement>('field-display-name').value).toBe('Acme');
+    type('field-display-name', 'Acme Ltd');
+    await wait(400);
+    expect(text('save-status')).toBe('All changes saved');
+  });
+
+  it('saves a pending edit before submitting, then shows the receipt, the outbox and a history row', async () => {
+    const backend = seeded();
+    const order: string[] = [];
+    const save = backend.saveDraft;
+    backend.saveDraft = async (id, document) => {
+      order.push(`save ${document.tenant.metadata.legal_name}`);
+      return save(id, document);
+    };
+    const submitDraft = backend.submitDraft;
+    backend.submitDraft = async (id, summary) => {
+      order.push(`submit ${summary}`);
+      return submitDraft(id, summary);
+    };
+    await render(backend);
+
+    type('field-legal-name', 'Acme Health Inc.');
+    await submit('Onboard Acme Health');
+
+    expect(order).toEqual(['save Acme Health Inc.', 'submit Onboard Acme Health']);
+    const result = $('submit-result');
+    expect(result.getAttribute('role')).toBe('status');
+    expect(result.textContent).toContain('Signed and queued as change #1');
+    expect(text('receipt-hash')).toMatch(/^[0-9a-f]{64}$/);
+    expect($('receipt-hash').tagName).toBe('CODE');
+    expect(text('outbox-count')).toBe('1 waiting in the outbox');
+    expect($<HTMLTextAreaElement>('submit-summary').value).toBe('');
+    expect(text('submission-state')).toBe('Submitted');
+
+    const rows = $$('history-row');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.textContent).toContain('Onboard Acme Health');
+    const author = rows[0]!.querySelector('[data-testid="history-author"]')!;
+    expect(author.textContent).toHaveLength(12);
+    expect(author.getAttribute('title')).toMatch(/^[0-9a-f]{64}$/);
+    expect(author.getAttribute('title')!.startsWith(author.textContent!)).toBe(true);
+    // The key now exists.
+    expect(text('signing-key')).toMatch(/^Signed as [0-9a-f]{64}$/);
+
+    // The same version again: nothing to sign.
+    await submit('Again');
+    expect(text('submit-result')).toBe('Nothing to submit: the mirror already holds this version');
+    expect($$('history-row')).toHaveLength(1);
+
+    // An edit, then a second change set.
+    type('field-legal-name', 'Acme Health Incorporated');
+    await wait(400);
+    expect(text('submission-state')).toBe('Edited since submission');
+    await submit('Fix the legal name');
+    expect(text('submit-result')).toContain('Signed and queued as change #2');
+    expect(text('outbox-count')).toBe('2 waiting in the outbox');
+    expect($$('history-row')).toHaveLength(2);
+  });
+
+  it('lists the findings that block a submission', async () => {
+    const backend = seeded();
+    backend.extraFindings.push(
+      finding(),
+      finding({ rule_id: 'AI-020', severity: 'warning', justified: true, message: 'A justified warning (fake).' }),
+    );
+    await render(backend);
+
+    const findings = $('findings');
+    expect(findings.querySelectorAll('li')).toHaveLength(2);
+    expect(findings.textContent).toContain('AI-010');
+    expect(findings.textContent).toContain('Error');
+    expect(findings.textContent).toContain('/ai/allowed_models/0');
+    expect(findings.textContent).toContain('Warning (justified)');
+    expect(text('findings-count')).toBe('2 findings');
+
+    await submit('Onboard Acme Health');
+    expect(text('submit-result')).toMatch(/^Not submitted: 1 finding blocks this draft/);
+    const blocking = $('blocking-findings');
+    expect(blocking.querySelectorAll('li')).toHaveLength(1);
+    expect(blocking.textContent).toContain('The model "shady-llm" is not in the catalog (fake backend).');
+    expect($$('history-row')).toHaveLength(0);
+    // Nothing was signed: the summary stays for the next attempt.
+    expect($<HTMLTextAreaElement>('submit-summary').value).toBe('Onboard Acme Health');
+  });
+
+  it('shows a keyring error from the backend as an alert, in its words', async () => {
+    const backend = seeded();
+    backend.fail('submitDraft', {
+      code: 'keyring',
+      message: 'The system keyring is locked. Unlock it, then submit again.',
+      fields: [],
+    });
+    await render(backend);
+
+    await submit('Onboard Acme Health');
+    const result = $('submit-result');
+    expect(result.getAttribute('role')).toBe('alert');
+    expect(result.textContent?.trim()).toBe('The system keyring is locked. Unlock it, then submit again.');
+
+    // Trying again works, and the alert gives way to the receipt.
+    await submit('Onboard Acme Health');
+    expect($('submit-result').getAttribute('role')).toBe('status');
+    expect(text('submit-result')).toContain('Signed and queued as change #1');
+  });
+
+  it('marks the button busy while signing and ignores a second press', async () => {
+    const real = seeded();
+    const answer = deferred<SubmitResult>();
+    const submitDraft = vi.fn((_id: string, _summary: string) => answer.promise);
+    await render({ ...real, submitDraft });
+
+    await submit('Onboard Acme Health');
+    const button = $<HTMLButtonElement>('submit-button');
+    expect(button.getAttribute('aria-disabled')).toBe('true');
+    expect(button.textContent).toContain('Signing…');
+    button.click();
+    await wait();
+    expect(submitDraft).toHaveBeenCalledOnce();
+
+    answer.resolve(await real.submitDraft(ACME.id, 'Onboard Acme Health'));
+    await wait();
+    expect(button.getAttribute('aria-disabled')).toBe('false');
+    expect(text('submit-result')).toContain('Signed and queued as change #1');
+  });
+
+  it('saves a pending edit before going back to the tenants', async () => {
+    const backend = seeded();
+    const saveDraft = vi.spyOn(backend, 'saveDraft');
+    const { onback } = await render(backend);
+
+    type('field-display-name', 'Acme Health Group');
+    $<HTMLButtonElement>('back-to-tenants').click();
+    await wait();
+
+    expect(saveDraft).toHaveBeenCalledOnce();
+    expect(backend.documentOf(ACME.id)?.tenant.display_name).toBe('Acme Health Group');
+    expect(onback).toHaveBeenCalledOnce();
+  });
+
+  it('stays when the last edit could not be saved, and leaves on a second press', async () => {
+    const backend = seeded();
+    backend.fail('saveDraft', { code: 'storage', message: 'The disk is full (fake).', fields: [] });
+    const { onback } = await render(backend);
+
+    type('field-display-name', 'Acme Health Group');
+    $<HTMLButtonElement>('back-to-tenants').click();
+    await wait();
+    expect(onback).not.toHaveBeenCalled();
+    expect(text('leave-warning')).toContain('Your latest change is not saved');
+
+    $<HTMLButtonElement>('back-to-tenants').click();
+    await wait();
+    expect(onback).toHaveBeenCalledOnce();
+  });
+
+  it('shows user text as text, never as HTML', async () => {
+    const hostile = '<img src=x onerror="alert(1)">Evil & Co';
+    await render(fakeBackend({}, { drafts: [draft({ clientName: hostile })] }));
+    expect(target.querySelector('h1')?.textContent).toBe(hostile);
+    expect(target.querySelector('img')).toBeNull();
+  });
+
+  it('explains a draft that could not be opened, and a signing key that could not be read', async () => {
+    const backend = seeded();
+    backend.fail('openDraft', { code: 'not_found', message: 'This draft no longer exists (fake).', fields: [] });
+    backend.fail('signingKey', { code: 'keyring', message: 'The keyring is not available (fake).', fields: [] });
+    await render(backend);
+
+    expect($('draft-error').getAttribute('role')).toBe('alert');
+    expect(text('draft-error')).toContain('This draft no longer exists (fake).');
+
+    target.querySelector<HTMLButtonElement>('[data-testid="draft-error"] button')!.click();
+    await wait();
+    expect(text('draft-title')).toBe('Acme Health');
+    expect(text('signing-key')).toBe('Signing key: The keyring is not available (fake).');
+  });
+});
