@@ -80,3 +80,8 @@ fn the_desktop_shell_does_depend_on_tauri() {
         .iter()
         .any(|name| name == "tauri"));
 }
+
+#[test]
+fn tenantry_sync_has_no_desktop_dependency() {
+    assert_headless("tenantry-sync");
+}

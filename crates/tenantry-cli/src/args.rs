@@ -161,6 +161,99 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
     },
+    /// The platform server: register your key with it
+    Server {
+        #[command(subcommand)]
+        command: ServerCommand,
+    },
+    /// Send the outbox to the platform server (oldest first). Change sets the server
+    /// refuses are listed with its reason and leave the queue; exits 1 when any was
+    /// refused or a conflict waits for you
+    Push {
+        #[command(flatten)]
+        server: ServerArg,
+        #[command(flatten)]
+        signer: SignerArgs,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
+    /// Fetch what the platform server has that this mirror lacks, verified against the
+    /// keys the server approved; resumes where the last pull stopped
+    Pull {
+        #[command(flatten)]
+        server: ServerArg,
+        #[command(flatten)]
+        signer: SignerArgs,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
+    /// Pull, push, and pull again
+    Sync {
+        #[command(flatten)]
+        server: ServerArg,
+        #[command(flatten)]
+        signer: SignerArgs,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
+    /// Is the server reachable and ready; what waits in the outbox; what it refused;
+    /// when the last sync was. Exits 1 when the server cannot be reached
+    ServerStatus {
+        #[command(flatten)]
+        server: ServerArg,
+        #[command(flatten)]
+        signer: SignerArgs,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServerCommand {
+    /// Register your public key with the server (with proof that you hold the private
+    /// key) and keep the token it returns in the OS keyring. An admin must approve the
+    /// key before you can push or pull
+    Register {
+        #[command(flatten)]
+        server: ServerArg,
+        /// Your name as colleagues know it [default: $USER]
+        #[arg(long)]
+        name: Option<String>,
+        /// The role you ask for; an admin decides
+        #[arg(long, value_enum, default_value_t = RoleArg::AccountManager)]
+        role: RoleArg,
+        #[command(flatten)]
+        organisation: OrganisationArg,
+        #[command(flatten)]
+        signer: SignerArgs,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
+}
+
+/// The platform server to sync with.
+#[derive(Debug, Args)]
+pub struct ServerArg {
+    /// The server's URL, e.g. http://127.0.0.1:8480
+    #[arg(long = "server", env = "TENANTRY_SERVER_URL", value_name = "URL")]
+    pub url: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    AccountManager,
+    ComplianceOfficer,
+    Admin,
+}
+
+impl From<RoleArg> for tenantry_sync::Role {
+    fn from(role: RoleArg) -> Self {
+        match role {
+            RoleArg::AccountManager => Self::AccountManager,
+            RoleArg::ComplianceOfficer => Self::ComplianceOfficer,
+            RoleArg::Admin => Self::Admin,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

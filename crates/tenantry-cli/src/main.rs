@@ -12,6 +12,7 @@ mod output;
 mod policy;
 mod progress;
 mod schema;
+mod server;
 mod signer;
 mod sources;
 mod validate;
@@ -22,7 +23,7 @@ use clap::Parser;
 
 use crate::args::{
     CatalogCommand, ChangesetCommand, Cli, Command, DraftsCommand, KeyCommand, MirrorArgs,
-    PolicyCommand,
+    PolicyCommand, ServerCommand,
 };
 
 fn main() -> ExitCode {
@@ -130,6 +131,61 @@ fn main() -> ExitCode {
                 sources: &sources,
             };
             with_runtime(&cli.mirror, |mirror| history::revert(args, &signer, mirror))
+        }
+        Command::Server {
+            command:
+                ServerCommand::Register {
+                    server,
+                    name,
+                    role,
+                    organisation,
+                    signer,
+                    format,
+                },
+        } => {
+            let args = server::RegisterArgs {
+                server: &server.url,
+                name: name.as_deref(),
+                role,
+                organisation: &organisation.id,
+            };
+            with_runtime(&cli.mirror, |_| server::register(args, &signer, format))
+        }
+        Command::Push {
+            server,
+            signer,
+            format,
+        } => {
+            return exit_with(with_runtime(&cli.mirror, |mirror| {
+                server::push(&server.url, &signer, mirror, format)
+            }))
+        }
+        Command::Pull {
+            server,
+            signer,
+            format,
+        } => {
+            return exit_with(with_runtime(&cli.mirror, |mirror| {
+                server::pull(&server.url, &signer, mirror, format)
+            }))
+        }
+        Command::Sync {
+            server,
+            signer,
+            format,
+        } => {
+            return exit_with(with_runtime(&cli.mirror, |mirror| {
+                server::sync(&server.url, &signer, mirror, format)
+            }))
+        }
+        Command::ServerStatus {
+            server,
+            signer,
+            format,
+        } => {
+            return exit_with(with_runtime(&cli.mirror, |mirror| {
+                server::status(&server.url, &signer, mirror, format)
+            }))
         }
         Command::VerifyMirror { format } => {
             return exit_with(with_runtime(&cli.mirror, |mirror| {

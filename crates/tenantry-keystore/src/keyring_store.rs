@@ -25,7 +25,7 @@ pub struct KeyringStore {
     profile: String,
 }
 
-fn unavailable(error: keyring::Error) -> KeyStoreError {
+pub(crate) fn unavailable(error: keyring::Error) -> KeyStoreError {
     KeyStoreError::KeyringUnavailable(error.to_string())
 }
 

@@ -11,10 +11,12 @@
 mod file;
 mod keyring_store;
 mod rotation;
+mod token;
 
 pub use file::{read_key_file, write_key_file};
 pub use keyring_store::{KeyringStore, StoreKind, KEYRING_SERVICE};
 pub use rotation::{Endorsement, ENDORSEMENT_CONTEXT};
+pub use token::{delete_server_token, load_server_token, store_server_token, TOKEN_SERVICE};
 
 /// Why a key could not be read, written or made.
 #[derive(Debug, thiserror::Error)]

@@ -42,3 +42,33 @@ fn a_key_is_created_once_reloaded_rotated_and_deleted() {
     assert!(store.load().expect("load").is_none());
     assert!(matches!(store.public(), Err(KeyStoreError::NoKey(_))));
 }
+
+#[test]
+fn a_server_token_is_kept_per_profile_and_server_and_deleted() {
+    use tenantry_keystore::{delete_server_token, load_server_token, store_server_token};
+    let profile = unique_profile("token");
+    let server = "http://127.0.0.1:8480";
+    let other = "https://sync.example.com";
+    assert_eq!(load_server_token(&profile, server).expect("keyring"), None);
+    store_server_token(&profile, server, "first").expect("store");
+    store_server_token(&profile, server, "second").expect("replace");
+    store_server_token(&profile, other, "elsewhere").expect("store");
+    assert_eq!(
+        load_server_token(&profile, server)
+            .expect("load")
+            .as_deref(),
+        Some("second")
+    );
+    assert_eq!(
+        load_server_token(&profile, other).expect("load").as_deref(),
+        Some("elsewhere")
+    );
+    assert_eq!(
+        load_server_token(&unique_profile("someone-else"), server).expect("load"),
+        None
+    );
+    delete_server_token(&profile, server).expect("delete");
+    delete_server_token(&profile, server).expect("deleting twice is fine");
+    assert_eq!(load_server_token(&profile, server).expect("load"), None);
+    delete_server_token(&profile, other).expect("delete");
+}

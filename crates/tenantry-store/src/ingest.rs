@@ -6,7 +6,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sqlx::QueryBuilder;
 use tenantry_changeset::changeset::Environment;
 use tenantry_changeset::envelope::{Envelope, VerifiedChangeSet};
 use tenantry_core::tenant::TenantId;
@@ -48,195 +47,239 @@ impl Store {
     /// Verifies and records `envelopes` (oldest first within each tenant) in one
     /// transaction. See the module documentation.
     pub async fn ingest(&self, envelopes: &[Vec<u8>]) -> Result<IngestReport, RecordError> {
+        let verified = self.verify_all(envelopes).await?;
+        on_pool!(&self.backend, |pool| {
+            let mut tx = pool.begin().await?;
+            let report = ingest_in(&mut tx, &verified, envelopes).await?;
+            tx.commit().await?;
+            Ok(report)
+        })
+    }
+
+    /// Every envelope verified against the trusted keys, or the first failure.
+    pub(crate) async fn verify_all(
+        &self,
+        envelopes: &[Vec<u8>],
+    ) -> Result<Vec<VerifiedChangeSet>, RecordError> {
         let keys = self.signing_keys().await?;
-        let verified = envelopes
+        Ok(envelopes
             .iter()
             .map(|bytes| {
                 Envelope::parse(bytes)
                     .and_then(|envelope| envelope.verify(|id| keys.get(id).cloned()))
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<Vec<_>, _>>()?)
+    }
+}
 
-        on_pool!(&self.backend, |pool| {
-            let mut tx = pool.begin().await?;
-            let mut tenants: HashMap<TenantId, TenantState> = HashMap::new();
-            let mut rows: Vec<Row> = Vec::with_capacity(verified.len());
-            let mut report = IngestReport::default();
+/// The transactional part of [`Store::ingest`] (also used by a pull, which confirms and
+/// sets aside local change sets in the same transaction), generic over the backend.
+pub(crate) async fn ingest_in<'c, DB>(
+    tx: &mut sqlx::Transaction<'c, DB>,
+    verified: &[VerifiedChangeSet],
+    envelopes: &[Vec<u8>],
+) -> Result<IngestReport, RecordError>
+where
+    DB: sqlx::Database,
+    for<'e> &'e mut <DB as sqlx::Database>::Connection: sqlx::Executor<'e, Database = DB>,
+    for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'r> (String,): sqlx::FromRow<'r, DB::Row>,
+    for<'r> (String, i64): sqlx::FromRow<'r, DB::Row>,
+    for<'r> (String, String): sqlx::FromRow<'r, DB::Row>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> &'q [u8]: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    let mut tenants: HashMap<TenantId, TenantState> = HashMap::new();
+    let mut rows: Vec<Row> = Vec::with_capacity(verified.len());
+    let mut report = IngestReport::default();
 
-            for (verified, bytes) in verified.iter().zip(envelopes) {
-                let changeset = &verified.changeset;
-                if !tenants.contains_key(&changeset.tenant) {
-                    let tenant = changeset.tenant.as_str();
-                    let head: Option<(String, i64)> =
-                        sqlx::query_as("SELECT hash, seq FROM changesets WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1")
-                            .bind(tenant)
-                            .fetch_optional(&mut *tx)
-                            .await?;
-                    let known: Vec<(String,)> =
-                        sqlx::query_as("SELECT hash FROM changesets WHERE tenant_id = $1")
-                            .bind(tenant)
-                            .fetch_all(&mut *tx)
-                            .await?;
-                    let stored: Vec<(String, String)> = sqlx::query_as(
-                        "SELECT environment, document FROM tenant_documents WHERE tenant_id = $1",
-                    )
+    for (verified, bytes) in verified.iter().zip(envelopes) {
+        let changeset = &verified.changeset;
+        if !tenants.contains_key(&changeset.tenant) {
+            let tenant = changeset.tenant.as_str();
+            let head: Option<(String, i64)> = sqlx::query_as(
+                "SELECT hash, seq FROM changesets WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1",
+            )
+            .bind(tenant)
+            .fetch_optional(&mut **tx)
+            .await?;
+            let known: Vec<(String,)> =
+                sqlx::query_as("SELECT hash FROM changesets WHERE tenant_id = $1")
                     .bind(tenant)
-                    .fetch_all(&mut *tx)
+                    .fetch_all(&mut **tx)
                     .await?;
-                    let mut documents = HashMap::new();
-                    for (environment, text) in stored {
-                        let corrupt = |detail: String| StoreError::CorruptRow {
-                            table: "tenant_documents",
-                            id: tenant.to_owned(),
-                            detail,
-                        };
-                        let environment: Environment =
-                            serde_json::from_value(serde_json::Value::String(environment))
-                                .map_err(|error| corrupt(error.to_string()))?;
-                        let document = serde_json::from_str(&text)
-                            .map_err(|error| corrupt(error.to_string()))?;
-                        documents.insert(environment, document);
-                    }
-                    tenants.insert(
-                        changeset.tenant.clone(),
-                        TenantState {
-                            is_new: head.is_none(),
-                            seq: head.as_ref().map_or(0, |(_, seq)| *seq),
-                            head: head.map(|(hash, _)| hash),
-                            known: known.into_iter().map(|(hash,)| hash).collect(),
-                            documents,
-                            touched: HashMap::new(),
-                        },
-                    );
-                }
-                let Some(state) = tenants.get_mut(&changeset.tenant) else {
-                    continue;
+            let stored: Vec<(String, String)> = sqlx::query_as(
+                "SELECT environment, document FROM tenant_documents WHERE tenant_id = $1",
+            )
+            .bind(tenant)
+            .fetch_all(&mut **tx)
+            .await?;
+            let mut documents = HashMap::new();
+            for (environment, text) in stored {
+                let corrupt = |detail: String| StoreError::CorruptRow {
+                    table: "tenant_documents",
+                    id: tenant.to_owned(),
+                    detail,
                 };
-                if state.known.contains(&verified.hash.0) {
-                    report.already_present += 1;
-                    continue;
-                }
-                if changeset.parent != state.head {
-                    return Err(RecordError::NotHead {
-                        expected: state
-                            .head
-                            .clone()
-                            .unwrap_or_else(|| "none (a first change set)".to_owned()),
-                        found: changeset
-                            .parent
-                            .clone()
-                            .unwrap_or_else(|| "none (a first change set)".to_owned()),
-                    });
-                }
-                let next = match state.documents.get(&changeset.environment) {
-                    None => changeset.initial_document()?,
-                    Some(current) => changeset.apply_to(current)?,
-                };
-                state.documents.insert(changeset.environment, next);
-                state
-                    .touched
-                    .insert(changeset.environment, verified.hash.0.clone());
-                state.seq += 1;
-                state.head = Some(verified.hash.0.clone());
-                state.known.insert(verified.hash.0.clone());
-                rows.push(Row {
-                    verified,
-                    bytes,
-                    seq: state.seq,
-                });
+                let environment: Environment =
+                    serde_json::from_value(serde_json::Value::String(environment))
+                        .map_err(|error| corrupt(error.to_string()))?;
+                let document =
+                    serde_json::from_str(&text).map_err(|error| corrupt(error.to_string()))?;
+                documents.insert(environment, document);
             }
+            tenants.insert(
+                changeset.tenant.clone(),
+                TenantState {
+                    is_new: head.is_none(),
+                    seq: head.as_ref().map_or(0, |(_, seq)| *seq),
+                    head: head.map(|(hash, _)| hash),
+                    known: known.into_iter().map(|(hash,)| hash).collect(),
+                    documents,
+                    touched: HashMap::new(),
+                },
+            );
+        }
+        let Some(state) = tenants.get_mut(&changeset.tenant) else {
+            continue;
+        };
+        if state.known.contains(&verified.hash.0) {
+            report.already_present += 1;
+            continue;
+        }
+        if changeset.parent != state.head {
+            return Err(RecordError::NotHead {
+                expected: state
+                    .head
+                    .clone()
+                    .unwrap_or_else(|| "none (a first change set)".to_owned()),
+                found: changeset
+                    .parent
+                    .clone()
+                    .unwrap_or_else(|| "none (a first change set)".to_owned()),
+            });
+        }
+        let next = match state.documents.get(&changeset.environment) {
+            None => changeset.initial_document()?,
+            Some(current) => changeset.apply_to(current)?,
+        };
+        state.documents.insert(changeset.environment, next);
+        state
+            .touched
+            .insert(changeset.environment, verified.hash.0.clone());
+        state.seq += 1;
+        state.head = Some(verified.hash.0.clone());
+        state.known.insert(verified.hash.0.clone());
+        rows.push(Row {
+            verified,
+            bytes,
+            seq: state.seq,
+        });
+    }
 
-            let now = Timestamp::now().unix_millis();
-            for (tenant, state) in &tenants {
-                let Some(document) = state
-                    .touched
-                    .keys()
-                    .next()
-                    .and_then(|env| state.documents.get(env))
-                else {
-                    continue;
-                };
-                let slug = document.tenant.slug.clone();
-                let skeleton = slug.skeleton();
-                let clash: Option<(String,)> = sqlx::query_as(
-                    "SELECT slug FROM tenants WHERE slug_skeleton = $1 AND id <> $2",
-                )
+    let now = Timestamp::now().unix_millis();
+    for (tenant, state) in &tenants {
+        let Some(document) = state
+            .touched
+            .keys()
+            .next()
+            .and_then(|env| state.documents.get(env))
+        else {
+            continue;
+        };
+        let slug = document.tenant.slug.clone();
+        let skeleton = slug.skeleton();
+        let clash: Option<(String,)> =
+            sqlx::query_as("SELECT slug FROM tenants WHERE slug_skeleton = $1 AND id <> $2")
                 .bind(skeleton.as_str())
                 .bind(tenant.as_str())
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut **tx)
                 .await?;
-                if let Some((existing,)) = clash {
-                    return Err(RecordError::SlugTaken {
-                        slug: slug.to_string(),
-                        existing,
-                    });
-                }
-                if state.is_new {
-                    sqlx::query("INSERT INTO tenants (id, slug, slug_skeleton, created_at_ms) VALUES ($1, $2, $3, $4)")
-                        .bind(tenant.as_str())
-                        .bind(slug.as_str())
-                        .bind(skeleton.as_str())
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
-                } else {
-                    sqlx::query("UPDATE tenants SET slug = $1, slug_skeleton = $2 WHERE id = $3")
-                        .bind(slug.as_str())
-                        .bind(skeleton.as_str())
-                        .bind(tenant.as_str())
-                        .execute(&mut *tx)
-                        .await?;
-                }
-            }
-
-            for chunk in rows.chunks(ROWS_PER_INSERT) {
-                let mut insert = QueryBuilder::new(
-                    "INSERT INTO changesets (hash, id, tenant_id, seq, parent_hash, environment, author, summary, envelope, created_at_ms) ",
-                );
-                insert.push_values(chunk, |mut row, item| {
-                    let changeset = &item.verified.changeset;
-                    row.push_bind(item.verified.hash.0.as_str())
-                        .push_bind(changeset.id.as_str())
-                        .push_bind(changeset.tenant.as_str())
-                        .push_bind(item.seq)
-                        .push_bind(changeset.parent.as_deref())
-                        .push_bind(env_id(changeset.environment))
-                        .push_bind(changeset.author.as_str())
-                        .push_bind(changeset.summary.as_str())
-                        .push_bind(item.bytes)
-                        .push_bind(changeset.created_at.unix_millis());
-                });
-                insert.build().execute(&mut *tx).await?;
-            }
-
-            for (tenant, state) in &tenants {
-                for (environment, head) in &state.touched {
-                    let Some(document) = state.documents.get(environment) else {
-                        continue;
-                    };
-                    let text = serde_json::to_string(document).map_err(|error| {
-                        StoreError::CorruptRow {
-                            table: "tenant_documents",
-                            id: tenant.to_string(),
-                            detail: error.to_string(),
-                        }
-                    })?;
-                    sqlx::query(
-                        "INSERT INTO tenant_documents (tenant_id, environment, head_hash, document) VALUES ($1, $2, $3, $4) \
-                         ON CONFLICT (tenant_id, environment) DO UPDATE SET head_hash = excluded.head_hash, document = excluded.document",
-                    )
-                    .bind(tenant.as_str())
-                    .bind(env_id(*environment))
-                    .bind(head.as_str())
-                    .bind(text)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-            }
-            tx.commit().await?;
-            report.ingested = rows.len();
-            report.tenants = tenants.len();
-            Ok(report)
-        })
+        if let Some((existing,)) = clash {
+            return Err(RecordError::SlugTaken {
+                slug: slug.to_string(),
+                existing,
+            });
+        }
+        if state.is_new {
+            sqlx::query("INSERT INTO tenants (id, slug, slug_skeleton, created_at_ms) VALUES ($1, $2, $3, $4)")
+                .bind(tenant.as_str())
+                .bind(slug.as_str())
+                .bind(skeleton.as_str())
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+        } else {
+            sqlx::query("UPDATE tenants SET slug = $1, slug_skeleton = $2 WHERE id = $3")
+                .bind(slug.as_str())
+                .bind(skeleton.as_str())
+                .bind(tenant.as_str())
+                .execute(&mut **tx)
+                .await?;
+        }
     }
+
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        // A multi-row INSERT spelled out: sqlx's QueryBuilder cannot be used generically
+        // over the backend (its arguments' lifetime is invariant there).
+        let mut sql = String::from(
+            "INSERT INTO changesets (hash, id, tenant_id, seq, parent_hash, environment, author, summary, envelope, created_at_ms) VALUES ",
+        );
+        for index in 0..chunk.len() {
+            let first = index * 10;
+            if index > 0 {
+                sql.push_str(", ");
+            }
+            let placeholders: Vec<String> = (1..=10).map(|n| format!("${}", first + n)).collect();
+            sql.push('(');
+            sql.push_str(&placeholders.join(", "));
+            sql.push(')');
+        }
+        let mut insert = sqlx::query::<DB>(&sql);
+        for item in chunk {
+            let changeset = &item.verified.changeset;
+            insert = insert
+                .bind(item.verified.hash.0.as_str())
+                .bind(changeset.id.as_str())
+                .bind(changeset.tenant.as_str())
+                .bind(item.seq)
+                .bind(changeset.parent.as_deref())
+                .bind(env_id(changeset.environment))
+                .bind(changeset.author.as_str())
+                .bind(changeset.summary.as_str())
+                .bind(item.bytes)
+                .bind(changeset.created_at.unix_millis());
+        }
+        insert.execute(&mut **tx).await?;
+    }
+
+    for (tenant, state) in &tenants {
+        for (environment, head) in &state.touched {
+            let Some(document) = state.documents.get(environment) else {
+                continue;
+            };
+            let text = serde_json::to_string(document).map_err(|error| StoreError::CorruptRow {
+                table: "tenant_documents",
+                id: tenant.to_string(),
+                detail: error.to_string(),
+            })?;
+            sqlx::query(
+                "INSERT INTO tenant_documents (tenant_id, environment, head_hash, document) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (tenant_id, environment) DO UPDATE SET head_hash = excluded.head_hash, document = excluded.document",
+            )
+            .bind(tenant.as_str())
+            .bind(env_id(*environment))
+            .bind(head.as_str())
+            .bind(text)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+
+    report.ingested = rows.len();
+    report.tenants = tenants.len();
+    Ok(report)
 }

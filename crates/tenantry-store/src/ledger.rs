@@ -439,7 +439,7 @@ impl Store {
 }
 
 /// The transactional part of [`Store::record`], generic over the backend's transaction.
-async fn record_in<'c, DB>(
+pub(crate) async fn record_in<'c, DB>(
     tx: &mut sqlx::Transaction<'c, DB>,
     envelope_bytes: &[u8],
     verified: &VerifiedChangeSet,

@@ -11,6 +11,7 @@ mod ingest;
 mod ledger;
 mod location;
 mod store;
+mod sync;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -23,3 +24,6 @@ pub use location::{
     SQLITE_FILE_NAME,
 };
 pub use store::Store;
+pub use sync::{
+    HeldChangeSet, HeldState, OutboxEntry, PullApplied, PulledChangeSet, ServerSyncState,
+};

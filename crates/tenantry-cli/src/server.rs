@@ -1,0 +1,310 @@
+//! `tenantry server register|push|pull|sync|server-status`: the platform server.
+//! The bearer token lives in the OS keyring per profile and server URL
+//! (`TENANTRY_SERVER_TOKEN` overrides it, for pipelines without a keyring).
+
+use serde_json::json;
+use tenantry_sync::{
+    describe, normalise_url, Conflict, PullReport, PushReport, Rejection, Role, SyncConfig,
+    SyncError, Syncer,
+};
+
+use crate::args::{MirrorArgs, ReportFormat, RoleArg};
+use crate::signer::SignerArgs;
+use crate::{mirror, output};
+
+/// A token given in the environment wins over the keyring.
+pub const TOKEN_ENV: &str = "TENANTRY_SERVER_TOKEN";
+
+fn token(signer: &SignerArgs, server: &str) -> Result<Option<String>, String> {
+    if let Some(token) = std::env::var(TOKEN_ENV)
+        .ok()
+        .filter(|token| !token.trim().is_empty())
+    {
+        return Ok(Some(token.trim().to_owned()));
+    }
+    match tenantry_keystore::load_server_token(&signer.profile, server) {
+        Ok(token) => Ok(token),
+        // No keyring: the same advice as no token, plus why.
+        Err(error) => Err(format!(
+            "{} (the OS keyring could not be read: {error}; or set {TOKEN_ENV})",
+            SyncError::MissingToken {
+                url: server.to_owned()
+            }
+        )),
+    }
+}
+
+async fn syncer(
+    server: &str,
+    signer: &SignerArgs,
+    mirror_args: &MirrorArgs,
+) -> Result<Syncer, String> {
+    let server = normalise_url(server).map_err(|error| error.to_string())?;
+    let token = token(signer, &server)?;
+    let store = mirror::open_or_create(mirror_args).await?;
+    Syncer::new(store, SyncConfig::new(&server, token)).map_err(|error| error.to_string())
+}
+
+pub struct RegisterArgs<'a> {
+    pub server: &'a str,
+    pub name: Option<&'a str>,
+    pub role: RoleArg,
+    pub organisation: &'a str,
+}
+
+/// Registers this profile's key with the server and keeps the token in the keyring.
+pub async fn register(
+    args: RegisterArgs<'_>,
+    signer: &SignerArgs,
+    format: ReportFormat,
+) -> Result<(), String> {
+    let server = normalise_url(args.server).map_err(|error| error.to_string())?;
+    let key = signer.key(true)?;
+    let name = args.name.map(str::to_owned).unwrap_or_else(|| {
+        std::env::var("USER")
+            .ok()
+            .filter(|user| !user.trim().is_empty())
+            .unwrap_or_else(|| signer.profile.clone())
+    });
+    let role = Role::from(args.role);
+    let registration = tenantry_sync::register_key(&server, &key, &name, role, args.organisation)
+        .await
+        .map_err(|error| error.to_string())?;
+    tenantry_keystore::store_server_token(&signer.profile, &server, &registration.token).map_err(
+        |error| {
+            format!(
+                "the key {} is registered, but its token could not be kept in the OS keyring \
+                 ({error}); ask an admin to revoke it and register again where a keyring works",
+                registration.key_id
+            )
+        },
+    )?;
+    match format {
+        ReportFormat::Json => output::json(&json!({
+            "server": server,
+            "key_id": registration.key_id,
+            "role": registration.role,
+            "state": registration.state,
+        })),
+        ReportFormat::Text => output::text(&format!(
+            "Registered key {} with {server} as {} ({}).\n\
+             The token is in the OS keyring (profile '{}').\n\
+             An admin must approve the key before you can push or pull.\n",
+            registration.key_id,
+            serde_json::to_value(registration.role)
+                .ok()
+                .and_then(|value| value.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            registration.state,
+            signer.profile,
+        )),
+    }
+}
+
+fn rejections_text(rejected: &[Rejection]) -> String {
+    rejected
+        .iter()
+        .map(|rejection| {
+            format!(
+                "  refused {} (tenant {}): {} ({})\n",
+                short(&rejection.hash),
+                rejection.tenant,
+                rejection.message,
+                rejection.code
+            )
+        })
+        .collect()
+}
+
+fn conflicts_text(conflicts: &[Conflict]) -> String {
+    let mut text = String::new();
+    for conflict in conflicts {
+        text.push_str(&format!(
+            "  conflict in change set {} (tenant {}, \"{}\"):\n",
+            short(&conflict.changeset),
+            conflict.tenant,
+            conflict.summary
+        ));
+        for field in &conflict.fields {
+            text.push_str(&format!(
+                "    {}: theirs {} / mine {}\n",
+                field.path,
+                describe(field.theirs.as_ref()),
+                describe(field.mine.as_ref())
+            ));
+        }
+    }
+    text
+}
+
+fn short(hash: &str) -> String {
+    hash.chars().take(12).collect()
+}
+
+fn push_text(report: &PushReport) -> String {
+    let mut text = format!(
+        "Pushed: {} accepted, {} already on the server, {} refused; {} still queued.\n",
+        report.sent,
+        report.duplicates,
+        report.rejected.len(),
+        report.left_queued
+    );
+    if report.rebase.rebased > 0 {
+        text.push_str(&format!(
+            "Rebased {} of your change sets on the server's newer ones.\n",
+            report.rebase.rebased
+        ));
+    }
+    text.push_str(&rejections_text(&report.rejected));
+    text.push_str(&conflicts_text(&report.rebase.conflicts));
+    text
+}
+
+fn pull_text(report: &PullReport) -> String {
+    let mut text = format!(
+        "Pulled: {} change sets ({} new) through server sequence {}.\n",
+        report.received, report.ingested, report.pulled_through
+    );
+    if report.rebase.rebased > 0 {
+        text.push_str(&format!(
+            "Rebased {} of your queued change sets on them.\n",
+            report.rebase.rebased
+        ));
+    }
+    text.push_str(&conflicts_text(&report.rebase.conflicts));
+    text
+}
+
+/// Whether a run ended clean: nothing refused, no conflict waiting.
+fn clean(push: Option<&PushReport>, pulls: &[&PullReport]) -> bool {
+    push.is_none_or(|push| push.rejected.is_empty() && push.rebase.conflicts.is_empty())
+        && pulls.iter().all(|pull| pull.rebase.conflicts.is_empty())
+}
+
+pub async fn push(
+    server: &str,
+    signer: &SignerArgs,
+    mirror_args: &MirrorArgs,
+    format: ReportFormat,
+) -> Result<bool, String> {
+    let syncer = syncer(server, signer, mirror_args).await?;
+    let report = syncer
+        .push(&|| signer.key(false))
+        .await
+        .map_err(|error| error.to_string())?;
+    match format {
+        ReportFormat::Json => output::json(&report)?,
+        ReportFormat::Text => output::text(&push_text(&report))?,
+    }
+    Ok(clean(Some(&report), &[]))
+}
+
+pub async fn pull(
+    server: &str,
+    signer: &SignerArgs,
+    mirror_args: &MirrorArgs,
+    format: ReportFormat,
+) -> Result<bool, String> {
+    let syncer = syncer(server, signer, mirror_args).await?;
+    let report = syncer
+        .pull(&|| signer.key(false))
+        .await
+        .map_err(|error| error.to_string())?;
+    match format {
+        ReportFormat::Json => output::json(&report)?,
+        ReportFormat::Text => output::text(&pull_text(&report))?,
+    }
+    Ok(clean(None, &[&report]))
+}
+
+pub async fn sync(
+    server: &str,
+    signer: &SignerArgs,
+    mirror_args: &MirrorArgs,
+    format: ReportFormat,
+) -> Result<bool, String> {
+    let syncer = syncer(server, signer, mirror_args).await?;
+    let report = syncer
+        .sync(&|| signer.key(false))
+        .await
+        .map_err(|error| error.to_string())?;
+    match format {
+        ReportFormat::Json => output::json(&report)?,
+        ReportFormat::Text => output::text(&format!(
+            "{}{}{}",
+            pull_text(&report.pull),
+            push_text(&report.push),
+            pull_text(&report.pull_again)
+        ))?,
+    }
+    Ok(clean(
+        Some(&report.push),
+        &[&report.pull, &report.pull_again],
+    ))
+}
+
+/// Reachability, readiness, the outbox and what was refused. Exits 1 when the server
+/// cannot be reached.
+pub async fn status(
+    server: &str,
+    signer: &SignerArgs,
+    mirror_args: &MirrorArgs,
+    format: ReportFormat,
+) -> Result<bool, String> {
+    let server = normalise_url(server).map_err(|error| error.to_string())?;
+    // The status is worth showing without a token too.
+    let token = token(signer, &server).ok().flatten();
+    let store = mirror::open_or_create(mirror_args).await?;
+    let syncer = Syncer::new(store, SyncConfig::new(&server, token.clone()))
+        .map_err(|error| error.to_string())?;
+    let status = syncer.status().await.map_err(|error| error.to_string())?;
+    match format {
+        ReportFormat::Json => output::json(&json!({
+            "status": status,
+            "token": token.is_some(),
+        }))?,
+        ReportFormat::Text => {
+            let mut text = format!(
+                "Server:     {}\nReachable:  {}\nReady:      {}\nToken:      {}\nOutbox:     {} change set(s) waiting\n",
+                status.server_url,
+                if status.online { "yes" } else { "no" },
+                if status.ready { "yes" } else { "no" },
+                if token.is_some() { "present" } else { "none: run `tenantry server register`" },
+                status.outbox,
+            );
+            text.push_str(&format!(
+                "Last sync:  {}\n",
+                status
+                    .last_sync_at_ms
+                    .and_then(|ms| tenantry_core::Timestamp::from_unix_millis(ms).ok())
+                    .map_or_else(|| "never".to_owned(), |time| time.to_string())
+            ));
+            if let Some(error) = &status.last_error {
+                text.push_str(&format!("Last error: {error}\n"));
+            }
+            if !status.rejected.is_empty() {
+                text.push_str(&format!(
+                    "Refused by the server ({}):\n",
+                    status.rejected.len()
+                ));
+                for held in &status.rejected {
+                    text.push_str(&format!(
+                        "  {} (tenant {}): {} ({})\n",
+                        short(&held.hash),
+                        held.tenant,
+                        held.message.as_deref().unwrap_or(""),
+                        held.code.as_deref().unwrap_or("")
+                    ));
+                }
+            }
+            if !status.conflicts.is_empty() {
+                text.push_str(&format!(
+                    "Conflicts waiting for you: {}\n",
+                    status.conflicts.len()
+                ));
+            }
+            output::text(&text)?;
+        }
+    }
+    Ok(status.online)
+}

@@ -1,0 +1,336 @@
+//! `tenantry server register|push|pull|sync|server-status` against the real
+//! `tenantry-server` binary on loopback (built by `cargo build --workspace`; `make test`
+//! does). Registration keeps the token in the OS keyring, so this file runs, like
+//! keyring.rs, under `dbus-run-session -- scripts/with-keyring.sh`.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+struct Server {
+    child: Child,
+    url: String,
+    admin_token: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn server_binary() -> PathBuf {
+    let path = Path::new(env!("CARGO_BIN_EXE_tenantry"))
+        .parent()
+        .expect("target/<profile>")
+        .join("tenantry-server");
+    assert!(
+        path.is_file(),
+        "{} is missing: build it first (`cargo build -p tenantry-server`; `make test` does)",
+        path.display()
+    );
+    path
+}
+
+/// A server whose bootstrap admin is the key in `admin_key_hex`.
+fn start_server(admin_key_hex: &str) -> Server {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = format!("sqlite://{}", dir.path().join("server.db").display());
+    let output = Command::new(server_binary())
+        .args([
+            "bootstrap-admin",
+            "--name",
+            "Admin",
+            "--public-key",
+            admin_key_hex,
+        ])
+        .args(["--database-url", &database])
+        .env_remove("TENANTRY_SERVER_ORGANISATION")
+        .output()
+        .expect("bootstrap-admin");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let admin_token = stdout(&output)
+        .lines()
+        .find_map(|line| line.strip_prefix("token: ").map(str::to_owned))
+        .expect("a token");
+    let mut child = Command::new(server_binary())
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database-url",
+            &database,
+        ])
+        .env_remove("TENANTRY_SERVER_ORGANISATION")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("serve");
+    let stderr = child.stderr.take().expect("piped");
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Ok(event) = serde_json::from_str::<Value>(&line) {
+                if let Some(address) = event["fields"]["address"].as_str() {
+                    let _ = sender.send(address.to_owned());
+                }
+            }
+        }
+    });
+    let address = receiver
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the server listens");
+    Server {
+        child,
+        url: format!("http://{address}"),
+        admin_token,
+        _dir: dir,
+    }
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn tenantry(dir: &Path, data: &str, env: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tenantry"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env("TENANTRY_DATA_DIR", dir.join(data))
+        .env_remove("TENANTRY_DATABASE_URL")
+        .env_remove("TENANTRY_KEY_FILE")
+        .env_remove("TENANTRY_SERVER_URL")
+        .env_remove("TENANTRY_SERVER_TOKEN");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().expect("run tenantry")
+}
+
+fn json(output: &Output) -> Value {
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        stdout(output),
+        stderr(output)
+    );
+    serde_json::from_slice(&output.stdout).expect("JSON")
+}
+
+fn example(dir: &Path) -> PathBuf {
+    let path = dir.join("tenant.json");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/tenants/healthcare-hipaa.json"),
+        &path,
+    )
+    .expect("copy the example");
+    path
+}
+
+#[test]
+fn a_submitted_change_set_is_pushed_and_pulled_into_another_mirror() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let work = dir.path();
+    let created = tenantry(
+        work,
+        "a",
+        &[],
+        &["key", "create", "--key-file", "admin.key"],
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+    let shown = json(&tenantry(
+        work,
+        "a",
+        &[],
+        &["key", "show", "--key-file", "admin.key", "--format", "json"],
+    ));
+    let public = shown["public_key"]["keyval"]["public"]
+        .as_str()
+        .expect("hex")
+        .to_owned();
+    let server = start_server(&public);
+    let env = [
+        ("TENANTRY_SERVER_URL", server.url.as_str()),
+        ("TENANTRY_SERVER_TOKEN", server.admin_token.as_str()),
+        ("TENANTRY_KEY_FILE", "admin.key"),
+    ];
+
+    let file = example(work);
+    let submitted = tenantry(
+        work,
+        "a",
+        &env,
+        &[
+            "submit",
+            file.to_str().expect("utf-8"),
+            "--summary",
+            "Onboard",
+        ],
+    );
+    assert!(submitted.status.success(), "{}", stderr(&submitted));
+    let status = json(&tenantry(
+        work,
+        "a",
+        &env,
+        &["server-status", "--format", "json"],
+    ));
+    assert_eq!(status["status"]["online"], true);
+    assert_eq!(status["status"]["outbox"], 1);
+
+    let pushed = json(&tenantry(work, "a", &env, &["push", "--format", "json"]));
+    assert_eq!(pushed["sent"], 1);
+    let status = json(&tenantry(
+        work,
+        "a",
+        &env,
+        &["server-status", "--format", "json"],
+    ));
+    assert_eq!(status["status"]["outbox"], 0);
+    assert_eq!(status["status"]["ready"], true);
+
+    let pulled = json(&tenantry(work, "b", &env, &["pull", "--format", "json"]));
+    assert_eq!(pulled["ingested"], 1);
+    let history = json(&tenantry(
+        work,
+        "b",
+        &env,
+        &["history", "cedar-valley-health", "--format", "json"],
+    ));
+    assert_eq!(history.as_array().map(Vec::len), Some(1));
+    let synced = tenantry(work, "b", &env, &["sync"]);
+    assert!(synced.status.success(), "{}", stderr(&synced));
+    assert!(stdout(&synced).contains("Pulled"), "{}", stdout(&synced));
+}
+
+#[test]
+fn an_unreachable_server_and_a_missing_token_are_clear_errors() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let work = dir.path();
+    let unreachable = tenantry(
+        work,
+        "a",
+        &[("TENANTRY_SERVER_TOKEN", "t")],
+        &["pull", "--server", "http://127.0.0.1:9"],
+    );
+    assert_eq!(unreachable.status.code(), Some(1));
+    assert!(
+        stderr(&unreachable).contains("cannot be reached"),
+        "{}",
+        stderr(&unreachable)
+    );
+    let status = tenantry(
+        work,
+        "a",
+        &[("TENANTRY_SERVER_TOKEN", "t")],
+        &["server-status", "--server", "http://127.0.0.1:9"],
+    );
+    assert_eq!(status.status.code(), Some(1));
+    assert!(
+        stdout(&status).contains("Reachable:  no"),
+        "{}",
+        stdout(&status)
+    );
+
+    let profile = format!("cli-no-token-{}", std::process::id());
+    let missing = tenantry(
+        work,
+        "a",
+        &[("TENANTRY_PROFILE", profile.as_str())],
+        &["pull", "--server", "http://127.0.0.1:9"],
+    );
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        stderr(&missing).contains("tenantry server register"),
+        "{}",
+        stderr(&missing)
+    );
+    let usage = tenantry(work, "a", &[], &["push"]);
+    assert_eq!(usage.status.code(), Some(2), "--server is required");
+}
+
+#[test]
+fn register_keeps_the_token_in_the_keyring_and_an_unapproved_key_is_told_so() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let work = dir.path();
+    let admin = tenantry(
+        work,
+        "a",
+        &[],
+        &["key", "create", "--key-file", "admin.key"],
+    );
+    assert!(admin.status.success());
+    let shown = json(&tenantry(
+        work,
+        "a",
+        &[],
+        &["key", "show", "--key-file", "admin.key", "--format", "json"],
+    ));
+    let server = start_server(
+        shown["public_key"]["keyval"]["public"]
+            .as_str()
+            .expect("hex"),
+    );
+    let profile = format!(
+        "cli-register-{}-{}",
+        std::process::id(),
+        tenantry_changeset::ChangeSet::new_id()
+    );
+    let env = [
+        ("TENANTRY_PROFILE", profile.as_str()),
+        ("TENANTRY_SERVER_URL", server.url.as_str()),
+    ];
+    let registered = json(&tenantry(
+        work,
+        "a",
+        &env,
+        &["server", "register", "--name", "Casey", "--format", "json"],
+    ));
+    assert_eq!(registered["state"], "pending");
+    let key_id = registered["key_id"].as_str().expect("key id").to_owned();
+    let again = tenantry(work, "a", &env, &["server", "register", "--name", "Casey"]);
+    assert_eq!(
+        again.status.code(),
+        Some(1),
+        "the server knows this key already"
+    );
+
+    let pending = tenantry(work, "a", &env, &["pull"]);
+    assert_eq!(pending.status.code(), Some(1));
+    assert!(
+        stderr(&pending).contains("not approved"),
+        "{}",
+        stderr(&pending)
+    );
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let approved = runtime.block_on(async {
+        reqwest::Client::new()
+            .post(format!("{}/v1/keys/{key_id}/approve", server.url))
+            .bearer_auth(&server.admin_token)
+            .send()
+            .await
+            .expect("approve")
+            .status()
+    });
+    assert!(approved.is_success(), "{approved}");
+    let pulled = tenantry(work, "a", &env, &["pull"]);
+    assert!(pulled.status.success(), "{}", stderr(&pulled));
+    tenantry_keystore::delete_server_token(&profile, &server.url).expect("clean up the token");
+    tenantry_keystore::KeyringStore::new(&profile)
+        .delete()
+        .expect("clean up the key");
+}
