@@ -12,6 +12,10 @@ fn main() {
             "save_draft",
             "submit_draft",
             "signing_key",
+            "sync_status",
+            "set_server_url",
+            "register_key",
+            "sync_now",
         ]),
     ))
     .expect("tauri-build failed");

@@ -4,6 +4,7 @@ use serde::Serialize;
 use tenantry_core::{FieldIssue, ValidationError};
 use tenantry_policy::PolicyError;
 use tenantry_store::{CreateDraftError, DraftError, RecordError, StoreError};
+use tenantry_sync::SyncError;
 use tenantry_workflow::WorkflowError;
 
 /// What the UI may branch on. Grows only when the UI must act differently.
@@ -18,6 +19,12 @@ pub enum ErrorCode {
     Conflict,
     /// The signing key could not be read from (or created in) the OS keyring.
     Keyring,
+    /// The platform server cannot be reached; changes stay in the outbox.
+    Offline,
+    /// This person's key is not registered with the server, or not approved yet.
+    NotRegistered,
+    /// The server refused the request.
+    Server,
     /// The local mirror failed or could not be opened.
     Storage,
     Internal,
@@ -44,6 +51,20 @@ impl AppError {
 
     pub fn keyring(message: String) -> Self {
         Self::new(ErrorCode::Keyring, message)
+    }
+
+    pub fn invalid(message: String) -> Self {
+        Self::new(ErrorCode::InvalidInput, message)
+    }
+
+    pub fn not_registered(server_url: &str) -> Self {
+        Self::new(
+            ErrorCode::NotRegistered,
+            format!(
+                "Your key is not registered with {server_url} yet: register it in Settings, \
+                 then ask an admin to approve it. Your changes stay in the outbox."
+            ),
+        )
     }
 
     pub fn mirror_unavailable(reason: &str) -> Self {
@@ -142,6 +163,32 @@ impl From<WorkflowError> for AppError {
     }
 }
 
+impl From<SyncError> for AppError {
+    fn from(error: SyncError) -> Self {
+        let message = capitalised(&error.to_string());
+        match error {
+            SyncError::BadUrl(_) => Self::new(ErrorCode::InvalidInput, message),
+            SyncError::Unreachable { .. } | SyncError::Unavailable { .. } => {
+                Self::new(ErrorCode::Offline, message)
+            }
+            SyncError::MissingToken { url } => Self::not_registered(&url),
+            SyncError::KeyNotApproved { .. } | SyncError::Unauthenticated { .. } => {
+                Self::new(ErrorCode::NotRegistered, message)
+            }
+            SyncError::Signer(_) => Self::new(ErrorCode::Keyring, message),
+            SyncError::Store(error) | SyncError::Record(RecordError::Store(error)) => error.into(),
+            SyncError::Refused { .. }
+            | SyncError::Protocol(_)
+            | SyncError::Untrusted { .. }
+            | SyncError::Resolve(_)
+            | SyncError::Record(_) => {
+                tracing::warn!(%error, "sync refused or failed");
+                Self::new(ErrorCode::Server, message)
+            }
+        }
+    }
+}
+
 fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     chars.next().map_or_else(String::new, |first| {
@@ -201,6 +248,31 @@ mod tests {
         let error = AppError::from(WorkflowError::Key("the keyring is locked".into()));
         assert_eq!(error.code, ErrorCode::Keyring);
         assert_eq!(error.message, "the keyring is locked");
+    }
+
+    #[test]
+    fn sync_errors_tell_offline_from_unregistered() {
+        let offline = AppError::from(SyncError::Unreachable {
+            url: "http://127.0.0.1:1".into(),
+            detail: "connection refused".into(),
+        });
+        assert_eq!(offline.code, ErrorCode::Offline);
+        assert!(
+            offline.message.contains("stay in the outbox"),
+            "{}",
+            offline.message
+        );
+        let missing = AppError::from(SyncError::MissingToken {
+            url: "http://127.0.0.1:8480".into(),
+        });
+        assert_eq!(missing.code, ErrorCode::NotRegistered);
+        assert!(
+            missing.message.contains("register it in Settings"),
+            "{}",
+            missing.message
+        );
+        let bad = AppError::from(SyncError::BadUrl("ftp://x".into()));
+        assert_eq!(bad.code, ErrorCode::InvalidInput);
     }
 
     #[test]

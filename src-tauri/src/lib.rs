@@ -8,6 +8,7 @@ mod logging;
 mod settings;
 mod signing;
 mod state;
+mod sync;
 
 use std::process::ExitCode;
 
@@ -44,6 +45,7 @@ pub fn run() -> ExitCode {
             builder.mount_events(app);
             let state = tauri::async_runtime::block_on(AppState::open(settings));
             tauri::Manager::manage(app, state);
+            sync::start_background(app.handle().clone());
             Ok(())
         })
         .run(tauri::generate_context!());

@@ -60,3 +60,21 @@ impl Signer {
         })
     }
 }
+
+impl Signer {
+    /// This profile's bearer token for `server_url`, from the keyring.
+    pub fn server_token(&self, server_url: &str) -> Result<Option<String>, String> {
+        tokio::task::block_in_place(|| {
+            tenantry_keystore::load_server_token(&self.profile, server_url)
+        })
+        .map_err(|error| error.to_string())
+    }
+
+    /// Keeps the token the server issued at registration, in the keyring.
+    pub fn keep_server_token(&self, server_url: &str, token: &str) -> Result<(), String> {
+        tokio::task::block_in_place(|| {
+            tenantry_keystore::store_server_token(&self.profile, server_url, token)
+        })
+        .map_err(|error| error.to_string())
+    }
+}

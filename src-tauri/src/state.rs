@@ -8,6 +8,7 @@ use tenantry_workflow::Rules;
 use crate::error::AppError;
 use crate::settings::Settings;
 use crate::signing::Signer;
+use crate::sync::SyncService;
 
 #[derive(Debug)]
 pub struct AppState {
@@ -19,6 +20,7 @@ pub struct AppState {
     /// Compiled once: evaluating a document as the user types must not recompile it.
     pack: PolicyPack,
     pub signer: Signer,
+    pub sync: SyncService,
 }
 
 impl AppState {
@@ -32,8 +34,10 @@ impl AppState {
             tracing::error!(%error, "could not open the mirror");
             error.to_string()
         });
+        let sync = SyncService::new(&settings.data_dir);
         Self {
             settings,
+            sync,
             mirror,
             catalog: Catalog::bundled(),
             pack: PolicyPack::bundled(),

@@ -23,6 +23,18 @@ export const commands = {
 	submitDraft: (id: DraftId, summary: string) => typedError<SubmitResult_Serialize, AppError>(__TAURI_INVOKE("submit_draft", { id, summary })),
 	/**  The public half of the signing key (never the private key), if one exists yet. */
 	signingKey: () => typedError<KeyInfo_Serialize, AppError>(__TAURI_INVOKE("signing_key")),
+	/**  The sync state: server, registration, outbox, refusals, conflicts, progress. */
+	syncStatus: () => typedError<SyncView_Serialize, AppError>(__TAURI_INVOKE("sync_status")),
+	/**  Chooses the platform server (or, with `null`, none). Refused URLs change nothing. */
+	setServerUrl: (url: string | null) => typedError<SyncView_Serialize, AppError>(__TAURI_INVOKE("set_server_url", { url })),
+	/**
+	 *  Registers this person's public key with the server (a proof of possession signed
+	 *  here; the private key never leaves the keyring) and keeps the token the server
+	 *  issues in the keyring. An admin must approve the key before it can sync.
+	 */
+	registerKey: (name: string, role: StaffRole) => typedError<SyncView_Serialize, AppError>(__TAURI_INVOKE("register_key", { name, role })),
+	/**  Pull, push, pull. One sync at a time: a second request waits for the first. */
+	syncNow: () => typedError<SyncOutcome_Serialize, AppError>(__TAURI_INVOKE("sync_now")),
 };
 
 /* Types */
@@ -371,6 +383,12 @@ export type ErrorCode =
 "conflict" | 
 /**  The signing key could not be read from (or created in) the OS keyring. */
 "keyring" | 
+/**  The platform server cannot be reached; changes stay in the outbox. */
+"offline" | 
+/**  This person's key is not registered with the server, or not approved yet. */
+"not_registered" | 
+/**  The server refused the request. */
+"server" | 
 /**  The local mirror failed or could not be opened. */
 "storage" | "internal";
 
@@ -514,6 +532,24 @@ export type Handoff_Serialize = {
 	/**  Where the client's users get support (queue, channel, link). */
 	support_path: string | null,
 	escalation_contacts: EscalationContact[],
+};
+
+export type HeldView = HeldView_Serialize | HeldView_Deserialize;
+
+export type HeldView_Deserialize = {
+	hash: string,
+	changesetId: string,
+	tenant: string,
+	code?: string | null,
+	message?: string | null,
+};
+
+export type HeldView_Serialize = {
+	hash: string,
+	changesetId: string,
+	tenant: string,
+	code: string | null,
+	message: string | null,
 };
 
 /**  One line of a tenant's history. */
@@ -687,6 +723,15 @@ export type ScaleExpectations = {
 /**  `secret://tenants/<tenant id>/<name>`: where the secrets manager keeps a credential. */
 export type SecretRef = string;
 
+/**  Where the server URL comes from. */
+export type ServerSource = 
+/**  `$TENANTRY_SERVER_URL` (the app cannot change it). */
+"environment" | 
+/**  Set in the app's settings. */
+"settings" | 
+/**  No server: the app works offline only. */
+"none";
+
 /**  Step 4: one catalog service for this tenant. */
 export type ServiceSettings = ServiceSettings_Serialize | ServiceSettings_Deserialize;
 
@@ -712,6 +757,9 @@ export type Severity = "error" | "warning";
  *  nor ending with a hyphen.
  */
 export type Slug = string;
+
+/**  A staff role, as the server knows it. */
+export type StaffRole = "accountManager" | "complianceOfficer";
 
 export type StageStatus = "planned" | "in_progress" | "verified";
 
@@ -760,6 +808,94 @@ export type SubmitResult_Serialize =
 { outcome: "nothingToSubmit"; view: DraftView_Serialize } | 
 /**  One change set signed, recorded and queued for the platform. */
 { outcome: "submitted"; view: DraftView_Serialize; receipt: Receipt };
+
+/**  What one sync did, and the state after it. */
+export type SyncOutcome = SyncOutcome_Serialize | SyncOutcome_Deserialize;
+
+/**  What one sync did, and the state after it. */
+export type SyncOutcome_Deserialize = {
+	/**  Change sets the server accepted now (or had already). */
+	sent: number,
+	/**  Change sets received from colleagues. */
+	received: number,
+	/**  Refused by the server in this sync. */
+	rejected: number,
+	view: SyncView_Deserialize,
+};
+
+/**  What one sync did, and the state after it. */
+export type SyncOutcome_Serialize = {
+	/**  Change sets the server accepted now (or had already). */
+	sent: number,
+	/**  Change sets received from colleagues. */
+	received: number,
+	/**  Refused by the server in this sync. */
+	rejected: number,
+	view: SyncView_Serialize,
+};
+
+export type SyncPhase = "keys" | "pull" | "rebase" | "push";
+
+export type SyncProgress = SyncProgress_Serialize | SyncProgress_Deserialize;
+
+export type SyncProgress_Deserialize = {
+	phase: SyncPhase,
+	done: number,
+	/**  Unknown while a pull has not reached its last page. */
+	total?: number | null,
+};
+
+export type SyncProgress_Serialize = {
+	phase: SyncPhase,
+	done: number,
+	/**  Unknown while a pull has not reached its last page. */
+	total: number | null,
+};
+
+/**  Everything the sync area of the window shows. */
+export type SyncView = SyncView_Serialize | SyncView_Deserialize;
+
+/**  Everything the sync area of the window shows. */
+export type SyncView_Deserialize = {
+	serverUrl?: string | null,
+	source: ServerSource,
+	/**  A token for this server is in the keyring (the key was registered). */
+	registered: boolean,
+	/**  The server answered just now. */
+	online: boolean,
+	/**  Change sets waiting to be sent. */
+	outbox: number,
+	/**  Change sets the server refused, returned to their author with its reason. */
+	rejected: HeldView_Deserialize[],
+	/**  Change sets whose fields someone else changed too: a person must choose. */
+	conflicts: HeldView_Deserialize[],
+	lastSyncAt?: string | null,
+	lastError?: string | null,
+	/**  The sync running now, if any. */
+	progress?: SyncProgress_Deserialize | null,
+	running: boolean,
+};
+
+/**  Everything the sync area of the window shows. */
+export type SyncView_Serialize = {
+	serverUrl: string | null,
+	source: ServerSource,
+	/**  A token for this server is in the keyring (the key was registered). */
+	registered: boolean,
+	/**  The server answered just now. */
+	online: boolean,
+	/**  Change sets waiting to be sent. */
+	outbox: number,
+	/**  Change sets the server refused, returned to their author with its reason. */
+	rejected: HeldView_Serialize[],
+	/**  Change sets whose fields someone else changed too: a person must choose. */
+	conflicts: HeldView_Serialize[],
+	lastSyncAt: string | null,
+	lastError: string | null,
+	/**  The sync running now, if any. */
+	progress: SyncProgress_Serialize | null,
+	running: boolean,
+};
 
 /**  One client's whole onboarding configuration, step by step. */
 export type TenantDocument = TenantDocument_Serialize | TenantDocument_Deserialize;

@@ -4,6 +4,7 @@
 mod app;
 mod drafts;
 mod signing;
+mod sync;
 
 use tauri_specta::{collect_commands, Builder};
 
@@ -20,5 +21,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         drafts::save_draft,
         drafts::submit_draft,
         signing::signing_key,
+        sync::sync_status,
+        sync::set_server_url,
+        sync::register_key,
+        sync::sync_now,
     ])
 }

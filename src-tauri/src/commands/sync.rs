@@ -1,0 +1,225 @@
+use serde::{Deserialize, Serialize};
+use tauri::State;
+use tenantry_core::Timestamp;
+use tenantry_store::HeldChangeSet;
+use tenantry_sync::{Phase, Role, SyncStatus};
+
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::sync::ServerSource;
+
+/// Everything the sync area of the window shows.
+#[derive(Clone, Debug, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncView {
+    pub server_url: Option<String>,
+    pub source: ServerSource,
+    /// A token for this server is in the keyring (the key was registered).
+    pub registered: bool,
+    /// The server answered just now.
+    pub online: bool,
+    /// Change sets waiting to be sent.
+    pub outbox: u32,
+    /// Change sets the server refused, returned to their author with its reason.
+    pub rejected: Vec<HeldView>,
+    /// Change sets whose fields someone else changed too: a person must choose.
+    pub conflicts: Vec<HeldView>,
+    #[specta(type = Option<String>)]
+    pub last_sync_at: Option<Timestamp>,
+    pub last_error: Option<String>,
+    /// The sync running now, if any.
+    pub progress: Option<SyncProgress>,
+    pub running: bool,
+}
+
+#[derive(Clone, Debug, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct HeldView {
+    pub hash: String,
+    pub changeset_id: String,
+    pub tenant: String,
+    pub code: Option<String>,
+    pub message: Option<String>,
+}
+
+impl From<&HeldChangeSet> for HeldView {
+    fn from(held: &HeldChangeSet) -> Self {
+        Self {
+            hash: held.hash.clone(),
+            changeset_id: held.id.clone(),
+            tenant: held.tenant.clone(),
+            code: held.code.clone(),
+            message: held.message.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum SyncPhase {
+    Keys,
+    Pull,
+    Rebase,
+    Push,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncProgress {
+    pub phase: SyncPhase,
+    pub done: u32,
+    /// Unknown while a pull has not reached its last page.
+    pub total: Option<u32>,
+}
+
+fn clamp(count: u64) -> u32 {
+    u32::try_from(count).unwrap_or(u32::MAX)
+}
+
+async fn view(state: &AppState) -> Result<SyncView, AppError> {
+    let store = state.store()?;
+    let (server_url, source) = state.sync.server();
+    let progress = state.sync.progress().map(|progress| SyncProgress {
+        phase: match progress.phase {
+            Phase::Keys => SyncPhase::Keys,
+            Phase::Pull => SyncPhase::Pull,
+            Phase::Rebase => SyncPhase::Rebase,
+            Phase::Push => SyncPhase::Push,
+        },
+        done: clamp(progress.done),
+        total: progress.total.map(clamp),
+    });
+    let mut view = SyncView {
+        server_url: server_url.clone(),
+        source,
+        registered: false,
+        online: false,
+        outbox: clamp(store.outbox_len().await?),
+        rejected: Vec::new(),
+        conflicts: Vec::new(),
+        last_sync_at: None,
+        last_error: None,
+        progress,
+        running: state.sync.is_running(),
+    };
+    let Some(server_url) = server_url else {
+        return Ok(view);
+    };
+    let token = state
+        .signer
+        .server_token(&server_url)
+        .unwrap_or_else(|error| {
+            tracing::warn!(%error, "could not read the server token");
+            None
+        });
+    view.registered = token.is_some();
+    let status: SyncStatus = state.sync.status(store, &server_url, token).await?;
+    view.online = status.online;
+    view.outbox = clamp(status.outbox);
+    view.rejected = status.rejected.iter().map(HeldView::from).collect();
+    view.conflicts = status.conflicts.iter().map(HeldView::from).collect();
+    view.last_sync_at = status
+        .last_sync_at_ms
+        .and_then(|millis| Timestamp::from_unix_millis(millis).ok());
+    view.last_error = status.last_error;
+    Ok(view)
+}
+
+/// The sync state: server, registration, outbox, refusals, conflicts, progress.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(name = "command", skip_all, fields(name = "sync_status"))]
+pub async fn sync_status(state: State<'_, AppState>) -> Result<SyncView, AppError> {
+    view(&state).await
+}
+
+/// Chooses the platform server (or, with `null`, none). Refused URLs change nothing.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(name = "command", skip_all, fields(name = "set_server_url"))]
+pub async fn set_server_url(
+    state: State<'_, AppState>,
+    url: Option<String>,
+) -> Result<SyncView, AppError> {
+    if state.sync.server().1 == ServerSource::Environment {
+        return Err(AppError::invalid(format!(
+            "The server is set by {} for this session; unset it to choose one here.",
+            crate::sync::SERVER_URL_ENV
+        )));
+    }
+    state.sync.set_server(url.as_deref())?;
+    view(&state).await
+}
+
+/// A staff role, as the server knows it.
+#[derive(Clone, Copy, Debug, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum StaffRole {
+    AccountManager,
+    ComplianceOfficer,
+}
+
+/// Registers this person's public key with the server (a proof of possession signed
+/// here; the private key never leaves the keyring) and keeps the token the server
+/// issues in the keyring. An admin must approve the key before it can sync.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(name = "command", skip_all, fields(name = "register_key"))]
+pub async fn register_key(
+    state: State<'_, AppState>,
+    name: String,
+    role: StaffRole,
+) -> Result<SyncView, AppError> {
+    let Some(server_url) = state.sync.server().0 else {
+        return Err(AppError::invalid(
+            "Choose the platform server first.".to_owned(),
+        ));
+    };
+    let key = state.signer.key().map_err(AppError::keyring)?;
+    let role = match role {
+        StaffRole::AccountManager => Role::AccountManager,
+        StaffRole::ComplianceOfficer => Role::ComplianceOfficer,
+    };
+    let registration = tenantry_sync::register_key(
+        &server_url,
+        &key,
+        name.trim(),
+        role,
+        &state.settings.organisation,
+    )
+    .await?;
+    state
+        .signer
+        .keep_server_token(&server_url, &registration.token)
+        .map_err(AppError::keyring)?;
+    tracing::info!(key = %registration.key_id, state = %registration.state, "key registered");
+    view(&state).await
+}
+
+/// What one sync did, and the state after it.
+#[derive(Clone, Debug, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncOutcome {
+    /// Change sets the server accepted now (or had already).
+    pub sent: u32,
+    /// Change sets received from colleagues.
+    pub received: u32,
+    /// Refused by the server in this sync.
+    pub rejected: u32,
+    pub view: SyncView,
+}
+
+/// Pull, push, pull. One sync at a time: a second request waits for the first.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(name = "command", skip_all, fields(name = "sync_now"))]
+pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncOutcome, AppError> {
+    let report = crate::sync::sync_once(&state).await?;
+    let received = report.pull.ingested + report.pull_again.ingested;
+    Ok(SyncOutcome {
+        sent: clamp((report.push.sent + report.push.duplicates) as u64),
+        received: clamp(received as u64),
+        rejected: clamp(report.push.rejected.len() as u64),
+        view: view(&state).await?,
+    })
+}
