@@ -1,5 +1,6 @@
 # Tenantry: two commands for a fresh Debian 12 / Ubuntu 24.04 machine.
 #   make run    install what is missing, build the UI, start the app (embedded SQLite)
+#               next to a local sandbox of the platform server
 #   make test   install what the tests need, run every check and test
 # Both print what they install and work as root or through sudo.
 
@@ -9,7 +10,7 @@ export PATH := $(CURDIR)/.tools/node/bin:$(HOME)/.cargo/bin:$(PATH)
 .PHONY: run test deps ui bindings clean
 
 run: deps ui
-	cargo run -p tenantry-desktop --locked
+	scripts/run.sh
 
 test:
 	scripts/test.sh

@@ -229,6 +229,15 @@ pub enum ServerCommand {
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
     },
+    /// Keep a bearer token an admin gave you (e.g. printed by `tenantry-server
+    /// bootstrap-admin`) in the OS keyring for this profile and server. The token is
+    /// read from standard input, never from the command line
+    UseToken {
+        #[command(flatten)]
+        server: ServerArg,
+        #[arg(long, default_value = "default", env = "TENANTRY_PROFILE")]
+        profile: String,
+    },
 }
 
 /// The platform server to sync with.

@@ -151,6 +151,9 @@ fn main() -> ExitCode {
             };
             with_runtime(&cli.mirror, |_| server::register(args, &signer, format))
         }
+        Command::Server {
+            command: ServerCommand::UseToken { server, profile },
+        } => server::use_token(&server.url, &profile, std::io::stdin().lock()),
         Command::Push {
             server,
             signer,

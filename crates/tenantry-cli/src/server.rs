@@ -308,3 +308,46 @@ pub async fn status(
     }
     Ok(status.online)
 }
+
+/// A server token is 64 hex characters (see docs/server.md).
+fn check_token(token: &str) -> Result<(), String> {
+    if token.len() == 64 && token.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+        Ok(())
+    } else {
+        Err("that is not a server token (64 hexadecimal characters); nothing was kept".to_owned())
+    }
+}
+
+/// `tenantry server use-token`: keeps a token read from `input` (its first line) in the
+/// keyring for `profile` at `server`.
+pub fn use_token(
+    server: &str,
+    profile: &str,
+    mut input: impl std::io::BufRead,
+) -> Result<(), String> {
+    let server = normalise_url(server).map_err(|error| error.to_string())?;
+    let mut line = String::new();
+    input
+        .read_line(&mut line)
+        .map_err(|error| format!("cannot read the token from standard input: {error}"))?;
+    let token = line.trim();
+    check_token(token)?;
+    tenantry_keystore::store_server_token(profile, &server, token)
+        .map_err(|error| format!("cannot keep the token in the OS keyring: {error}"))?;
+    output::line(&format!(
+        "Kept the token for {server} in the OS keyring (profile '{profile}')."
+    ))
+}
+
+#[cfg(test)]
+mod token_tests {
+    use super::check_token;
+
+    #[test]
+    fn only_a_64_hex_token_is_kept() {
+        assert!(check_token(&"ab".repeat(32)).is_ok());
+        for bad in ["", "abc", &"zz".repeat(32), &"ab".repeat(33)] {
+            assert!(check_token(bad).is_err(), "{bad}");
+        }
+    }
+}

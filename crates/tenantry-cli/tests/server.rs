@@ -334,3 +334,66 @@ fn register_keeps_the_token_in_the_keyring_and_an_unapproved_key_is_told_so() {
         .delete()
         .expect("clean up the key");
 }
+
+#[test]
+fn a_token_given_by_an_admin_is_kept_from_stdin_and_used() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let work = dir.path();
+    let profile = format!("use-token-{}", std::process::id());
+    let created = tenantry(
+        work,
+        "a",
+        &[("TENANTRY_PROFILE", &profile)],
+        &["key", "create", "--format", "json"],
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+    let public = json(&created)["public_key"]["keyval"]["public"]
+        .as_str()
+        .expect("hex")
+        .to_owned();
+    let server = start_server(&public);
+
+    let keep = |token: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tenantry"))
+            .args(["server", "use-token", "--server", &server.url])
+            .env("TENANTRY_PROFILE", &profile)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run tenantry");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(format!("{token}\n").as_bytes())
+            .expect("write the token");
+        child.wait_with_output().expect("wait")
+    };
+    let refused = keep("not-a-token");
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("not a server token"),
+        "{}",
+        stderr(&refused)
+    );
+
+    let kept = keep(&server.admin_token);
+    assert!(kept.status.success(), "{}", stderr(&kept));
+    assert!(
+        !stdout(&kept).contains(&server.admin_token),
+        "the token is never printed"
+    );
+    // The keyring's token opens the server: no TENANTRY_SERVER_TOKEN needed.
+    let pulled = json(&tenantry(
+        work,
+        "a",
+        &[
+            ("TENANTRY_PROFILE", &profile),
+            ("TENANTRY_SERVER_URL", &server.url),
+        ],
+        &["pull", "--format", "json"],
+    ));
+    assert_eq!(pulled["ingested"], 0);
+}
