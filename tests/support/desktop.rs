@@ -79,6 +79,7 @@ impl DesktopHarness {
             .env("TENANTRY_PROFILE", "e2e")
             .env("TENANTRY_ORGANISATION", "org-e2e")
             .env_remove("TENANTRY_DATABASE_URL")
+            .env_remove("TENANTRY_SERVER_URL")
             .env_remove("WAYLAND_DISPLAY");
         let mut driver = Background::spawn("tauri-driver", &mut command, &driver_log);
         // tauri-driver listens before the WebKitWebDriver it spawned does, and answers a

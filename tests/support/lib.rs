@@ -2,6 +2,7 @@
 //! display, tauri-driver, and processes that are stopped when a test ends, pass or fail.
 
 pub mod desktop;
+pub mod http;
 pub mod process;
 pub mod ui;
 pub mod workspace;

@@ -66,4 +66,51 @@ describe('App navigation', () => {
     // The focus returns to where the user left.
     expect(document.activeElement).toBe(back.querySelector('[data-testid="open-draft"]'));
   });
+
+  it('goes to Settings from the rail and back to Tenants; the sync area stays in view', async () => {
+    const backend = fakeBackend({}, { drafts: [draft()] });
+    component = mount(App, { target, props: { backend } });
+    await settle();
+    expect($('nav-tenants').getAttribute('aria-current')).toBe('page');
+    expect($('nav-settings').getAttribute('aria-current')).toBeNull();
+    expect($('sync-state').textContent).toBe('No server');
+
+    $('nav-settings').click();
+    await settle();
+    expect($('settings-screen')).not.toBeNull();
+    expect($('draft-table')).toBeNull();
+    expect($('nav-settings').getAttribute('aria-current')).toBe('page');
+    expect($('nav-tenants').getAttribute('aria-current')).toBeNull();
+
+    // Saving a server in Settings shows in the sync area at once.
+    type('server-url', 'http://127.0.0.1:8480');
+    $<HTMLButtonElement>('save-server').click();
+    await settle();
+    expect($('sync-state').textContent).toBe('Not registered');
+    expect($('sync-server').textContent).toBe('http://127.0.0.1:8480');
+
+    $('nav-tenants').click();
+    await settle();
+    expect($('settings-screen')).toBeNull();
+    expect($('draft-table')).not.toBeNull();
+    expect($('nav-tenants').getAttribute('aria-current')).toBe('page');
+  });
+
+  it('refreshes the outbox count right after a draft is submitted', async () => {
+    const backend = fakeBackend({}, { drafts: [draft()] });
+    const syncStatus = vi.spyOn(backend, 'syncStatus');
+    component = mount(App, { target, props: { backend } });
+    await settle();
+    expect($('outbox-waiting').textContent).toBe('0 waiting');
+    const polls = syncStatus.mock.calls.length;
+
+    target.querySelector<HTMLButtonElement>('[data-testid="open-draft"]')!.click();
+    await settle();
+    type('submit-summary', 'Onboard Acme Health');
+    $<HTMLButtonElement>('submit-button').click();
+    await settle();
+
+    expect(syncStatus.mock.calls.length).toBe(polls + 1);
+    expect($('outbox-waiting').textContent).toBe('1 waiting');
+  });
 });

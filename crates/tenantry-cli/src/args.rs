@@ -196,6 +196,33 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
     },
+    /// Your change sets whose fields someone else changed first on the server: each
+    /// conflicting field with the value it started from, theirs and yours
+    Conflicts {
+        #[command(flatten)]
+        server: ServerArg,
+        #[command(flatten)]
+        signer: SignerArgs,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
+    /// Settle a conflict field by field (every conflicting field needs a side), sign the
+    /// result on top of the server's version and queue it; `tenantry push` sends it
+    Resolve {
+        /// The conflicting change set's hash (or its first 12 characters, as
+        /// `tenantry conflicts` shows it)
+        changeset: String,
+        /// Keep the server's value at this JSON pointer; repeatable
+        #[arg(long = "theirs", value_name = "PATH")]
+        theirs: Vec<String>,
+        /// Keep your value at this JSON pointer; repeatable
+        #[arg(long = "mine", value_name = "PATH")]
+        mine: Vec<String>,
+        #[command(flatten)]
+        server: ServerArg,
+        #[command(flatten)]
+        signer: SignerArgs,
+    },
     /// Is the server reachable and ready; what waits in the outbox; what it refused;
     /// when the last sync was. Exits 1 when the server cannot be reached
     ServerStatus {

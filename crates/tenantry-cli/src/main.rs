@@ -181,6 +181,24 @@ fn main() -> ExitCode {
                 server::sync(&server.url, &signer, mirror, format)
             }))
         }
+        Command::Conflicts {
+            server,
+            signer,
+            format,
+        } => {
+            return exit_with(with_runtime(&cli.mirror, |mirror| {
+                server::conflicts(&server.url, &signer, mirror, format)
+            }))
+        }
+        Command::Resolve {
+            changeset,
+            theirs,
+            mine,
+            server,
+            signer,
+        } => with_runtime(&cli.mirror, |mirror| {
+            server::resolve(&server.url, &changeset, &theirs, &mine, &signer, mirror)
+        }),
         Command::ServerStatus {
             server,
             signer,

@@ -2,10 +2,12 @@
 //! The bearer token lives in the OS keyring per profile and server URL
 //! (`TENANTRY_SERVER_TOKEN` overrides it, for pipelines without a keyring).
 
+use std::collections::BTreeMap;
+
 use serde_json::json;
 use tenantry_sync::{
-    describe, normalise_url, Conflict, PullReport, PushReport, Rejection, Role, SyncConfig,
-    SyncError, Syncer,
+    describe, normalise_url, Conflict, PullReport, PushReport, Rejection, Resolution, Role, Side,
+    SyncConfig, SyncError, Syncer,
 };
 
 use crate::args::{MirrorArgs, ReportFormat, RoleArg};
@@ -309,6 +311,100 @@ pub async fn status(
     Ok(status.online)
 }
 
+/// `tenantry conflicts`: what waits for a person. Exits 1 when something does, so a
+/// script can tell.
+pub async fn conflicts(
+    server: &str,
+    signer: &SignerArgs,
+    mirror_args: &MirrorArgs,
+    format: ReportFormat,
+) -> Result<bool, String> {
+    let syncer = syncer(server, signer, mirror_args).await?;
+    let conflicts = syncer
+        .conflicts()
+        .await
+        .map_err(|error| error.to_string())?;
+    match format {
+        ReportFormat::Json => output::json(&conflicts)?,
+        ReportFormat::Text if conflicts.is_empty() => output::line("No conflicts.")?,
+        ReportFormat::Text => output::text(&format!(
+            "{}Settle each with `tenantry resolve <change set> --theirs PATH --mine PATH`.\n",
+            conflicts_text(&conflicts)
+        ))?,
+    }
+    Ok(conflicts.is_empty())
+}
+
+/// The sides chosen on the command line, each path once.
+fn choices(theirs: &[String], mine: &[String]) -> Result<BTreeMap<String, Side>, String> {
+    let mut chosen = BTreeMap::new();
+    for (paths, side) in [(theirs, Side::Theirs), (mine, Side::Mine)] {
+        for path in paths {
+            if chosen.insert(path.clone(), side).is_some() {
+                return Err(format!(
+                    "{path} is given more than once; choose one side per field"
+                ));
+            }
+        }
+    }
+    if chosen.is_empty() {
+        return Err("choose a side for each conflicting field with --theirs PATH or --mine PATH (`tenantry conflicts` lists them)".to_owned());
+    }
+    Ok(chosen)
+}
+
+/// `tenantry resolve`: settles one conflict and queues the result.
+pub async fn resolve(
+    server: &str,
+    changeset: &str,
+    theirs: &[String],
+    mine: &[String],
+    signer: &SignerArgs,
+    mirror_args: &MirrorArgs,
+) -> Result<(), String> {
+    let chosen = choices(theirs, mine)?;
+    let syncer = syncer(server, signer, mirror_args).await?;
+    let conflicts = syncer
+        .conflicts()
+        .await
+        .map_err(|error| error.to_string())?;
+    let matching: Vec<&Conflict> = conflicts
+        .iter()
+        .filter(|conflict| conflict.changeset.starts_with(changeset) && changeset.len() >= 12)
+        .collect();
+    let conflict = match matching.as_slice() {
+        [one] => *one,
+        [] => {
+            return Err(format!(
+                "no conflict for change set '{changeset}' (give its hash or first 12 characters; `tenantry conflicts` lists them)"
+            ))
+        }
+        _ => return Err(format!("'{changeset}' names more than one conflict; give more of the hash")),
+    };
+    let (resolution, rebase) = syncer
+        .resolve(&conflict.changeset, &chosen, &|| signer.key(false))
+        .await
+        .map_err(|error| error.to_string())?;
+    let mut text = match resolution {
+        Resolution::Queued { hash } => format!(
+            "Resolved: change set {} signed on the server's version and queued; `tenantry push` sends it.\n",
+            short(&hash)
+        ),
+        Resolution::NothingLeft => {
+            "Resolved: the server's values won every field, so nothing of the change is left.\n"
+                .to_owned()
+        }
+    };
+    if rebase.rebased > 0 {
+        text.push_str(&format!(
+            "Rebased {} later change set(s) of that tenant on it.\n",
+            rebase.rebased
+        ));
+    }
+    text.push_str(&conflicts_text(&rebase.conflicts));
+    output::text(&text)
+}
+
 /// A server token is 64 hex characters (see docs/server.md).
 fn check_token(token: &str) -> Result<(), String> {
     if token.len() == 64 && token.bytes().all(|byte| byte.is_ascii_hexdigit()) {
@@ -341,7 +437,20 @@ pub fn use_token(
 
 #[cfg(test)]
 mod token_tests {
-    use super::check_token;
+    use super::{check_token, choices, Side};
+
+    #[test]
+    fn each_field_gets_one_side() {
+        let theirs = vec!["/ai/monthly_budget_cents".to_owned()];
+        let mine = vec!["/tenant/display_name".to_owned()];
+        let chosen = choices(&theirs, &mine).expect("two fields");
+        assert_eq!(chosen["/ai/monthly_budget_cents"], Side::Theirs);
+        assert_eq!(chosen["/tenant/display_name"], Side::Mine);
+        assert!(choices(&theirs, &theirs)
+            .expect_err("twice")
+            .contains("more than once"));
+        assert!(choices(&[], &[]).is_err());
+    }
 
     #[test]
     fn only_a_64_hex_token_is_kept() {

@@ -397,3 +397,131 @@ fn a_token_given_by_an_admin_is_kept_from_stdin_and_used() {
     ));
     assert_eq!(pulled["ingested"], 0);
 }
+
+/// A copy of the example with its AI budget set to `cents`, as a person edits a file.
+fn with_budget(dir: &Path, name: &str, cents: u64) -> PathBuf {
+    let mut document: Value = serde_json::from_slice(
+        &std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../examples/tenants/healthcare-hipaa.json"),
+        )
+        .expect("read the example"),
+    )
+    .expect("JSON");
+    document["ai"]["monthly_budget_cents"] = Value::from(cents);
+    let path = dir.join(name);
+    std::fs::write(&path, document.to_string()).expect("write");
+    path
+}
+
+#[test]
+fn the_same_field_changed_on_two_mirrors_is_a_conflict_settled_from_the_cli() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let work = dir.path();
+    assert!(tenantry(
+        work,
+        "a",
+        &[],
+        &["key", "create", "--key-file", "admin.key"]
+    )
+    .status
+    .success());
+    let public = json(&tenantry(
+        work,
+        "a",
+        &[],
+        &["key", "show", "--key-file", "admin.key", "--format", "json"],
+    ))["public_key"]["keyval"]["public"]
+        .as_str()
+        .expect("hex")
+        .to_owned();
+    let server = start_server(&public);
+    let env = [
+        ("TENANTRY_SERVER_URL", server.url.as_str()),
+        ("TENANTRY_SERVER_TOKEN", server.admin_token.as_str()),
+        ("TENANTRY_KEY_FILE", "admin.key"),
+    ];
+    let submit = |mirror: &str, file: &Path, summary: &str| {
+        let output = tenantry(
+            work,
+            mirror,
+            &env,
+            &[
+                "submit",
+                file.to_str().expect("utf-8"),
+                "--summary",
+                summary,
+            ],
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+    };
+
+    // Both mirrors start from the same tenant.
+    submit("a", &example(work), "Onboard");
+    json(&tenantry(work, "a", &env, &["push", "--format", "json"]));
+    json(&tenantry(work, "b", &env, &["pull", "--format", "json"]));
+
+    // The same field, offline, two values: A gets there first.
+    submit("a", &with_budget(work, "a.json", 70_000), "Budget 700");
+    submit("b", &with_budget(work, "b.json", 90_000), "Budget 900");
+    json(&tenantry(work, "a", &env, &["push", "--format", "json"]));
+    let pushed = tenantry(work, "b", &env, &["push"]);
+    assert_eq!(
+        pushed.status.code(),
+        Some(1),
+        "a conflict waits: {}",
+        stdout(&pushed)
+    );
+
+    let listed = tenantry(work, "b", &env, &["conflicts", "--format", "json"]);
+    assert_eq!(listed.status.code(), Some(1));
+    let conflicts: Value = serde_json::from_slice(&listed.stdout).expect("JSON");
+    let conflict = &conflicts[0];
+    assert_eq!(conflict["fields"][0]["path"], "/ai/monthly_budget_cents");
+    assert_eq!(conflict["fields"][0]["theirs"], 70_000);
+    assert_eq!(conflict["fields"][0]["mine"], 90_000);
+    let hash = conflict["changeset"].as_str().expect("hash");
+
+    // A side for a field that is not in conflict, or none: refused, nothing changes.
+    let none = tenantry(work, "b", &env, &["resolve", &hash[..12]]);
+    assert_eq!(none.status.code(), Some(1));
+    assert!(stderr(&none).contains("choose a side"), "{}", stderr(&none));
+
+    let resolved = tenantry(
+        work,
+        "b",
+        &env,
+        &["resolve", &hash[..12], "--mine", "/ai/monthly_budget_cents"],
+    );
+    assert!(resolved.status.success(), "{}", stderr(&resolved));
+    assert!(
+        stdout(&resolved).contains("Resolved"),
+        "{}",
+        stdout(&resolved)
+    );
+    let pushed = json(&tenantry(work, "b", &env, &["push", "--format", "json"]));
+    assert_eq!(pushed["sent"], 1, "{pushed}");
+
+    // A pulls B's resolution: both mirrors end on the same head, with B's value.
+    json(&tenantry(work, "a", &env, &["pull", "--format", "json"]));
+    let head = |mirror: &str| {
+        json(&tenantry(
+            work,
+            mirror,
+            &env,
+            &["history", "cedar-valley-health", "--format", "json"],
+        ))
+        .as_array()
+        .and_then(|entries| entries.last().cloned())
+        .expect("a history")["hash"]
+            .clone()
+    };
+    assert_eq!(head("a"), head("b"));
+    let diff = json(&tenantry(
+        work,
+        "a",
+        &env,
+        &["diff", "cedar-valley-health", "2", "3", "--format", "json"],
+    ));
+    assert!(diff.to_string().contains("90000"), "{diff}");
+}

@@ -8,6 +8,7 @@ import {
   type Evaluation,
   type FieldIssue,
   type Finding,
+  type HeldView,
   type HistoryEntry,
   type Industry,
   type IndustryOption,
@@ -15,7 +16,10 @@ import {
   type Missing,
   type NewDraft,
   type Progress,
+  type ServerSource,
+  type StaffRole,
   type Step,
+  type SyncView,
   type TenantDocument,
 } from '../lib/backend';
 
@@ -149,6 +153,59 @@ export function deferred<T>() {
 
 type Command = keyof Backend;
 
+/**
+ * The fake's platform server, as the tests set it up and change it. Not the real
+ * protocol: only enough state for the UI to show what the backend says.
+ */
+export interface FakeServer {
+  url: string | null;
+  source: ServerSource;
+  /** The server answers. */
+  online: boolean;
+  /** A token for the current server is kept. */
+  registered: boolean;
+  /** An admin approved the key: only then does a sync go through. */
+  approved: boolean;
+  /** Change sets colleagues sent, received at the next sync. */
+  incoming: number;
+  /** The next sync refuses the oldest change set waiting, for this reason. */
+  refuseNext: { code: string; message: string } | null;
+  rejected: HeldView[];
+  conflicts: HeldView[];
+  lastSyncAt: string | null;
+  lastError: string | null;
+}
+
+/** A refused change set, as the backend lists it. */
+export function heldView(overrides: Partial<HeldView> = {}): HeldView {
+  return {
+    hash: fakeHex(500),
+    changesetId: '01937b6e-4f1a-7c3d-9a2b-00000000abcd',
+    tenant: 'acme-health',
+    code: 'revoked_key',
+    message: 'The key that signed this change set was revoked (fake backend).',
+    ...overrides,
+  };
+}
+
+/** A sync view, for tests that drive the sync area directly. */
+export function syncView(overrides: Partial<SyncView> = {}): SyncView {
+  return {
+    serverUrl: 'http://127.0.0.1:8480',
+    source: 'settings',
+    registered: true,
+    online: true,
+    outbox: 0,
+    rejected: [],
+    conflicts: [],
+    lastSyncAt: null,
+    lastError: null,
+    progress: null,
+    running: false,
+    ...overrides,
+  };
+}
+
 export interface FakeBackend extends Backend {
   /** Inputs of `createDraft`, in order. */
   created: NewDraft[];
@@ -158,6 +215,12 @@ export interface FakeBackend extends Backend {
   submitted: { id: DraftId; summary: string }[];
   /** Findings the fake's "policy pack" adds to every evaluation (e.g. to block a submission). */
   extraFindings: Finding[];
+  /** The platform server; tests change it to take it offline, approve the key, … */
+  server: FakeServer;
+  /** Change sets waiting to be sent (grows on submit, empties on sync). */
+  outbox: number;
+  /** Names and roles sent to `registerKey`, in order. */
+  registrations: { name: string; role: StaffRole }[];
   /** The next `times` calls of `command` fail with `error`. */
   fail(command: Command, error: AppError, times?: number): void;
   /** The document the fake holds for a draft. */
@@ -231,7 +294,7 @@ function evaluate(document: TenantDocument, extra: readonly Finding[]): { evalua
  */
 export function fakeBackend(
   overrides: Partial<Backend> = {},
-  options: { drafts?: Draft[]; keyId?: string | null } = {},
+  options: { drafts?: Draft[]; keyId?: string | null; server?: Partial<FakeServer>; outbox?: number } = {},
 ): FakeBackend {
   const created: NewDraft[] = [];
   const saved: FakeBackend['saved'] = [];
@@ -243,7 +306,7 @@ export function fakeBackend(
   /** Change sets per tenant id, oldest first. */
   const histories = new Map<string, HistoryEntry[]>();
   const failures = new Map<Command, { error: AppError; times: number }>();
-  let outbox = 0;
+  const registrations: FakeBackend['registrations'] = [];
   let keyId: string | null = options.keyId === undefined ? null : options.keyId;
   let clock = Date.parse('2026-11-24T10:00:00Z');
 
@@ -274,6 +337,28 @@ export function fakeBackend(
     return { draft: found, document };
   }
 
+  const fail = (code: AppError['code'], message: string): never => {
+    throw new BackendError({ code, message, fields: [] });
+  };
+
+  function syncViewNow(): SyncView {
+    const server = fake.server;
+    const hasServer = server.url !== null;
+    return clone({
+      serverUrl: server.url,
+      source: server.source,
+      registered: hasServer && server.registered,
+      online: hasServer && server.online,
+      outbox: fake.outbox,
+      rejected: server.rejected,
+      conflicts: server.conflicts,
+      lastSyncAt: server.lastSyncAt,
+      lastError: server.lastError,
+      progress: null,
+      running: false,
+    });
+  }
+
   function viewOf(id: DraftId): DraftView {
     const { draft: d, document } = known(id);
     return clone({
@@ -289,6 +374,22 @@ export function fakeBackend(
     saved,
     submitted,
     extraFindings: [],
+    server: {
+      url: null,
+      source: 'none',
+      online: true,
+      registered: false,
+      approved: false,
+      incoming: 0,
+      refuseNext: null,
+      rejected: [],
+      conflicts: [],
+      lastSyncAt: null,
+      lastError: null,
+      ...options.server,
+    },
+    outbox: options.outbox ?? 0,
+    registrations,
     fail(command, error, times = 1) {
       failures.set(command, { error, times });
     },
@@ -351,7 +452,7 @@ export function fakeBackend(
       keyId ??= fakeHex(99);
       const history = histories.get(document.tenant.id) ?? [];
       const seq = history.length + 1;
-      const hash = fakeHex(seq + outbox * 31 + id.length);
+      const hash = fakeHex(seq + fake.outbox * 31 + id.length);
       history.push({
         seq,
         hash,
@@ -363,17 +464,83 @@ export function fakeBackend(
       });
       histories.set(document.tenant.id, history);
       signed.set(id, text);
-      outbox += 1;
+      fake.outbox += 1;
       drafts.set(id, { ...d, submission: 'submitted' });
       return {
         outcome: 'submitted',
         view: viewOf(id),
-        receipt: { changesetId: `changeset-${seq}`, hash, seq, outbox },
+        receipt: { changesetId: `changeset-${seq}`, hash, seq, outbox: fake.outbox },
       };
     },
     signingKey: async (): Promise<KeyInfo> => {
       failIfTold('signingKey');
       return { profile: 'default', keyId, publicKey: keyId === null ? null : fakeHex(7) };
+    },
+    syncStatus: async () => {
+      failIfTold('syncStatus');
+      return syncViewNow();
+    },
+    setServerUrl: async (url) => {
+      failIfTold('setServerUrl');
+      const server = fake.server;
+      if (server.source === 'environment') {
+        fail('invalid_input', 'The server is set by TENANTRY_SERVER_URL for this session (fake backend).');
+      }
+      const trimmed = url?.trim() ?? '';
+      if (trimmed === '') {
+        Object.assign(server, { url: null, source: 'none', registered: false });
+        return syncViewNow();
+      }
+      if (!/^https?:\/\/[^\s/]+/.test(trimmed)) {
+        fail('invalid_input', `“${trimmed}” is not a server address: use http://host:port (fake backend).`);
+      }
+      const normalised = trimmed.replace(/\/+$/, '');
+      if (normalised !== server.url) server.registered = false;
+      Object.assign(server, { url: normalised, source: 'settings' });
+      return syncViewNow();
+    },
+    registerKey: async (name, role) => {
+      failIfTold('registerKey');
+      const server = fake.server;
+      if (server.url === null) fail('invalid_input', 'Choose the platform server first (fake backend).');
+      if (!server.online) fail('offline', `The server at ${server.url} cannot be reached (fake backend).`);
+      if (name.trim() === '') fail('invalid_input', 'Enter your name, as the admin will see it (fake backend).');
+      registrations.push({ name, role });
+      keyId ??= fakeHex(99);
+      server.registered = true;
+      return syncViewNow();
+    },
+    syncNow: async () => {
+      failIfTold('syncNow');
+      const server = fake.server;
+      if (server.url === null) {
+        fail('invalid_input', 'No platform server is set: choose one in Settings (fake backend).');
+      }
+      if (!server.registered) {
+        fail('not_registered', `Your key is not registered with ${server.url} yet (fake backend).`);
+      }
+      if (!server.online) {
+        server.lastError = `The server at ${server.url} cannot be reached (fake backend).`;
+        fail('offline', `The server at ${server.url} cannot be reached (fake backend). Your changes stay in the outbox.`);
+      }
+      if (!server.approved) {
+        server.lastError = 'Your key is waiting for an admin’s approval (fake backend).';
+        fail('not_registered', 'Your key is waiting for an admin’s approval (fake backend).');
+      }
+      let rejected = 0;
+      if (server.refuseNext && fake.outbox > 0) {
+        server.rejected.push(heldView({ ...server.refuseNext, hash: fakeHex(600 + server.rejected.length) }));
+        server.refuseNext = null;
+        fake.outbox -= 1;
+        rejected = 1;
+      }
+      const sent = fake.outbox;
+      const received = server.incoming;
+      fake.outbox = 0;
+      server.incoming = 0;
+      server.lastSyncAt = new Date().toISOString();
+      server.lastError = null;
+      return { sent, received, rejected, view: syncViewNow() };
     },
     ...overrides,
   };

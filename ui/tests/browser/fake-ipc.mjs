@@ -19,7 +19,23 @@
  *   submitError?: { code: string, message: string },
  *   blockingFinding?: boolean,
  *   keyId?: string,
+ *   server?: Partial<FakeServer>,
+ *   outbox?: number,
+ *   syncMs?: number,
  * }} FakeOptions
+ * @typedef {{ hash: string, changesetId: string, tenant: string, code: string | null, message: string | null }} HeldView
+ * @typedef {{
+ *   url: string | null,
+ *   source: 'environment' | 'settings' | 'none',
+ *   online: boolean,
+ *   registered: boolean,
+ *   approved: boolean,
+ *   incoming: number,
+ *   rejected: HeldView[],
+ *   conflicts: HeldView[],
+ *   lastSyncAt: string | null,
+ *   lastError: string | null,
+ * }} FakeServer
  */
 
 /**
@@ -83,8 +99,97 @@ export function installFakeIpc(options) {
   const signed = new Map();
   /** @type {Map<string, any[]>} */
   const histories = new Map();
-  let outbox = 0;
+  let outbox = options.outbox ?? 0;
   let keyId = options.keyId ?? null;
+
+  // The sync side: a platform server the tests set up (offline, unregistered, …), and a
+  // sync that takes `syncMs` and moves through its phases so the progress can be seen.
+  /** @type {FakeServer} */
+  const server = {
+    url: null,
+    source: 'none',
+    online: true,
+    registered: false,
+    approved: false,
+    incoming: 0,
+    rejected: [],
+    conflicts: [],
+    lastSyncAt: null,
+    lastError: null,
+    ...options.server,
+  };
+  /** @type {{ phase: string, done: number, total: number | null } | null} */
+  let progress = null;
+  let running = false;
+  /** @type {{ name: string, role: string }[]} */
+  const registrations = [];
+
+  function syncView() {
+    const hasServer = server.url !== null;
+    return {
+      serverUrl: server.url,
+      source: server.source,
+      registered: hasServer && server.registered,
+      online: hasServer && server.online,
+      outbox,
+      rejected: server.rejected,
+      conflicts: server.conflicts,
+      lastSyncAt: server.lastSyncAt,
+      lastError: server.lastError,
+      progress,
+      running,
+    };
+  }
+
+  /**
+   * @param {string} code
+   * @param {string} message
+   */
+  function refuse(code, message) {
+    return { code, message, fields: [] };
+  }
+
+  /** @param {number} ms */
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  async function runSync() {
+    if (server.url === null) throw refuse('invalid_input', 'No platform server is set: choose one in Settings (fake backend).');
+    if (!server.registered) {
+      throw refuse('not_registered', `Your key is not registered with ${server.url} yet (fake backend): register it in Settings.`);
+    }
+    const step = (options.syncMs ?? 1500) / 6;
+    running = true;
+    try {
+      progress = { phase: 'keys', done: 0, total: null };
+      await sleep(step);
+      if (!server.online) {
+        server.lastError = `The server at ${server.url} cannot be reached (fake backend).`;
+        throw refuse('offline', `The server at ${server.url} cannot be reached (fake backend). Your changes stay in the outbox.`);
+      }
+      if (!server.approved) {
+        server.lastError = 'Your key is waiting for an admin’s approval (fake backend).';
+        throw refuse('not_registered', 'Your key is waiting for an admin’s approval (fake backend).');
+      }
+      const incoming = server.incoming;
+      progress = { phase: 'pull', done: 0, total: null };
+      await sleep(step);
+      progress = { phase: 'pull', done: incoming, total: incoming };
+      await sleep(step);
+      const sending = outbox;
+      for (let done = 0; done <= sending; done++) {
+        progress = { phase: 'push', done, total: sending };
+        await sleep(step / Math.max(sending, 1));
+      }
+      outbox = 0;
+      server.incoming = 0;
+      server.lastSyncAt = new Date().toISOString();
+      server.lastError = null;
+      return { sent: sending, received: incoming, rejected: 0 };
+    } finally {
+      running = false;
+      progress = null;
+    }
+  }
 
   /** @param {number} n */
   function hex64(n) {
@@ -316,6 +421,37 @@ export function installFakeIpc(options) {
       return { outcome: 'submitted', view: viewOf(draft), receipt: { changesetId, hash, seq, outbox } };
     },
     signing_key: () => ({ profile: 'default', keyId, publicKey: keyId === null ? null : hex64(7) }),
+    sync_status: () => syncView(),
+    set_server_url: ({ url }) => {
+      if (server.source === 'environment') {
+        throw refuse('invalid_input', 'The server is set by TENANTRY_SERVER_URL for this session (fake backend).');
+      }
+      const trimmed = (url ?? '').trim();
+      if (trimmed === '') {
+        Object.assign(server, { url: null, source: 'none', registered: false });
+        return syncView();
+      }
+      if (!/^https?:\/\/[^\s/]+/.test(trimmed)) {
+        throw refuse('invalid_input', `“${trimmed}” is not a server address: use http://host:port (fake backend).`);
+      }
+      const normalised = trimmed.replace(/\/+$/, '');
+      if (normalised !== server.url) server.registered = false;
+      Object.assign(server, { url: normalised, source: 'settings' });
+      return syncView();
+    },
+    register_key: ({ name, role }) => {
+      if (server.url === null) throw refuse('invalid_input', 'Choose the platform server first (fake backend).');
+      if (!server.online) throw refuse('offline', `The server at ${server.url} cannot be reached (fake backend).`);
+      if (name.trim() === '') throw refuse('invalid_input', 'Enter your name, as the admin will see it (fake backend).');
+      registrations.push({ name, role });
+      keyId ??= hex64(4242);
+      server.registered = true;
+      return syncView();
+    },
+    sync_now: async () => {
+      const outcome = await runSync();
+      return { ...outcome, view: syncView() };
+    },
   };
 
   /** @type {Map<number, Function>} */
@@ -323,7 +459,7 @@ export function installFakeIpc(options) {
   let nextCallback = 1;
 
   Object.assign(window, {
-    __FAKE_IPC__: { calls, drafts, documents },
+    __FAKE_IPC__: { calls, drafts, documents, server, registrations },
     __TAURI_INTERNALS__: {
       /**
        * @param {string} cmd
@@ -335,7 +471,7 @@ export function installFakeIpc(options) {
         await new Promise((resolve) => setTimeout(resolve, 5));
         const command = commands[cmd];
         if (!command) throw `command ${cmd} not found`;
-        return structuredClone(command(args));
+        return structuredClone(await command(args));
       },
       /** @param {Function} callback */
       transformCallback: (callback) => {

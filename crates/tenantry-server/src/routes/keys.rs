@@ -163,7 +163,9 @@ async fn register_key(
         return Err(ApiError::new(
             ErrorCode::InvalidSignature,
             format!(
-                "proof is not a valid signature by this key over \"{REGISTRATION_CONTEXT} {organisation} {}\"",
+                "proof is not a valid signature by this key over \"{REGISTRATION_CONTEXT} {organisation} {}\"; \
+                 this server is for organisation '{organisation}': a client set up for another \
+                 organisation (TENANTRY_ORGANISATION) cannot register here",
                 public_key.to_hex()
             ),
         ));

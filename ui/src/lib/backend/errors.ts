@@ -7,6 +7,9 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   not_found: true,
   conflict: true,
   keyring: true,
+  offline: true,
+  not_registered: true,
+  server: true,
   storage: true,
   internal: true,
 };

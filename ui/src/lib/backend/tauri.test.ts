@@ -61,6 +61,55 @@ describe('tauriBackend', () => {
     ]);
   });
 
+  it('calls the sync commands with the contract arguments', async () => {
+    const calls: [string, unknown][] = [];
+    const view = {
+      serverUrl: 'http://127.0.0.1:8480',
+      source: 'settings',
+      registered: true,
+      online: true,
+      outbox: 0,
+      rejected: [],
+      conflicts: [],
+      lastSyncAt: null,
+      lastError: null,
+      progress: null,
+      running: false,
+    };
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      if (cmd === 'sync_now') return { sent: 1, received: 2, rejected: 0, view };
+      return view;
+    });
+
+    await expect(tauriBackend.syncStatus()).resolves.toEqual(view);
+    await expect(tauriBackend.setServerUrl('http://127.0.0.1:8480')).resolves.toEqual(view);
+    await expect(tauriBackend.setServerUrl(null)).resolves.toEqual(view);
+    await expect(tauriBackend.registerKey('Priya Raman', 'complianceOfficer')).resolves.toEqual(view);
+    await expect(tauriBackend.syncNow()).resolves.toEqual({ sent: 1, received: 2, rejected: 0, view });
+
+    expect(calls).toEqual([
+      ['sync_status', {}],
+      ['set_server_url', { url: 'http://127.0.0.1:8480' }],
+      ['set_server_url', { url: null }],
+      ['register_key', { name: 'Priya Raman', role: 'complianceOfficer' }],
+      ['sync_now', {}],
+    ]);
+  });
+
+  it.each([
+    ['offline', 'The server at http://127.0.0.1:8480 cannot be reached. Your changes stay in the outbox.'],
+    ['not_registered', 'Your key is not registered with http://127.0.0.1:8480 yet.'],
+    ['server', 'The server refused the request.'],
+  ] as const)('passes a %s AppError from sync_now through unchanged', async (code, message) => {
+    const appError: AppError = { code, message, fields: [] };
+    mockIPC(() => {
+      throw appError;
+    });
+    const failure = await failureOf(tauriBackend.syncNow());
+    expect(failure.appError).toEqual(appError);
+  });
+
   it.each([
     ['conflict', 'Someone else changed this tenant first.'],
     ['keyring', 'The system keyring is locked.'],

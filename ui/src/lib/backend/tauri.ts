@@ -42,4 +42,8 @@ export const tauriBackend: Backend = {
   saveDraft: (id, document) => settle(() => commands.saveDraft(id, document), 'save your changes'),
   submitDraft: (id, summary) => settle(() => commands.submitDraft(id, summary), 'sign and submit the draft'),
   signingKey: () => settle(() => commands.signingKey(), 'read the signing key'),
+  syncStatus: () => settle(() => commands.syncStatus(), 'read the sync status'),
+  setServerUrl: (url) => settle(() => commands.setServerUrl(url), 'save the server'),
+  registerKey: (name, role) => settle(() => commands.registerKey(name, role), 'register your key'),
+  syncNow: () => settle(() => commands.syncNow(), 'sync with the server'),
 };

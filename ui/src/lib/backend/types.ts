@@ -18,11 +18,14 @@ export type {
   NewDraft,
   Progress,
   Receipt,
+  ServerSource,
   Severity,
+  StaffRole,
   Step,
   StepProgress,
   StepStatus,
   SubmissionState,
+  SyncPhase,
 } from '../../bindings';
 
 import type {
@@ -32,10 +35,15 @@ import type {
   DraftView_Serialize,
   Evaluation_Serialize,
   FieldIssue,
+  HeldView_Serialize,
   IndustryOption,
   KeyInfo_Serialize,
   NewDraft,
+  StaffRole,
   SubmitResult_Serialize,
+  SyncOutcome_Serialize,
+  SyncProgress_Serialize,
+  SyncView_Serialize,
   TenantDocument_Serialize,
 } from '../../bindings';
 
@@ -53,6 +61,18 @@ export type DraftView = DraftView_Serialize;
 export type SubmitResult = SubmitResult_Serialize;
 /** The public half of the signing key; `keyId` is null until the first submission. */
 export type KeyInfo = KeyInfo_Serialize;
+/**
+ * The sync state: which server (and where that choice comes from), whether this
+ * person's key is registered with it, whether it answered just now, the outbox, the
+ * change sets it refused, the conflicts, the last sync and the sync running now.
+ */
+export type SyncView = SyncView_Serialize;
+/** A change set held back from the chain: refused by the server, or in conflict. */
+export type HeldView = HeldView_Serialize;
+/** How far the running sync is: `total` is null while it is not known yet. */
+export type SyncProgress = SyncProgress_Serialize;
+/** What one sync did (`sent`, `received`, `rejected`) and the state after it. */
+export type SyncOutcome = SyncOutcome_Serialize;
 
 /**
  * Everything the UI can ask of the Rust side. Every method either resolves with
@@ -80,4 +100,25 @@ export interface Backend {
   submitDraft(id: DraftId, summary: string): Promise<SubmitResult>;
   /** The public half of this machine's signing key (never the private key). */
   signingKey(): Promise<KeyInfo>;
+  /**
+   * The sync state. Asks the server whether it is up, so it can take a moment; with no
+   * server set it answers at once (`online: false`).
+   */
+  syncStatus(): Promise<SyncView>;
+  /**
+   * Chooses the platform server, or with `null` none. The backend checks the URL
+   * (`invalid_input` when refused, nothing changed) and refuses any change while the
+   * server comes from the environment.
+   */
+  setServerUrl(url: string | null): Promise<SyncView>;
+  /**
+   * Registers this person's public key with the server (the private key never leaves
+   * the keyring). An admin must approve it on the server before a sync works.
+   */
+  registerKey(name: string, role: StaffRole): Promise<SyncView>;
+  /**
+   * Pull, push, pull. Fails with `offline` (changes stay in the outbox),
+   * `not_registered`, `server`, `keyring`, or `invalid_input` (no server set).
+   */
+  syncNow(): Promise<SyncOutcome>;
 }

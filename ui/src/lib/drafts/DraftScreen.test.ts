@@ -224,6 +224,23 @@ describe('DraftScreen', () => {
     expect($$('history-row')).toHaveLength(2);
   });
 
+  it('tells the app when a change set was queued, and only then', async () => {
+    const onsubmitted = vi.fn();
+    component = mount(DraftScreen, {
+      target,
+      props: { id: ACME.id, onback: vi.fn(), onsubmitted },
+      context: backendContext(seeded()),
+    });
+    await wait();
+
+    await submit('');
+    expect(onsubmitted).not.toHaveBeenCalled();
+    await submit('Onboard Acme Health');
+    expect(onsubmitted).toHaveBeenCalledOnce();
+    await submit('Again');
+    expect(onsubmitted).toHaveBeenCalledOnce();
+  });
+
   it('lists the findings that block a submission', async () => {
     const backend = seeded();
     backend.extraFindings.push(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countLabel, formatDateTime, shortId, shortKeyId } from './format';
+import { countLabel, formatDateTime, relativeTime, shortId, shortKeyId } from './format';
 
 describe('formatDateTime', () => {
   it('formats in the given locale and time zone', () => {
@@ -45,5 +45,27 @@ describe('shortKeyId', () => {
   it('keeps the first 12 characters of a key id', () => {
     expect(shortKeyId('3f9a0c1d2e4b5a6978877665544332211')).toBe('3f9a0c1d2e4b');
     expect(shortKeyId('short')).toBe('short');
+  });
+});
+
+describe('relativeTime', () => {
+  const now = Date.parse('2026-11-24T12:00:00Z');
+
+  it('says how long ago, in minutes and then hours', () => {
+    expect(relativeTime('2026-11-24T11:59:40Z', now)).toBe('just now');
+    expect(relativeTime('2026-11-24T11:59:00Z', now)).toBe('1 min ago');
+    expect(relativeTime('2026-11-24T11:35:00Z', now)).toBe('25 min ago');
+    expect(relativeTime('2026-11-24T11:00:30Z', now)).toBe('1 h ago');
+    expect(relativeTime('2026-11-24T02:00:00Z', now)).toBe('10 h ago');
+  });
+
+  it('gives the date and time past a day, or for a time in the future', () => {
+    expect(relativeTime('2026-11-22T09:15:00Z', now, 'en-GB', 'UTC')).toBe('22 Nov 2026, 09:15');
+    expect(relativeTime('2026-11-24T13:00:00Z', now, 'en-GB', 'UTC')).toBe('24 Nov 2026, 13:00');
+  });
+
+  it('treats a clock a few seconds ahead as now, and shows text that is not a date as it is', () => {
+    expect(relativeTime('2026-11-24T12:00:10Z', now)).toBe('just now');
+    expect(relativeTime('soon', now)).toBe('soon');
   });
 });

@@ -29,3 +29,19 @@ export function countLabel(count: number, singular: string, plural: string): str
 export function shortKeyId(keyId: string): string {
   return keyId.length > 12 ? keyId.slice(0, 12) : keyId;
 }
+
+/**
+ * How long ago `iso` was, for times that matter by their recency ("just now",
+ * "5 min ago", "3 h ago"); past a day (or in the future, when clocks disagree) the
+ * date and time as `formatDateTime` writes them. Text that is not a date is shown as it is.
+ */
+export function relativeTime(iso: string, now: number = Date.now(), locale?: string | string[], timeZone?: string): string {
+  const then = Date.parse(iso);
+  if (Number.isNaN(then)) return iso;
+  const seconds = (now - then) / 1000;
+  if (seconds < -60 || seconds >= 24 * 3600 - 30) return formatDateTime(iso, locale, timeZone);
+  if (seconds < 45) return 'just now';
+  const minutes = Math.max(1, Math.round(seconds / 60));
+  if (minutes < 60) return `${minutes} min ago`;
+  return `${Math.round(minutes / 60)} h ago`;
+}
