@@ -16,6 +16,9 @@ fn main() {
             "set_server_url",
             "register_key",
             "sync_now",
+            "list_conflicts",
+            "resolve_conflict",
+            "dismiss_rejection",
         ]),
     ))
     .expect("tauri-build failed");

@@ -53,6 +53,10 @@ impl AppError {
         Self::new(ErrorCode::Keyring, message)
     }
 
+    pub fn not_found(message: String) -> Self {
+        Self::new(ErrorCode::NotFound, message)
+    }
+
     pub fn invalid(message: String) -> Self {
         Self::new(ErrorCode::InvalidInput, message)
     }

@@ -35,6 +35,15 @@ export const commands = {
 	registerKey: (name: string, role: StaffRole) => typedError<SyncView_Serialize, AppError>(__TAURI_INVOKE("register_key", { name, role })),
 	/**  Pull, push, pull. One sync at a time: a second request waits for the first. */
 	syncNow: () => typedError<SyncOutcome_Serialize, AppError>(__TAURI_INVOKE("sync_now")),
+	/**  The conflicts waiting for a decision (none when no server is set). */
+	listConflicts: () => typedError<ConflictView_Serialize[], AppError>(__TAURI_INVOKE("list_conflicts")),
+	/**
+	 *  Settles a conflict field by field (every conflicting field needs a side), signs the
+	 *  result on top of the server's version and queues it for the next sync.
+	 */
+	resolveConflict: (changeset: string, choices: FieldChoice[]) => typedError<Resolved_Serialize, AppError>(__TAURI_INVOKE("resolve_conflict", { changeset, choices })),
+	/**  Forgets a change set the server refused, once its author has read why. */
+	dismissRejection: (hash: string) => typedError<SyncView_Serialize, AppError>(__TAURI_INVOKE("dismiss_rejection", { hash })),
 };
 
 /* Types */
@@ -226,6 +235,60 @@ export type ComplianceFlags = {
  *  classification implies.
  */
 export type ComplianceMode = "standard" | "gdpr" | "pci_dss" | "hipaa";
+
+/**  One field of a conflict, in words: where it is, what it was, theirs and mine. */
+export type ConflictField = ConflictField_Serialize | ConflictField_Deserialize;
+
+/**  One field of a conflict, in words: where it is, what it was, theirs and mine. */
+export type ConflictField_Deserialize = {
+	path: string,
+	/**  The path in words, e.g. "ai › monthly budget cents". */
+	label: string,
+	stepTitle?: string | null,
+	/**  What the field held when this change was made. */
+	base: string,
+	/**  What it holds on the server now. */
+	theirs: string,
+	/**  What this change puts there. */
+	mine: string,
+};
+
+/**  One field of a conflict, in words: where it is, what it was, theirs and mine. */
+export type ConflictField_Serialize = {
+	path: string,
+	/**  The path in words, e.g. "ai › monthly budget cents". */
+	label: string,
+	stepTitle: string | null,
+	/**  What the field held when this change was made. */
+	base: string,
+	/**  What it holds on the server now. */
+	theirs: string,
+	/**  What this change puts there. */
+	mine: string,
+};
+
+/**  A change set of yours whose fields someone else changed first. */
+export type ConflictView = ConflictView_Serialize | ConflictView_Deserialize;
+
+/**  A change set of yours whose fields someone else changed first. */
+export type ConflictView_Deserialize = {
+	/**  The held change set's hash: what `resolve_conflict` names. */
+	changeset: string,
+	changesetId: string,
+	tenant: string,
+	summary: string,
+	fields: ConflictField_Deserialize[],
+};
+
+/**  A change set of yours whose fields someone else changed first. */
+export type ConflictView_Serialize = {
+	/**  The held change set's hash: what `resolve_conflict` names. */
+	changeset: string,
+	changesetId: string,
+	tenant: string,
+	summary: string,
+	fields: ConflictField_Serialize[],
+};
 
 export type Contact = {
 	role: ContactRole,
@@ -451,11 +514,18 @@ export type Evidence_Serialize = {
  */
 export type Field = "clientName" | "industry";
 
+export type FieldChoice = {
+	path: string,
+	side: FieldSide,
+};
+
 /**  One problem with one field, worded for the person filling the form. */
 export type FieldIssue = {
 	field: Field,
 	message: string,
 };
+
+export type FieldSide = "theirs" | "mine";
 
 /**  One broken rule at one place in the document. */
 export type Finding = {
@@ -676,6 +746,29 @@ export type Receipt = {
 
 /**  Regulatory regimes a client can be subject to. */
 export type Regulation = "hipaa" | "gdpr" | "pci_dss" | "soc2" | "ccpa" | "glba" | "ferpa";
+
+/**  What a resolution did. */
+export type Resolved = Resolved_Serialize | Resolved_Deserialize;
+
+/**  What a resolution did. */
+export type Resolved_Deserialize = {
+	/**
+	 *  The resolved change set, signed and queued; `None` when theirs won every field
+	 *  and nothing of the change was left.
+	 */
+	queued?: string | null,
+	view: SyncView_Deserialize,
+};
+
+/**  What a resolution did. */
+export type Resolved_Serialize = {
+	/**
+	 *  The resolved change set, signed and queued; `None` when theirs won every field
+	 *  and nothing of the change was left.
+	 */
+	queued: string | null,
+	view: SyncView_Serialize,
+};
 
 /**  Step 11: "No direct-to-production onboarding. No silent launches." */
 export type Rollout = Rollout_Serialize | Rollout_Deserialize;

@@ -125,7 +125,8 @@ pub fn step_of(path: &str) -> Option<Step> {
     })
 }
 
-fn label_of(path: &str) -> String {
+/// A document path in words, e.g. "ai › allowed models › 2".
+pub fn label_of(path: &str) -> String {
     match pointer::parse(path) {
         Ok(tokens) if tokens.is_empty() => "whole document".to_owned(),
         Ok(tokens) => tokens
@@ -178,6 +179,16 @@ mod tests {
             (changes[1].before.clone(), changes[1].after.clone()),
             (Some(json!(30)), Some(json!(90)))
         );
+    }
+
+    #[test]
+    fn labels_put_a_path_in_words() {
+        assert_eq!(
+            label_of("/ai/monthly_budget_cents"),
+            "ai › monthly budget cents"
+        );
+        assert_eq!(label_of(""), "whole document");
+        assert_eq!(label_of("no-slash"), "no-slash");
     }
 
     #[test]

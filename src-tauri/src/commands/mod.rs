@@ -25,5 +25,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         sync::set_server_url,
         sync::register_key,
         sync::sync_now,
+        sync::list_conflicts,
+        sync::resolve_conflict,
+        sync::dismiss_rejection,
     ])
 }

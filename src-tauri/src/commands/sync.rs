@@ -1,8 +1,10 @@
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use tenantry_core::Timestamp;
 use tenantry_store::HeldChangeSet;
-use tenantry_sync::{Phase, Role, SyncStatus};
+use tenantry_sync::{describe, Conflict, Phase, Resolution, Role, Side, SyncStatus};
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -222,4 +224,154 @@ pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncOutcome, AppErro
         rejected: clamp(report.push.rejected.len() as u64),
         view: view(&state).await?,
     })
+}
+
+/// One field of a conflict, in words: where it is, what it was, theirs and mine.
+#[derive(Clone, Debug, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ConflictField {
+    pub path: String,
+    /// The path in words, e.g. "ai › monthly budget cents".
+    pub label: String,
+    pub step_title: Option<String>,
+    /// What the field held when this change was made.
+    pub base: String,
+    /// What it holds on the server now.
+    pub theirs: String,
+    /// What this change puts there.
+    pub mine: String,
+}
+
+/// A change set of yours whose fields someone else changed first.
+#[derive(Clone, Debug, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ConflictView {
+    /// The held change set's hash: what `resolve_conflict` names.
+    pub changeset: String,
+    pub changeset_id: String,
+    pub tenant: String,
+    pub summary: String,
+    pub fields: Vec<ConflictField>,
+}
+
+impl From<&Conflict> for ConflictView {
+    fn from(conflict: &Conflict) -> Self {
+        Self {
+            changeset: conflict.changeset.clone(),
+            changeset_id: conflict.id.clone(),
+            tenant: conflict.tenant.clone(),
+            summary: conflict.summary.clone(),
+            fields: conflict
+                .fields
+                .iter()
+                .map(|field| ConflictField {
+                    path: field.path.clone(),
+                    label: tenantry_changeset::diff::label_of(&field.path),
+                    step_title: tenantry_changeset::diff::step_of(&field.path)
+                        .map(|step| step.title().to_owned()),
+                    base: describe(field.base.as_ref()),
+                    theirs: describe(field.theirs.as_ref()),
+                    mine: describe(field.mine.as_ref()),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The conflicts waiting for a decision (none when no server is set).
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(name = "command", skip_all, fields(name = "list_conflicts"))]
+pub async fn list_conflicts(state: State<'_, AppState>) -> Result<Vec<ConflictView>, AppError> {
+    let Some(server_url) = state.sync.server().0 else {
+        return Ok(Vec::new());
+    };
+    let syncer = state.sync.syncer(state.store()?, &server_url, None)?;
+    Ok(syncer
+        .conflicts()
+        .await?
+        .iter()
+        .map(ConflictView::from)
+        .collect())
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum FieldSide {
+    Theirs,
+    Mine,
+}
+
+#[derive(Clone, Debug, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldChoice {
+    pub path: String,
+    pub side: FieldSide,
+}
+
+/// What a resolution did.
+#[derive(Clone, Debug, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Resolved {
+    /// The resolved change set, signed and queued; `None` when theirs won every field
+    /// and nothing of the change was left.
+    pub queued: Option<String>,
+    pub view: SyncView,
+}
+
+/// Settles a conflict field by field (every conflicting field needs a side), signs the
+/// result on top of the server's version and queues it for the next sync.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(name = "command", skip_all, fields(name = "resolve_conflict"))]
+pub async fn resolve_conflict(
+    state: State<'_, AppState>,
+    changeset: String,
+    choices: Vec<FieldChoice>,
+) -> Result<Resolved, AppError> {
+    let Some(server_url) = state.sync.server().0 else {
+        return Err(AppError::invalid("No platform server is set.".to_owned()));
+    };
+    let mut chosen = BTreeMap::new();
+    for choice in choices {
+        let side = match choice.side {
+            FieldSide::Theirs => Side::Theirs,
+            FieldSide::Mine => Side::Mine,
+        };
+        if chosen.insert(choice.path.clone(), side).is_some() {
+            return Err(AppError::invalid(format!(
+                "{} was chosen twice; choose one side per field.",
+                choice.path
+            )));
+        }
+    }
+    let syncer = state.sync.syncer(state.store()?, &server_url, None)?;
+    let sign = || state.signer.key();
+    let (resolution, _) = syncer.resolve(&changeset, &chosen, &sign).await?;
+    Ok(Resolved {
+        queued: match resolution {
+            Resolution::Queued { hash } => Some(hash),
+            Resolution::NothingLeft => None,
+        },
+        view: view(&state).await?,
+    })
+}
+
+/// Forgets a change set the server refused, once its author has read why.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(name = "command", skip_all, fields(name = "dismiss_rejection"))]
+pub async fn dismiss_rejection(
+    state: State<'_, AppState>,
+    hash: String,
+) -> Result<SyncView, AppError> {
+    let store = state.store()?;
+    let rejected = store.rejected().await?;
+    if !rejected.iter().any(|held| held.hash == hash) {
+        return Err(AppError::not_found(format!(
+            "No refused change set {hash} is waiting; it may have been dismissed already."
+        )));
+    }
+    store.drop_held(&hash).await?;
+    view(&state).await
 }
