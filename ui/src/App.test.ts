@@ -2,7 +2,7 @@
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
-import { draft, fakeBackend, settle } from './test/fixtures';
+import { conflictView, draft, fakeBackend, settle } from './test/fixtures';
 
 let target: HTMLElement;
 let component: ReturnType<typeof mount> | undefined;
@@ -112,5 +112,39 @@ describe('App navigation', () => {
 
     expect(syncStatus.mock.calls.length).toBe(polls + 1);
     expect($('outbox-waiting').textContent).toBe('1 waiting');
+  });
+  it('opens the Conflicts screen from the sync area’s conflict count; resolving updates the rail', async () => {
+    const backend = fakeBackend(
+      {},
+      {
+        drafts: [draft()],
+        conflicts: [conflictView()],
+        server: { url: 'http://127.0.0.1:8480', source: 'settings', registered: true, approved: true },
+      },
+    );
+    component = mount(App, { target, props: { backend } });
+    await settle();
+    expect($('conflict-count').textContent?.trim()).toBe('1 conflict needs a decision');
+
+    $('open-conflicts').click();
+    await settle();
+    expect($('conflicts-screen')).not.toBeNull();
+    expect($('draft-table')).toBeNull();
+    expect($('open-conflicts').getAttribute('aria-current')).toBe('page');
+    expect($('nav-tenants').getAttribute('aria-current')).toBeNull();
+
+    for (const input of target.querySelectorAll<HTMLInputElement>('[data-testid="choice-mine"]')) input.click();
+    flushSync();
+    $<HTMLButtonElement>('resolve-conflict').click();
+    await settle();
+    expect($('resolve-result').textContent).toContain('will be sent at the next sync');
+    expect($('outbox-waiting').textContent).toBe('1 waiting');
+    expect($('conflict-count')).toBeNull();
+    expect($('conflicts-empty')).not.toBeNull();
+
+    $('conflicts-back').click();
+    await settle();
+    expect($('conflicts-screen')).toBeNull();
+    expect($('nav-tenants').getAttribute('aria-current')).toBe('page');
   });
 });

@@ -2,10 +2,13 @@ import {
   BackendError,
   type AppError,
   type Backend,
+  type ConflictField,
+  type ConflictView,
   type Draft,
   type DraftId,
   type DraftView,
   type Evaluation,
+  type FieldChoice,
   type FieldIssue,
   type Finding,
   type HeldView,
@@ -16,6 +19,7 @@ import {
   type Missing,
   type NewDraft,
   type Progress,
+  type Resolved,
   type ServerSource,
   type StaffRole,
   type Step,
@@ -188,6 +192,46 @@ export function heldView(overrides: Partial<HeldView> = {}): HeldView {
   };
 }
 
+/** One conflicting field, as the backend describes it (display strings, not markup). */
+export function conflictField(overrides: Partial<ConflictField> = {}): ConflictField {
+  return {
+    path: '/ai/monthly_budget_cents',
+    label: 'ai › monthly budget cents',
+    stepTitle: 'Configure AI behaviour (fake)',
+    base: '50000',
+    theirs: '70000',
+    mine: '90000',
+    ...overrides,
+  };
+}
+
+/** A conflict of two fields on acme-health, as `listConflicts` answers it. */
+export function conflictView(overrides: Partial<ConflictView> = {}): ConflictView {
+  return {
+    changeset: fakeHex(700),
+    changesetId: '01937b6e-4f1a-7c3d-9a2b-00000000c0de',
+    tenant: 'acme-health',
+    summary: 'Raise the AI budget and rename the client',
+    fields: [
+      conflictField(),
+      conflictField({
+        path: '/tenant/display_name',
+        label: 'tenant › display name',
+        stepTitle: 'Create the tenant (fake)',
+        base: '"Acme"',
+        theirs: '"Acme Health"',
+        mine: '"Acme Health Group"',
+      }),
+    ],
+    ...overrides,
+  };
+}
+
+/** The sync area's entry for a conflict: held, with no reason of the server's. */
+function heldOf(conflict: ConflictView): HeldView {
+  return { hash: conflict.changeset, changesetId: conflict.changesetId, tenant: conflict.tenant, code: null, message: null };
+}
+
 /** A sync view, for tests that drive the sync area directly. */
 export function syncView(overrides: Partial<SyncView> = {}): SyncView {
   return {
@@ -221,6 +265,12 @@ export interface FakeBackend extends Backend {
   outbox: number;
   /** Names and roles sent to `registerKey`, in order. */
   registrations: { name: string; role: StaffRole }[];
+  /** Conflicts waiting for a decision, with their fields (also counted in the sync view). */
+  conflicts: ConflictView[];
+  /** What `resolveConflict` was asked, in order. */
+  resolutions: { changeset: string; choices: FieldChoice[] }[];
+  /** Hashes sent to `dismissRejection`, in order. */
+  dismissed: string[];
   /** The next `times` calls of `command` fail with `error`. */
   fail(command: Command, error: AppError, times?: number): void;
   /** The document the fake holds for a draft. */
@@ -294,7 +344,13 @@ function evaluate(document: TenantDocument, extra: readonly Finding[]): { evalua
  */
 export function fakeBackend(
   overrides: Partial<Backend> = {},
-  options: { drafts?: Draft[]; keyId?: string | null; server?: Partial<FakeServer>; outbox?: number } = {},
+  options: {
+    drafts?: Draft[];
+    keyId?: string | null;
+    server?: Partial<FakeServer>;
+    outbox?: number;
+    conflicts?: ConflictView[];
+  } = {},
 ): FakeBackend {
   const created: NewDraft[] = [];
   const saved: FakeBackend['saved'] = [];
@@ -351,12 +407,35 @@ export function fakeBackend(
       online: hasServer && server.online,
       outbox: fake.outbox,
       rejected: server.rejected,
-      conflicts: server.conflicts,
+      conflicts: [...server.conflicts, ...(hasServer ? fake.conflicts.map(heldOf) : [])],
       lastSyncAt: server.lastSyncAt,
       lastError: server.lastError,
       progress: null,
       running: false,
     });
+  }
+
+  /**
+   * The fake's check of a resolution: a known conflict, exactly one side for every
+   * conflicting field and none for anything else. The real check is in Rust.
+   */
+  function resolution(changeset: string, choices: FieldChoice[]): ConflictView {
+    if (fake.server.url === null) fail('invalid_input', 'No platform server is set (fake backend).');
+    const conflict = fake.conflicts.find((c) => c.changeset === changeset);
+    if (!conflict) {
+      return fail('not_found', 'This conflict is no longer waiting; it may have been resolved already (fake backend).');
+    }
+    const seen = new Set<string>();
+    for (const choice of choices) {
+      if (seen.has(choice.path)) fail('invalid_input', `${choice.path} was chosen twice; choose one side per field (fake backend).`);
+      if (!conflict.fields.some((f) => f.path === choice.path)) {
+        fail('invalid_input', `${choice.path} is not in conflict in this change set (fake backend).`);
+      }
+      seen.add(choice.path);
+    }
+    const missing = conflict.fields.find((f) => !seen.has(f.path));
+    if (missing) fail('invalid_input', `Choose theirs or mine for ${missing.path} (fake backend).`);
+    return conflict;
   }
 
   function viewOf(id: DraftId): DraftView {
@@ -390,6 +469,9 @@ export function fakeBackend(
     },
     outbox: options.outbox ?? 0,
     registrations,
+    conflicts: clone(options.conflicts ?? []),
+    resolutions: [],
+    dismissed: [],
     fail(command, error, times = 1) {
       failures.set(command, { error, times });
     },
@@ -541,6 +623,30 @@ export function fakeBackend(
       server.lastSyncAt = new Date().toISOString();
       server.lastError = null;
       return { sent, received, rejected, view: syncViewNow() };
+    },
+    listConflicts: async () => {
+      failIfTold('listConflicts');
+      return fake.server.url === null ? [] : clone(fake.conflicts);
+    },
+    resolveConflict: async (changeset, choices): Promise<Resolved> => {
+      failIfTold('resolveConflict');
+      fake.resolutions.push({ changeset, choices: clone(choices) });
+      const conflict = resolution(changeset, choices);
+      fake.conflicts = fake.conflicts.filter((c) => c !== conflict);
+      // "Theirs" everywhere leaves nothing of the change: nothing is signed or queued.
+      if (choices.every((choice) => choice.side === 'theirs')) return { queued: null, view: syncViewNow() };
+      fake.outbox += 1;
+      return { queued: fakeHex(800 + fake.resolutions.length), view: syncViewNow() };
+    },
+    dismissRejection: async (hash) => {
+      failIfTold('dismissRejection');
+      fake.dismissed.push(hash);
+      const server = fake.server;
+      if (!server.rejected.some((held) => held.hash === hash)) {
+        fail('not_found', `No refused change set ${hash} is waiting; it may have been dismissed already (fake backend).`);
+      }
+      server.rejected = server.rejected.filter((held) => held.hash !== hash);
+      return syncViewNow();
     },
     ...overrides,
   };

@@ -2,8 +2,8 @@
 // A fake of the Tauri IPC for the browser tests, installed before the page loads.
 //
 // It stands in for the Rust commands of docs/ipc-contract.md, in memory. THIS IS ONLY A
-// TEST DOUBLE: the real rules (what a valid client name is, which industries exist) live
-// in crates/tenantry-core. The fake rejects a few bad names with its own messages only
+// TEST DOUBLE: the real rules (what a valid client name is, which industries exist, how a
+// conflict is resolved) live in crates/tenantry-core and crates/tenantry-sync. The fake rejects a few bad names with its own messages only
 // so the tests can prove that the UI shows whatever the backend says, where it says it.
 
 /**
@@ -22,8 +22,13 @@
  *   server?: Partial<FakeServer>,
  *   outbox?: number,
  *   syncMs?: number,
+ *   conflicts?: ConflictView[],
+ *   resolveError?: { code: string, message: string },
  * }} FakeOptions
  * @typedef {{ hash: string, changesetId: string, tenant: string, code: string | null, message: string | null }} HeldView
+ * @typedef {{ path: string, label: string, stepTitle: string | null, base: string, theirs: string, mine: string }} ConflictField
+ * @typedef {{ changeset: string, changesetId: string, tenant: string, summary: string, fields: ConflictField[] }} ConflictView
+ * @typedef {{ path: string, side: 'theirs' | 'mine' }} FieldChoice
  * @typedef {{
  *   url: string | null,
  *   source: 'environment' | 'settings' | 'none',
@@ -123,6 +128,16 @@ export function installFakeIpc(options) {
   let running = false;
   /** @type {{ name: string, role: string }[]} */
   const registrations = [];
+  // Conflicts with their fields (also counted in the sync view while a server is set),
+  // and what was asked of them. "theirs" everywhere leaves nothing to queue; any "mine"
+  // queues one resolved change set in the outbox.
+  /** @type {ConflictView[]} */
+  const conflicts = [...(options.conflicts ?? [])];
+  /** @type {{ changeset: string, choices: FieldChoice[] }[]} */
+  const resolutions = [];
+  /** @type {string[]} */
+  const dismissed = [];
+  let resolveError = options.resolveError ?? null;
 
   function syncView() {
     const hasServer = server.url !== null;
@@ -133,7 +148,12 @@ export function installFakeIpc(options) {
       online: hasServer && server.online,
       outbox,
       rejected: server.rejected,
-      conflicts: server.conflicts,
+      conflicts: [
+        ...server.conflicts,
+        ...(hasServer
+          ? conflicts.map((c) => ({ hash: c.changeset, changesetId: c.changesetId, tenant: c.tenant, code: null, message: null }))
+          : []),
+      ],
       lastSyncAt: server.lastSyncAt,
       lastError: server.lastError,
       progress,
@@ -452,6 +472,44 @@ export function installFakeIpc(options) {
       const outcome = await runSync();
       return { ...outcome, view: syncView() };
     },
+    list_conflicts: () => (server.url === null ? [] : conflicts),
+    resolve_conflict: ({ changeset, choices }) => {
+      resolutions.push({ changeset, choices });
+      if (server.url === null) throw refuse('invalid_input', 'No platform server is set (fake backend).');
+      if (resolveError) {
+        // Once: the next press goes through.
+        const error = resolveError;
+        resolveError = null;
+        throw refuse(error.code, error.message);
+      }
+      const index = conflicts.findIndex((c) => c.changeset === changeset);
+      if (index < 0) {
+        throw refuse('not_found', 'This conflict is no longer waiting; it may have been resolved already (fake backend).');
+      }
+      const conflict = /** @type {ConflictView} */ (conflicts[index]);
+      /** @type {FieldChoice[]} */
+      const given = choices;
+      for (const field of conflict.fields) {
+        const sides = given.filter((choice) => choice.path === field.path);
+        if (sides.length !== 1) throw refuse('invalid_input', `Choose theirs or mine for ${field.path} (fake backend).`);
+      }
+      if (given.some((choice) => !conflict.fields.some((field) => field.path === choice.path))) {
+        throw refuse('invalid_input', 'A choice names a field that is not in conflict (fake backend).');
+      }
+      conflicts.splice(index, 1);
+      if (given.every((choice) => choice.side === 'theirs')) return { queued: null, view: syncView() };
+      outbox += 1;
+      return { queued: hex64(9000 + resolutions.length), view: syncView() };
+    },
+    dismiss_rejection: ({ hash }) => {
+      dismissed.push(hash);
+      const index = server.rejected.findIndex((held) => held.hash === hash);
+      if (index < 0) {
+        throw refuse('not_found', `No refused change set ${hash} is waiting; it may have been dismissed already (fake backend).`);
+      }
+      server.rejected.splice(index, 1);
+      return syncView();
+    },
   };
 
   /** @type {Map<number, Function>} */
@@ -459,7 +517,7 @@ export function installFakeIpc(options) {
   let nextCallback = 1;
 
   Object.assign(window, {
-    __FAKE_IPC__: { calls, drafts, documents, server, registrations },
+    __FAKE_IPC__: { calls, drafts, documents, server, registrations, conflicts, resolutions, dismissed },
     __TAURI_INTERNALS__: {
       /**
        * @param {string} cmd

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { runTests } from './harness.mjs';
 import { serveStatic } from './server.mjs';
+import { conflictsTests } from './conflicts.mjs';
 import { draftsTests } from './drafts.mjs';
 import { syncTests } from './sync.mjs';
 import { tenantsTests } from './tenants.mjs';
@@ -24,7 +25,7 @@ if (!existsSync(join(dist, 'index.html'))) {
 }
 
 const filter = process.argv[2];
-const tests = [...tenantsTests, ...draftsTests, ...syncTests].filter((t) => !filter || t.name.includes(filter));
+const tests = [...tenantsTests, ...draftsTests, ...syncTests, ...conflictsTests].filter((t) => !filter || t.name.includes(filter));
 const started = Date.now();
 const server = await serveStatic(dist);
 const browser = await chromium.launch({

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { draft, tenantDocument } from '../../test/fixtures';
+import { conflictView, draft, syncView, tenantDocument } from '../../test/fixtures';
 import { BackendError } from './errors';
 import { tauriBackend } from './tauri';
 import type { AppError } from './types';
@@ -95,6 +95,51 @@ describe('tauriBackend', () => {
       ['register_key', { name: 'Priya Raman', role: 'complianceOfficer' }],
       ['sync_now', {}],
     ]);
+  });
+
+  it('calls the conflict and refusal commands with the contract arguments', async () => {
+    const calls: [string, unknown][] = [];
+    const view = syncView();
+    const conflicts = [conflictView()];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      if (cmd === 'list_conflicts') return conflicts;
+      if (cmd === 'resolve_conflict') return { queued: 'f'.repeat(64), view };
+      return view;
+    });
+    const choices = [
+      { path: '/ai/monthly_budget_cents', side: 'mine' as const },
+      { path: '/tenant/display_name', side: 'theirs' as const },
+    ];
+
+    await expect(tauriBackend.listConflicts()).resolves.toEqual(conflicts);
+    await expect(tauriBackend.resolveConflict('c'.repeat(64), choices)).resolves.toEqual({ queued: 'f'.repeat(64), view });
+    await expect(tauriBackend.dismissRejection('a'.repeat(64))).resolves.toEqual(view);
+
+    expect(calls).toEqual([
+      ['list_conflicts', {}],
+      ['resolve_conflict', { changeset: 'c'.repeat(64), choices }],
+      ['dismiss_rejection', { hash: 'a'.repeat(64) }],
+    ]);
+  });
+
+  it('passes the AppError of a refused resolution through unchanged', async () => {
+    const appError: AppError = {
+      code: 'invalid_input',
+      message: 'Choose a side for /ai/monthly_budget_cents.',
+      fields: [],
+    };
+    mockIPC(() => {
+      throw appError;
+    });
+    const failure = await failureOf(tauriBackend.resolveConflict('c'.repeat(64), []));
+    expect(failure.appError).toEqual(appError);
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    mockIPC(() => {
+      throw 'command dismiss_rejection not found';
+    });
+    const dismiss = await failureOf(tauriBackend.dismissRejection('a'.repeat(64)));
+    expect(dismiss.appError.message).toContain('dismiss the refused change set');
   });
 
   it.each([

@@ -46,4 +46,8 @@ export const tauriBackend: Backend = {
   setServerUrl: (url) => settle(() => commands.setServerUrl(url), 'save the server'),
   registerKey: (name, role) => settle(() => commands.registerKey(name, role), 'register your key'),
   syncNow: () => settle(() => commands.syncNow(), 'sync with the server'),
+  listConflicts: () => settle(() => commands.listConflicts(), 'load the conflicts'),
+  resolveConflict: (changeset, choices) =>
+    settle(() => commands.resolveConflict(changeset, choices), 'resolve the conflict'),
+  dismissRejection: (hash) => settle(() => commands.dismissRejection(hash), 'dismiss the refused change set'),
 };

@@ -9,7 +9,9 @@ export type {
   DraftId,
   ErrorCode,
   Field,
+  FieldChoice,
   FieldIssue,
+  FieldSide,
   Finding,
   HistoryEntry,
   Industry,
@@ -30,15 +32,19 @@ export type {
 
 import type {
   AppInfo,
+  ConflictField_Serialize,
+  ConflictView_Serialize,
   Draft,
   DraftId,
   DraftView_Serialize,
   Evaluation_Serialize,
+  FieldChoice,
   FieldIssue,
   HeldView_Serialize,
   IndustryOption,
   KeyInfo_Serialize,
   NewDraft,
+  Resolved_Serialize,
   StaffRole,
   SubmitResult_Serialize,
   SyncOutcome_Serialize,
@@ -73,6 +79,19 @@ export type HeldView = HeldView_Serialize;
 export type SyncProgress = SyncProgress_Serialize;
 /** What one sync did (`sent`, `received`, `rejected`) and the state after it. */
 export type SyncOutcome = SyncOutcome_Serialize;
+/**
+ * A change set of yours held back because someone else changed the same fields first:
+ * `changeset` is its hash (what `resolveConflict` names), `tenant` the tenant's slug.
+ */
+export type ConflictView = ConflictView_Serialize;
+/**
+ * One conflicting field, in words: `label` is the path for people, `stepTitle` the
+ * onboarding step it belongs to, and `base` (what it was), `theirs` (on the server now)
+ * and `mine` (what your change puts there) are display strings, never markup.
+ */
+export type ConflictField = ConflictField_Serialize;
+/** What a resolution did: the resolved change set's hash (null when nothing was left) and the state after it. */
+export type Resolved = Resolved_Serialize;
 
 /**
  * Everything the UI can ask of the Rust side. Every method either resolves with
@@ -121,4 +140,15 @@ export interface Backend {
    * `not_registered`, `server`, `keyring`, or `invalid_input` (no server set).
    */
   syncNow(): Promise<SyncOutcome>;
+  /** Your change sets held because someone else changed the same fields first (none without a server). */
+  listConflicts(): Promise<ConflictView[]>;
+  /**
+   * Settles one conflict with a side per conflicting field: signs what is left on top
+   * of the server's version and queues it (`queued` is its hash), or, when theirs won
+   * every field, forgets the change (`queued: null`). The backend refuses
+   * (`invalid_input`) unless every conflicting field has exactly one side.
+   */
+  resolveConflict(changeset: string, choices: FieldChoice[]): Promise<Resolved>;
+  /** Forgets a change set the server refused, once its author has read why. Cannot be undone. */
+  dismissRejection(hash: string): Promise<SyncView>;
 }

@@ -31,10 +31,10 @@ async function wait(ms = 0) {
   flushSync();
 }
 
-async function render(backend: Backend) {
+async function render(backend: Backend, props: { onopenconflicts?: () => void; conflictsOpen?: boolean } = {}) {
   const store = new SyncStore(backend);
   const context = new Map<symbol, unknown>([...backendContext(backend), ...syncContext(store)]);
-  component = mount(SyncPanel, { target, context });
+  component = mount(SyncPanel, { target, context, props });
   await wait();
   return store;
 }
@@ -310,5 +310,79 @@ describe('SyncPanel', () => {
     slow.resolve(stale);
     await wait();
     expect(text('outbox-waiting')).toBe('0 waiting');
+  });
+  it('links the conflict count to the Conflicts screen', async () => {
+    const onopenconflicts = vi.fn();
+    const backend = fakeBackend({}, { server: { url: 'http://127.0.0.1:8480', source: 'settings', registered: true } });
+    backend.server.conflicts = [heldView({ hash: 'c'.repeat(64), code: null, message: null })];
+    await render(backend, { onopenconflicts });
+
+    const link = $<HTMLAnchorElement>('open-conflicts');
+    expect(link.tagName).toBe('A');
+    expect(link.getAttribute('href')).toBe('#/conflicts');
+    expect(link.textContent).toBe('1 conflict needs a decision');
+    expect(link.getAttribute('aria-current')).toBeNull();
+    const click = new MouseEvent('click', { bubbles: true, cancelable: true });
+    link.dispatchEvent(click);
+    expect(onopenconflicts).toHaveBeenCalledOnce();
+    expect(click.defaultPrevented).toBe(true);
+  });
+
+  it('marks the conflict link as the current page while the Conflicts screen is shown', async () => {
+    const conflicts = [heldView({ hash: 'c'.repeat(64) })];
+    await render({ ...fakeBackend(), syncStatus: async () => syncView({ conflicts }) }, { conflictsOpen: true });
+    expect($('open-conflicts').getAttribute('aria-current')).toBe('page');
+  });
+
+  it('dismisses a refused change set once read: no confirmation, the sync state follows, the focus moves on', async () => {
+    const first = heldView({ hash: 'a'.repeat(64) });
+    const second = heldView({ hash: 'b'.repeat(64), tenant: 'globex', code: 'policy_violation', message: 'Not in the catalog.' });
+    const backend = ready(1);
+    backend.server.rejected = [first, second];
+    const store = await render(backend);
+
+    const buttons = $$('dismiss-rejection');
+    expect(buttons.map((b) => b.textContent?.trim())).toEqual(['Dismiss — I’ve read why', 'Dismiss — I’ve read why']);
+    expect(buttons.every((b) => b.getAttribute('type') === 'button')).toBe(true);
+    // Each button says which change set it forgets, and that it is for good.
+    const described = (buttons[0]!.getAttribute('aria-describedby') ?? '')
+      .split(' ')
+      .map((id) => document.getElementById(id)?.textContent?.trim())
+      .join(' | ');
+    expect(described).toBe(
+      'acme-health · 0000abcd | The key that signed this change set was revoked (fake backend). | A dismissed change set is forgotten for good.',
+    );
+
+    buttons[0]!.click();
+    await wait();
+    expect(backend.dismissed).toEqual([first.hash]);
+    expect($$('rejected-item').map((item) => item.dataset.hash)).toEqual([second.hash]);
+    expect(text('rejected')).toMatch(/^1 change set refused/);
+    expect(store.view?.rejected).toHaveLength(1);
+    expect(document.activeElement).toBe($('dismiss-rejection'));
+
+    $<HTMLButtonElement>('dismiss-rejection').click();
+    await wait();
+    expect($('rejected')).toBeNull();
+    expect(document.activeElement).toBe($('sync-now'));
+  });
+
+  it('shows why a dismissal failed, next to the change set, and keeps it', async () => {
+    const backend = ready();
+    backend.server.rejected = [heldView({ hash: 'a'.repeat(64) })];
+    backend.fail('dismissRejection', { code: 'storage', message: 'The local database is locked (fake).', fields: [] });
+    await render(backend);
+
+    $<HTMLButtonElement>('dismiss-rejection').click();
+    await wait();
+    const error = $('dismiss-error');
+    expect(error.getAttribute('role')).toBe('alert');
+    expect(text('dismiss-error')).toBe('The local database is locked (fake).');
+    expect(error.closest('[data-testid="rejected-item"]')).not.toBeNull();
+    expect($$('rejected-item')).toHaveLength(1);
+
+    $<HTMLButtonElement>('dismiss-rejection').click();
+    await wait();
+    expect($('rejected')).toBeNull();
   });
 });

@@ -1,4 +1,13 @@
-import { toAppError, type AppError, type Backend, type StaffRole, type SyncOutcome, type SyncView } from '../backend';
+import {
+  toAppError,
+  type AppError,
+  type Backend,
+  type FieldChoice,
+  type Resolved,
+  type StaffRole,
+  type SyncOutcome,
+  type SyncView,
+} from '../backend';
 
 /** What the last "Sync now" of this session did. */
 export type SyncAttempt =
@@ -14,9 +23,9 @@ export interface PollIntervals {
 export const POLL_INTERVALS: PollIntervals = { idle: 30_000, running: 500 };
 
 /**
- * The app's sync state, shared by the sync area at the foot of the rail and the
- * Settings screen. It holds the backend's latest `SyncView` and what the last
- * "Sync now" did; every verdict in it is the backend's.
+ * The app's sync state, shared by the sync area at the foot of the rail, the
+ * Settings screen and the Conflicts screen. It holds the backend's latest `SyncView`
+ * and what the last "Sync now" did; every verdict in it is the backend's.
  *
  * Answers are applied in order: a status poll that was sent before a newer view
  * arrived (from "Sync now", a new server, a registration) is dropped.
@@ -138,6 +147,24 @@ export class SyncStore {
     const view = await this.#backend.registerKey(name, role);
     this.#apply(view);
     this.attempt = null;
+    return view;
+  }
+
+  /**
+   * Settles a conflict with a side per field. The answer's state (one conflict fewer,
+   * the outbox with the resolved change set) is shown at once. Rejects with the
+   * backend's error; nothing changes then.
+   */
+  async resolveConflict(changeset: string, choices: FieldChoice[]): Promise<Resolved> {
+    const resolved = await this.#backend.resolveConflict(changeset, choices);
+    this.#apply(resolved.view);
+    return resolved;
+  }
+
+  /** Forgets a refused change set once read. Rejects with the backend's error. */
+  async dismissRejection(hash: string): Promise<SyncView> {
+    const view = await this.#backend.dismissRejection(hash);
+    this.#apply(view);
     return view;
   }
 
