@@ -1,7 +1,12 @@
 //! Accepting change sets. Each envelope goes through, in order:
 //!
-//! 1. strict parsing and signature verification (`tenantry_changeset::Envelope`)
-//!    against every registered key, outside any transaction;
+//! 1. outside any lock or transaction, spread over the machine's cores:
+//!    - strict parsing and signature verification (`tenantry_changeset::Envelope`)
+//!      against every registered key;
+//!    - a **prediction**: the operations applied to the tenant's documents as last
+//!      committed (read without a lock; earlier envelopes of the same batch on top) and
+//!      the policy pack evaluated on the result. This is most of a push's work; it is
+//!      used only if the parent it was made on is still the head under the lock (below);
 //! 2. inside one transaction that first locks the sequence row (so sequence numbers
 //!    follow commit order with no gaps, on SQLite and Postgres alike):
 //!    - **idempotency**: a change set already stored (by payload hash) is answered as a
@@ -12,22 +17,34 @@
 //!    - the parent must be the tenant's head (else a conflict naming the paths both
 //!      sides touched);
 //!    - the operations must apply to the tenant's current document, the result must be
-//!      a valid tenant document, and the policy pack must not block it;
+//!      a valid tenant document, and the policy pack must not block it. With the parent
+//!      still the head, the prediction's document and verdict are this one's (a head's
+//!      documents are the replay of its chain); otherwise nothing was predicted, and the
+//!      documents are read under the lock, the operations applied and the pack
+//!      evaluated here;
 //!    - then it is stored with the next sequence number.
 //!
 //! A batch is one transaction; every envelope gets its own answer, so one bad envelope
-//! never blocks the rest.
+//! never blocks the rest. Inside the transaction, the stored hashes, ids and tenant
+//! heads the batch needs are read in a few queries up front; the change-set rows, the
+//! final document of each tenant and environment and the heads of tenants whose slug
+//! did not change are written in multi-row statements before the commit (the change
+//! sets earlier, when a conflict needs them). A new tenant's row, or a new slug, is
+//! written at once: the slug checks of the rest of the batch read it.
 
 use std::collections::{HashMap, HashSet};
+use std::num::NonZeroUsize;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, AnyConnection, Row, Transaction};
 use tenantry_changeset::changeset::{ChangeSet, ChangeSetError, Environment};
 use tenantry_changeset::envelope::{Envelope, EnvelopeError, VerifiedChangeSet};
 use tenantry_changeset::keys::KeyId;
 use tenantry_changeset::pointer;
 use tenantry_core::catalog::Catalog;
 use tenantry_core::{TenantDocument, Timestamp};
-use tenantry_policy::{Finding, PolicyPack};
+use tenantry_policy::{Evaluation, Finding, PolicyError, PolicyPack};
 
 use crate::error::{ApiError, ErrorCode};
 use crate::staff::{Action, KeyState, StaffKey};
@@ -39,7 +56,7 @@ pub struct PushRules<'a> {
     /// The platform organisation every change set must name.
     pub organisation: &'a str,
     pub pack: &'a PolicyPack,
-    pub catalog: &'a Catalog,
+    pub catalog: &'a Arc<Catalog>,
 }
 
 /// One envelope's outcome.
@@ -132,10 +149,37 @@ pub fn conflicting_paths<'a>(
 }
 
 /// One tenant's state while a push (or batch) is decided.
+/// One tenant's state while a push (or batch) is decided.
+#[derive(Clone, Default)]
 struct TenantState {
     exists: bool,
     head: Option<String>,
+    /// The `slug` and `slug_skeleton` of its row (none before it exists).
+    slug: Option<String>,
+    skeleton: Option<String>,
+    /// Every environment's document is in `documents` (else only those this batch
+    /// changed: see [`documents_of`]).
+    loaded: bool,
     documents: HashMap<Environment, TenantDocument>,
+}
+
+/// What step 1 worked out for one envelope: the document it would make, and the
+/// policy pack's verdict on it.
+struct Prediction {
+    document: TenantDocument,
+    evaluation: Result<Evaluation, PolicyError>,
+}
+
+/// A change set accepted in this transaction, written before the commit.
+struct NewRow {
+    seq: i64,
+    hash: String,
+    id: String,
+    tenant: String,
+    parent: Option<String>,
+    environment: Environment,
+    author: String,
+    envelope: Vec<u8>,
 }
 
 /// Everything a push transaction carries from one envelope to the next.
@@ -144,7 +188,27 @@ struct Batch<'a> {
     registry: &'a HashMap<KeyId, StaffKey>,
     next_seq: i64,
     tenants: HashMap<String, TenantState>,
+    /// Stored change sets among the batch's hashes, and those accepted by it: hash →
+    /// (seq, tenant).
+    stored: HashMap<String, (i64, String)>,
+    /// Change-set ids in use among the batch's ids, and those accepted by it.
+    ids: HashSet<String>,
+    /// Accepted here, not yet inserted (in sequence order).
+    rows: Vec<NewRow>,
+    /// Tenants whose row lags behind only in `head_hash` and `head_seq` (slug
+    /// unchanged): (hash, seq), written before the commit.
+    heads: HashMap<String, (String, i64)>,
+    /// (tenant, environment) whose document changed here, to write before the commit,
+    /// with the change set that last changed it.
+    documents: HashMap<(String, Environment), String>,
     now_ms: i64,
+    /// Time spent evaluating the policy pack under the lock, and how often.
+    policy: Duration,
+    evaluated: usize,
+}
+
+fn millis(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1e3
 }
 
 fn environment_id(environment: Environment) -> &'static str {
@@ -163,6 +227,213 @@ fn corrupt(table: &'static str, id: &str, detail: impl ToString) -> StorageError
     }
 }
 
+/// `work` over `items` on the blocking pool, split into one contiguous part per core;
+/// the results in the order of `items`. A panic in `work` is resumed here (and answered
+/// as a 500 like any panic in a handler).
+async fn in_parallel<T, R, F>(items: Vec<T>, work: F) -> Vec<R>
+where
+    T: Send + 'static,
+    R: Send + 'static,
+    F: Fn(T) -> R + Send + Sync + 'static,
+{
+    if items.len() <= 1 {
+        return items.into_iter().map(work).collect();
+    }
+    let workers = std::thread::available_parallelism()
+        .map_or(1, NonZeroUsize::get)
+        .min(items.len());
+    let part = items.len().div_ceil(workers);
+    let work = Arc::new(work);
+    let mut items = items.into_iter();
+    let mut tasks = Vec::with_capacity(workers);
+    loop {
+        let chunk: Vec<T> = items.by_ref().take(part).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        let work = Arc::clone(&work);
+        tasks.push(tokio::task::spawn_blocking(move || {
+            chunk.into_iter().map(|item| work(item)).collect::<Vec<R>>()
+        }));
+    }
+    let mut results = Vec::new();
+    for task in tasks {
+        match task.await {
+            Ok(part) => results.extend(part),
+            Err(error) => match error.try_into_panic() {
+                Ok(panic) => std::panic::resume_unwind(panic),
+                Err(error) => panic!("a push's worker did not finish: {error}"),
+            },
+        }
+    }
+    results
+}
+
+/// `$1, $2, …` for `count` values.
+fn placeholders(count: usize) -> String {
+    (1..=count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `($1, …, $width), ($width+1, …), …` for `rows` rows of `width` values (the `Any`
+/// driver's query builder writes `?`, which Postgres does not take).
+fn values_rows(rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let values: Vec<String> = (1..=width)
+                .map(|column| format!("${}", row * width + column))
+                .collect();
+            format!("({})", values.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Rows of `sql_before IN (…)` for `values`, a few hundred values per query.
+async fn select_in(
+    conn: &mut AnyConnection,
+    sql_before: &str,
+    values: &[&str],
+) -> Result<Vec<sqlx::any::AnyRow>, StorageError> {
+    let mut rows = Vec::new();
+    for chunk in values.chunks(500) {
+        let sql = format!("{sql_before} IN ({})", placeholders(chunk.len()));
+        let mut query = sqlx::query(&sql);
+        for value in chunk {
+            query = query.bind(*value);
+        }
+        rows.extend(query.fetch_all(&mut *conn).await?);
+    }
+    Ok(rows)
+}
+
+/// The state of each of `tenants` (an empty one for a tenant not stored yet).
+///
+/// The heads are read before the documents. A prediction is used only when, under the
+/// lock, its parent is still the tenant's head, i.e. when the head read here was still
+/// the head at the lock: heads only move forward (each new head names the previous one
+/// as its parent), so nothing was committed to the tenant in between and the documents
+/// read here are that head's.
+async fn load_tenants(
+    conn: &mut AnyConnection,
+    tenants: &[&str],
+    with_documents: bool,
+) -> Result<HashMap<String, TenantState>, StorageError> {
+    let mut states: HashMap<String, TenantState> = tenants
+        .iter()
+        .map(|tenant| ((*tenant).to_owned(), TenantState::default()))
+        .collect();
+    let heads = select_in(
+        conn,
+        "SELECT id, head_hash, slug, slug_skeleton FROM tenants WHERE id",
+        tenants,
+    )
+    .await?;
+    for row in heads {
+        let id: String = row.try_get("id")?;
+        if let Some(state) = states.get_mut(&id) {
+            state.exists = true;
+            state.head = Some(row.try_get("head_hash")?);
+            state.slug = Some(row.try_get("slug")?);
+            state.skeleton = Some(row.try_get("slug_skeleton")?);
+        }
+    }
+    if !with_documents {
+        return Ok(states);
+    }
+    for state in states.values_mut() {
+        state.loaded = true;
+    }
+    let documents = select_in(
+        conn,
+        "SELECT tenant_id, environment, document FROM tenant_documents WHERE tenant_id",
+        tenants,
+    )
+    .await?;
+    for row in documents {
+        let tenant: String = row.try_get("tenant_id")?;
+        let environment: String = row.try_get("environment")?;
+        let environment: Environment =
+            serde_json::from_value(serde_json::Value::String(environment))
+                .map_err(|error| corrupt("tenant_documents", &tenant, error))?;
+        let text: String = row.try_get("document")?;
+        let document: TenantDocument = serde_json::from_str(&text)
+            .map_err(|error| corrupt("tenant_documents", &tenant, error))?;
+        if let Some(state) = states.get_mut(&tenant) {
+            state.documents.insert(environment, document);
+        }
+    }
+    Ok(states)
+}
+
+/// The distinct tenants of the verified envelopes, in order of appearance.
+fn tenants_of(verified: &[Result<VerifiedChangeSet, ApiError>]) -> Vec<&str> {
+    let mut seen = HashSet::new();
+    verified
+        .iter()
+        .filter_map(|result| result.as_ref().ok())
+        .map(|verified| verified.changeset.tenant.as_str())
+        .filter(|tenant| seen.insert(*tenant))
+        .collect()
+}
+
+/// Step 1's prediction for each envelope that looks acceptable on the last committed
+/// state (none for the others: they are decided under the lock as they are).
+async fn predict(
+    db: &Database,
+    rules: PushRules<'_>,
+    verified: &[Result<VerifiedChangeSet, ApiError>],
+) -> Result<Vec<Option<Prediction>>, StorageError> {
+    let mut states = {
+        let mut conn = db.acquire().await?;
+        load_tenants(&mut conn, &tenants_of(verified), true).await?
+    };
+    let mut documents = Vec::new();
+    for (index, result) in verified.iter().enumerate() {
+        let Ok(verified) = result else { continue };
+        let changeset = &verified.changeset;
+        if changeset.organisation != rules.organisation {
+            continue;
+        }
+        let Some(state) = states.get_mut(changeset.tenant.as_str()) else {
+            continue;
+        };
+        if changeset.parent != state.head {
+            continue;
+        }
+        let applied = match state.documents.get(&changeset.environment) {
+            None => changeset.initial_document(),
+            Some(current) => changeset.apply_to(current),
+        };
+        let Ok(document) = applied else { continue };
+        state.head = Some(verified.hash.0.clone());
+        state
+            .documents
+            .insert(changeset.environment, document.clone());
+        documents.push((index, document));
+    }
+    let pack = rules.pack.clone();
+    let catalog = Arc::clone(rules.catalog);
+    let evaluated = in_parallel(documents, move |(index, document)| {
+        let evaluation = pack.evaluate(&document, &catalog);
+        (
+            index,
+            Prediction {
+                document,
+                evaluation,
+            },
+        )
+    })
+    .await;
+    let mut predictions: Vec<Option<Prediction>> = verified.iter().map(|_| None).collect();
+    for (index, prediction) in evaluated {
+        predictions[index] = Some(prediction);
+    }
+    Ok(predictions)
+}
+
 /// Accepts what it can of `envelopes`; one answer per envelope, in order. Storage
 /// failures fail the whole call (nothing of it is committed).
 pub async fn push(
@@ -171,16 +442,19 @@ pub async fn push(
     rules: PushRules<'_>,
     envelopes: &[&[u8]],
 ) -> Result<Vec<Answer>, StorageError> {
-    let registry: HashMap<KeyId, StaffKey> = db
-        .keys()
-        .await?
-        .into_iter()
-        .map(|key| (key.key_id.clone(), key))
-        .collect();
-    let verified: Vec<Result<VerifiedChangeSet, ApiError>> = envelopes
-        .iter()
-        .map(|bytes| verify(bytes, &registry))
-        .collect();
+    let started = Instant::now();
+    let registry: Arc<HashMap<KeyId, StaffKey>> = Arc::new(
+        db.keys()
+            .await?
+            .into_iter()
+            .map(|key| (key.key_id.clone(), key))
+            .collect(),
+    );
+    let owned: Vec<Vec<u8>> = envelopes.iter().map(|bytes| bytes.to_vec()).collect();
+    let keys = Arc::clone(&registry);
+    let verified: Vec<Result<VerifiedChangeSet, ApiError>> =
+        in_parallel(owned, move |bytes| verify(&bytes, &keys)).await;
+    let verified_at = Instant::now();
     if verified.iter().all(Result::is_err) {
         // Nothing to decide: answer without taking the writer's lock.
         return Ok(verified
@@ -188,10 +462,13 @@ pub async fn push(
             .map(|result| Answer::refused(None, result.err().unwrap_or_else(ApiError::internal)))
             .collect());
     }
+    let mut predictions = predict(db, rules, &verified).await?;
+    let predicted_at = Instant::now();
 
     // One writer at a time in this process; the sequence row lock does the same across
     // processes (and is what makes the order right on Postgres).
     let _writer = write_gate.lock().await;
+    let locked_at = Instant::now();
     let mut tx = db.begin().await?;
     let current: i64 = sqlx::query(
         "UPDATE server_sequences SET value = value WHERE name = 'changesets' RETURNING value",
@@ -199,22 +476,68 @@ pub async fn push(
     .fetch_one(&mut *tx)
     .await?
     .try_get("value")?;
+
+    // What the batch needs to know, read under the lock in a few queries.
+    let hashes: Vec<&str> = verified
+        .iter()
+        .filter_map(|result| result.as_ref().ok())
+        .map(|verified| verified.hash.0.as_str())
+        .collect();
+    let mut stored = HashMap::new();
+    for row in select_in(
+        &mut tx,
+        "SELECT hash, seq, tenant_id FROM changesets WHERE hash",
+        &hashes,
+    )
+    .await?
+    {
+        stored.insert(
+            row.try_get::<String, _>("hash")?,
+            (row.try_get("seq")?, row.try_get("tenant_id")?),
+        );
+    }
+    let ids: Vec<&str> = verified
+        .iter()
+        .filter_map(|result| result.as_ref().ok())
+        .map(|verified| verified.changeset.id.as_str())
+        .collect();
+    let mut used_ids = HashSet::new();
+    for row in select_in(&mut tx, "SELECT id FROM changesets WHERE id", &ids).await? {
+        used_ids.insert(row.try_get::<String, _>("id")?);
+    }
+    // Documents are read only for tenants with an envelope that has no prediction.
+    let tenants = load_tenants(&mut tx, &tenants_of(&verified), false).await?;
+
     let mut batch = Batch {
         rules,
         registry: &registry,
         next_seq: current + 1,
-        tenants: HashMap::new(),
+        tenants,
+        stored,
+        ids: used_ids,
+        rows: Vec::new(),
+        documents: HashMap::new(),
+        heads: HashMap::new(),
         now_ms: Timestamp::now().unix_millis(),
+        policy: Duration::ZERO,
+        evaluated: 0,
     };
     let mut answers = Vec::with_capacity(envelopes.len());
-    for (bytes, verified) in envelopes.iter().zip(verified) {
+    for ((bytes, verified), prediction) in
+        envelopes.iter().zip(verified).zip(predictions.iter_mut())
+    {
         let answer = match verified {
             Err(error) => Answer::refused(None, error),
-            Ok(verified) => decide(&mut tx, &mut batch, bytes, &verified).await?,
+            Ok(verified) => {
+                decide(&mut tx, &mut batch, bytes, &verified, prediction.take()).await?
+            }
         };
         answers.push(answer);
     }
     if batch.next_seq > current + 1 {
+        flush_changesets(&mut tx, &mut batch).await?;
+        flush_documents(&mut tx, &mut batch).await?;
+        flush_heads(&mut tx, &mut batch).await?;
         sqlx::query("UPDATE server_sequences SET value = $1 WHERE name = 'changesets'")
             .bind(batch.next_seq - 1)
             .execute(&mut *tx)
@@ -223,6 +546,17 @@ pub async fn push(
     } else {
         tx.rollback().await?;
     }
+    let done = Instant::now();
+    tracing::debug!(
+        envelopes = envelopes.len(),
+        verify_ms = millis(verified_at - started),
+        predict_ms = millis(predicted_at - verified_at),
+        wait_ms = millis(locked_at - predicted_at),
+        locked_ms = millis(done - locked_at),
+        locked_policy_ms = millis(batch.policy),
+        evaluated_under_lock = batch.evaluated,
+        "push phases"
+    );
     Ok(answers)
 }
 
@@ -232,20 +566,17 @@ async fn decide(
     batch: &mut Batch<'_>,
     bytes: &[u8],
     verified: &VerifiedChangeSet,
+    prediction: Option<Prediction>,
 ) -> Result<Answer, StorageError> {
     let hash = verified.hash.0.as_str();
     let changeset = &verified.changeset;
     let tenant = changeset.tenant.as_str();
 
-    let stored = sqlx::query("SELECT seq, tenant_id FROM changesets WHERE hash = $1")
-        .bind(hash)
-        .fetch_optional(&mut **tx)
-        .await?;
-    if let Some(row) = stored {
+    if let Some((seq, tenant)) = batch.stored.get(hash) {
         return Ok(Answer::Accepted {
             hash: hash.to_owned(),
-            seq: row.try_get("seq")?,
-            tenant: row.try_get("tenant_id")?,
+            seq: *seq,
+            tenant: tenant.clone(),
             duplicate: true,
         });
     }
@@ -255,14 +586,13 @@ async fn decide(
         return refuse(error);
     }
 
-    if !batch.tenants.contains_key(tenant) {
-        let state = load_tenant(tx, tenant).await?;
-        batch.tenants.insert(tenant.to_owned(), state);
-    }
     let Some(state) = batch.tenants.get(tenant) else {
         return Err(corrupt("tenants", tenant, "tenant state vanished"));
     };
     if changeset.parent != state.head {
+        let head = state.head.clone();
+        // The paths are read from the stored change sets: this batch's go first.
+        flush_changesets(tx, batch).await?;
         let theirs = touched_since(
             tx,
             tenant,
@@ -277,19 +607,15 @@ async fn decide(
                 format!(
                     "the change set's parent is {}, but the tenant's head is {}: another change got there first",
                     changeset.parent.as_deref().unwrap_or("none (a first change set)"),
-                    state.head.as_deref().unwrap_or("none (the tenant has no change set yet)"),
+                    head.as_deref().unwrap_or("none (the tenant has no change set yet)"),
                 ),
             )
-            .with("current_head", &state.head)
+            .with("current_head", &head)
             .with("conflicting_paths", conflicting_paths(ours, &theirs)),
         );
     }
 
-    let same_id = sqlx::query("SELECT hash FROM changesets WHERE id = $1")
-        .bind(changeset.id.as_str())
-        .fetch_optional(&mut **tx)
-        .await?;
-    if same_id.is_some() {
+    if batch.ids.contains(changeset.id.as_str()) {
         return refuse(ApiError::new(
             ErrorCode::DuplicateId,
             format!(
@@ -299,35 +625,57 @@ async fn decide(
         ));
     }
 
-    let applied = match state.documents.get(&changeset.environment) {
-        None => changeset.initial_document(),
-        Some(current) => changeset.apply_to(current),
+    // The parent is the head. A prediction was made on top of that same head, whose
+    // documents are the replay of its chain: its document and verdict hold as they are.
+    // Without one, the operations are applied and the pack evaluated here.
+    let (document, evaluation) = match prediction {
+        Some(prediction) => (prediction.document, prediction.evaluation),
+        None => {
+            let current = documents_of(tx, batch, tenant).await?;
+            let applied = match current.get(&changeset.environment) {
+                None => changeset.initial_document(),
+                Some(current) => changeset.apply_to(current),
+            };
+            let document = match applied {
+                Ok(document) => document,
+                Err(error) => return refuse(does_not_apply(error)),
+            };
+            let evaluating = Instant::now();
+            let evaluation = batch.rules.pack.evaluate(&document, batch.rules.catalog);
+            batch.policy += evaluating.elapsed();
+            batch.evaluated += 1;
+            (document, evaluation)
+        }
     };
-    let document = match applied {
-        Ok(document) => document,
-        Err(error) => return refuse(does_not_apply(error)),
+    let Some(state) = batch.tenants.get(tenant) else {
+        return Err(corrupt("tenants", tenant, "tenant state vanished"));
     };
 
     let slug = &document.tenant.slug;
-    let clash = sqlx::query("SELECT slug FROM tenants WHERE slug_skeleton = $1 AND id <> $2")
-        .bind(slug.skeleton())
-        .bind(tenant)
-        .fetch_optional(&mut **tx)
-        .await?;
-    if let Some(row) = clash {
-        let existing: String = row.try_get("slug")?;
-        return refuse(
-            ApiError::new(
-                ErrorCode::SlugTaken,
-                format!(
-                    "the slug '{slug}' looks too much like the existing tenant slug '{existing}'"
-                ),
-            )
-            .with("existing_slug", existing),
-        );
+    let skeleton = slug.skeleton();
+    // The tenant's own row holds its skeleton, and skeletons are unique: no other
+    // tenant can have it. Otherwise, ask.
+    if state.skeleton.as_deref() != Some(skeleton.as_str()) {
+        let clash = sqlx::query("SELECT slug FROM tenants WHERE slug_skeleton = $1 AND id <> $2")
+            .bind(skeleton.as_str())
+            .bind(tenant)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if let Some(row) = clash {
+            let existing: String = row.try_get("slug")?;
+            return refuse(
+                ApiError::new(
+                    ErrorCode::SlugTaken,
+                    format!(
+                        "the slug '{slug}' looks too much like the existing tenant slug '{existing}'"
+                    ),
+                )
+                .with("existing_slug", existing),
+            );
+        }
     }
 
-    let evaluation = match batch.rules.pack.evaluate(&document, batch.rules.catalog) {
+    let evaluation = match evaluation {
         Ok(evaluation) => evaluation,
         Err(error) => {
             tracing::error!(error = %error, hash, "the policy pack failed to evaluate");
@@ -353,13 +701,8 @@ async fn decide(
     }
 
     let seq = batch.next_seq;
-    store(tx, batch, bytes, verified, &document, seq).await?;
+    store(tx, batch, bytes, verified, document, seq).await?;
     batch.next_seq += 1;
-    if let Some(state) = batch.tenants.get_mut(tenant) {
-        state.exists = true;
-        state.head = Some(hash.to_owned());
-        state.documents.insert(changeset.environment, document);
-    }
     Ok(Answer::Accepted {
         hash: hash.to_owned(),
         seq,
@@ -368,7 +711,6 @@ async fn decide(
     })
 }
 
-/// The organisation, every signer's state, the author's role and the environment rules.
 fn check_signers(
     batch: &Batch<'_>,
     changeset: &ChangeSet,
@@ -436,41 +778,6 @@ fn does_not_apply(error: ChangeSetError) -> ApiError {
     ApiError::new(code, error.to_string())
 }
 
-async fn load_tenant(
-    tx: &mut Transaction<'static, Any>,
-    tenant: &str,
-) -> Result<TenantState, StorageError> {
-    let head = sqlx::query("SELECT head_hash FROM tenants WHERE id = $1")
-        .bind(tenant)
-        .fetch_optional(&mut **tx)
-        .await?
-        .map(|row| row.try_get::<String, _>("head_hash"))
-        .transpose()?;
-    let mut documents = HashMap::new();
-    let rows =
-        sqlx::query("SELECT environment, document FROM tenant_documents WHERE tenant_id = $1")
-            .bind(tenant)
-            .fetch_all(&mut **tx)
-            .await?;
-    for row in rows {
-        let environment: String = row.try_get("environment")?;
-        let environment: Environment =
-            serde_json::from_value(serde_json::Value::String(environment))
-                .map_err(|error| corrupt("tenant_documents", tenant, error))?;
-        let text: String = row.try_get("document")?;
-        let document: TenantDocument = serde_json::from_str(&text)
-            .map_err(|error| corrupt("tenant_documents", tenant, error))?;
-        documents.insert(environment, document);
-    }
-    Ok(TenantState {
-        exists: head.is_some(),
-        head,
-        documents,
-    })
-}
-
-/// The paths the server's change sets of `tenant` in `environment` touched after
-/// `parent` (all of them when the parent is none or not in the tenant's chain).
 async fn touched_since(
     tx: &mut Transaction<'static, Any>,
     tenant: &str,
@@ -515,25 +822,60 @@ async fn touched_since(
     Ok(paths.into_iter().collect())
 }
 
+/// Every environment's current document of `tenant`: those stored (read once, under
+/// the lock) with this batch's changes on top.
+async fn documents_of<'b>(
+    tx: &mut Transaction<'static, Any>,
+    batch: &'b mut Batch<'_>,
+    tenant: &str,
+) -> Result<&'b HashMap<Environment, TenantDocument>, StorageError> {
+    let loaded = batch.tenants.get(tenant).is_some_and(|state| state.loaded);
+    if !loaded {
+        let stored = load_tenants(tx, &[tenant], true).await?;
+        let state = batch.tenants.entry(tenant.to_owned()).or_default();
+        state.loaded = true;
+        if let Some(stored) = stored.into_values().next() {
+            for (environment, document) in stored.documents {
+                state.documents.entry(environment).or_insert(document);
+            }
+        }
+    }
+    match batch.tenants.get(tenant) {
+        Some(state) => Ok(&state.documents),
+        None => Err(corrupt("tenants", tenant, "tenant state vanished")),
+    }
+}
+
+/// Records an accepted change set: the tenant's row now (the slug checks of the rest
+/// of the batch read it), the change set and the document before the commit.
 async fn store(
     tx: &mut Transaction<'static, Any>,
-    batch: &Batch<'_>,
+    batch: &mut Batch<'_>,
     bytes: &[u8],
     verified: &VerifiedChangeSet,
-    document: &TenantDocument,
+    document: TenantDocument,
     seq: i64,
 ) -> Result<(), StorageError> {
     let changeset = &verified.changeset;
     let tenant = changeset.tenant.as_str();
     let hash = verified.hash.0.as_str();
     let slug = &document.tenant.slug;
-    let exists = batch.tenants.get(tenant).is_some_and(|state| state.exists);
-    if exists {
+    let skeleton = slug.skeleton();
+    let (exists, same_slug) = batch.tenants.get(tenant).map_or((false, false), |state| {
+        (state.exists, state.slug.as_deref() == Some(slug.as_str()))
+    });
+    if exists && same_slug {
+        // Only the head moves: written with the others before the commit.
+        batch
+            .heads
+            .insert(tenant.to_owned(), (hash.to_owned(), seq));
+    } else if exists {
+        batch.heads.remove(tenant);
         sqlx::query(
             "UPDATE tenants SET slug = $1, slug_skeleton = $2, head_hash = $3, head_seq = $4 WHERE id = $5",
         )
         .bind(slug.as_str())
-        .bind(slug.skeleton())
+        .bind(skeleton.as_str())
         .bind(hash)
         .bind(seq)
         .bind(tenant)
@@ -546,40 +888,154 @@ async fn store(
         )
         .bind(tenant)
         .bind(slug.as_str())
-        .bind(slug.skeleton())
+        .bind(skeleton.as_str())
         .bind(hash)
         .bind(seq)
         .bind(batch.now_ms)
         .execute(&mut **tx)
         .await?;
     }
-    sqlx::query(
-        "INSERT INTO changesets (seq, hash, id, tenant_id, parent_hash, environment, author, envelope, received_at_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(seq)
-    .bind(hash)
-    .bind(changeset.id.as_str())
-    .bind(tenant)
-    .bind(changeset.parent.clone())
-    .bind(environment_id(changeset.environment))
-    .bind(changeset.author.as_str())
-    .bind(bytes.to_vec())
-    .bind(batch.now_ms)
-    .execute(&mut **tx)
-    .await?;
-    let text = serde_json::to_string(document)
-        .map_err(|error| corrupt("tenant_documents", tenant, error))?;
-    sqlx::query(
-        "INSERT INTO tenant_documents (tenant_id, environment, head_hash, document) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (tenant_id, environment) DO UPDATE SET head_hash = excluded.head_hash, document = excluded.document",
-    )
-    .bind(tenant)
-    .bind(environment_id(changeset.environment))
-    .bind(hash)
-    .bind(text)
-    .execute(&mut **tx)
-    .await?;
+    batch.rows.push(NewRow {
+        seq,
+        hash: hash.to_owned(),
+        id: changeset.id.clone(),
+        tenant: tenant.to_owned(),
+        parent: changeset.parent.clone(),
+        environment: changeset.environment,
+        author: changeset.author.as_str().to_owned(),
+        envelope: bytes.to_vec(),
+    });
+    batch
+        .stored
+        .insert(hash.to_owned(), (seq, tenant.to_owned()));
+    batch.ids.insert(changeset.id.clone());
+    batch
+        .documents
+        .insert((tenant.to_owned(), changeset.environment), hash.to_owned());
+    let state = batch.tenants.entry(tenant.to_owned()).or_default();
+    state.exists = true;
+    state.head = Some(hash.to_owned());
+    state.slug = Some(slug.as_str().to_owned());
+    state.skeleton = Some(skeleton);
+    state.documents.insert(changeset.environment, document);
+    Ok(())
+}
+
+/// Inserts the change sets accepted so far, in sequence order (a parent before its
+/// child), a few hundred per statement.
+async fn flush_changesets(
+    tx: &mut Transaction<'static, Any>,
+    batch: &mut Batch<'_>,
+) -> Result<(), StorageError> {
+    let rows = std::mem::take(&mut batch.rows);
+    for chunk in rows.chunks(500) {
+        let sql = format!(
+            "INSERT INTO changesets (seq, hash, id, tenant_id, parent_hash, environment, author, envelope, received_at_ms) VALUES {}",
+            values_rows(chunk.len(), 9)
+        );
+        let mut insert = sqlx::query(&sql);
+        for new in chunk {
+            insert = insert
+                .bind(new.seq)
+                .bind(new.hash.as_str())
+                .bind(new.id.as_str())
+                .bind(new.tenant.as_str())
+                .bind(new.parent.as_deref())
+                .bind(environment_id(new.environment))
+                .bind(new.author.as_str())
+                .bind(new.envelope.as_slice())
+                .bind(batch.now_ms);
+        }
+        insert.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Moves the head of every tenant whose row was left behind by [`store`].
+async fn flush_heads(
+    tx: &mut Transaction<'static, Any>,
+    batch: &mut Batch<'_>,
+) -> Result<(), StorageError> {
+    let mut heads: Vec<(String, (String, i64))> = batch.heads.drain().collect();
+    heads.sort();
+    for chunk in heads.chunks(200) {
+        let n = chunk.len();
+        // CASE id WHEN $1 THEN $2 … for the hash, then for the seq, then the ids.
+        let mut hash_case = String::from("CASE id");
+        let mut seq_case = String::from("CASE id");
+        for i in 0..n {
+            hash_case.push_str(&format!(" WHEN ${} THEN ${}", 2 * i + 1, 2 * i + 2));
+            seq_case.push_str(&format!(
+                " WHEN ${} THEN ${}",
+                2 * n + 2 * i + 1,
+                2 * n + 2 * i + 2
+            ));
+        }
+        let ids: Vec<String> = (0..n).map(|i| format!("${}", 4 * n + i + 1)).collect();
+        let sql = format!(
+            "UPDATE tenants SET head_hash = {hash_case} END, head_seq = {seq_case} END WHERE id IN ({})",
+            ids.join(", ")
+        );
+        let mut update = sqlx::query(&sql);
+        for (tenant, (hash, _)) in chunk {
+            update = update.bind(tenant.as_str()).bind(hash.as_str());
+        }
+        for (tenant, (_, seq)) in chunk {
+            update = update.bind(tenant.as_str()).bind(*seq);
+        }
+        for (tenant, _) in chunk {
+            update = update.bind(tenant.as_str());
+        }
+        let updated = update.execute(&mut **tx).await?.rows_affected();
+        if updated != u64::try_from(n).unwrap_or(u64::MAX) {
+            return Err(corrupt(
+                "tenants",
+                "",
+                format!("{updated} of {n} heads moved"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Writes the final document of every tenant and environment the batch changed.
+async fn flush_documents(
+    tx: &mut Transaction<'static, Any>,
+    batch: &mut Batch<'_>,
+) -> Result<(), StorageError> {
+    let mut changed: Vec<((String, Environment), String)> = batch.documents.drain().collect();
+    changed.sort_by(|(a, _), (b, _)| {
+        (a.0.as_str(), environment_id(a.1)).cmp(&(b.0.as_str(), environment_id(b.1)))
+    });
+    let mut rows = Vec::with_capacity(changed.len());
+    for ((tenant, environment), head) in changed {
+        let Some(document) = batch
+            .tenants
+            .get(&tenant)
+            .and_then(|state| state.documents.get(&environment))
+        else {
+            return Err(corrupt("tenant_documents", &tenant, "document vanished"));
+        };
+        let text = serde_json::to_string(document)
+            .map_err(|error| corrupt("tenant_documents", &tenant, error))?;
+        rows.push((tenant, environment, head, text));
+    }
+    for chunk in rows.chunks(500) {
+        let sql = format!(
+            "INSERT INTO tenant_documents (tenant_id, environment, head_hash, document) VALUES {} \
+             ON CONFLICT (tenant_id, environment) DO UPDATE SET head_hash = excluded.head_hash, document = excluded.document",
+            values_rows(chunk.len(), 4)
+        );
+        let mut upsert = sqlx::query(&sql);
+        for (tenant, environment, head, text) in chunk {
+            upsert = upsert
+                .bind(tenant.as_str())
+                .bind(environment_id(*environment))
+                .bind(head.as_str())
+                .bind(text.as_str());
+        }
+        upsert.execute(&mut **tx).await?;
+    }
     Ok(())
 }
 

@@ -55,7 +55,7 @@ struct Inner {
     db: Database,
     config: ServerConfig,
     pack: PolicyPack,
-    catalog: Catalog,
+    catalog: Arc<Catalog>,
     metrics: Metrics,
     rate_limiter: RateLimiter,
     /// Pushes in this process take turns (see `push::push`).
@@ -72,7 +72,7 @@ impl AppState {
                 rate_limiter: RateLimiter::new(config.rate_limit),
                 config,
                 pack: PolicyPack::bundled(),
-                catalog: Catalog::bundled(),
+                catalog: Arc::new(Catalog::bundled()),
                 metrics: Metrics::default(),
                 write_gate: tokio::sync::Mutex::new(()),
             }),

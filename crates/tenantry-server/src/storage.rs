@@ -342,6 +342,11 @@ impl Database {
         Ok(self.pool.begin().await?)
     }
 
+    /// A connection of the pool, outside any transaction (reads that need no lock).
+    pub(crate) async fn acquire(&self) -> Result<sqlx::pool::PoolConnection<Any>, StorageError> {
+        Ok(self.pool.acquire().await?)
+    }
+
     /// Waits for queries in flight and closes every connection.
     pub async fn close(&self) {
         self.pool.close().await;

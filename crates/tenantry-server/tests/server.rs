@@ -27,6 +27,7 @@ on_both_databases!(
     a_stale_parent_is_a_conflict_naming_the_paths,
     a_policy_blocked_document_is_refused_with_its_rule_ids,
     a_batch_answers_each_envelope_on_its_own,
+    a_batch_moves_heads_and_slugs_as_one_push_each_would,
     pulls_page_through_the_exact_bytes_pushed,
     bodies_over_the_cap_are_refused_with_413,
     the_server_describes_itself,
@@ -484,6 +485,81 @@ async fn a_batch_answers_each_envelope_on_its_own(server: &mut TestServer) {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
     assert_eq!(answer["code"], "batch_too_large");
+}
+
+/// The push writes rows, documents and head moves in bulk before the commit; a new slug
+/// at once. Seen from outside, the batch must be what one push per envelope would do.
+async fn a_batch_moves_heads_and_slugs_as_one_push_each_would(server: &mut TestServer) {
+    let manager = server.staff("Ana Lima", "account_manager").await;
+    let first = new_tenant("Zeta Stores");
+    let created = creation(&manager.key, &first);
+    let mut renamed = first.clone();
+    renamed.tenant.slug = tenantry_core::tenant::Slug::parse("zeta-renamed").expect("slug");
+    let rename = change(&manager.key, &first, &renamed, &hash_of(&created));
+    let mut budget = renamed.clone();
+    budget.ai.monthly_budget_cents += 1;
+    let edit = change(&manager.key, &renamed, &budget, &hash_of(&rename));
+    let mut blocked = budget.clone();
+    blocked.ai.allowed_models.push("openweights-7b".into());
+    let refused = change(&manager.key, &budget, &blocked, &hash_of(&edit));
+    let mut after_refused = blocked.clone();
+    after_refused.ai.monthly_budget_cents += 1;
+    let orphan = change(&manager.key, &blocked, &after_refused, &hash_of(&refused));
+    // The slug the first tenant left is free again; the one it took is not.
+    let second = creation(&manager.key, &new_tenant("Zeta Stores"));
+    let clash = creation(&manager.key, &new_tenant("Zeta Renamed"));
+
+    let (status, answer) = server
+        .push(
+            &manager.token,
+            &batch(&[
+                &created, &rename, &edit, &refused, &orphan, &second, &clash, &edit,
+            ]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let results = answer["results"].as_array().expect("results");
+    let statuses: Vec<&str> = results
+        .iter()
+        .map(|result| result["status"].as_str().expect("status"))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "accepted",
+            "accepted",
+            "accepted",
+            "rejected",
+            "conflict",
+            "accepted",
+            "rejected",
+            "duplicate"
+        ],
+        "{answer}"
+    );
+    assert_eq!(results[3]["code"], "policy_blocked");
+    assert_eq!(results[4]["current_head"], hash_of(&edit).as_str());
+    assert_eq!(results[6]["code"], "slug_taken");
+    assert_eq!(results[7]["seq"], 3);
+
+    let (status, heads) = server.get(Some(&manager.token), "/v1/tenants/heads").await;
+    assert_eq!(status, StatusCode::OK, "{heads}");
+    let head = &heads["tenants"][first.tenant.id.as_str()];
+    assert_eq!(head["head"], hash_of(&edit).as_str(), "{heads}");
+    assert_eq!(head["seq"], 3, "{heads}");
+
+    // The stored document is the batch's last: the next edit applies on top of it.
+    let mut next = budget.clone();
+    next.tenant.display_name = "Zeta Stores Group".into();
+    let (status, answer) = server
+        .push(
+            &manager.token,
+            &change(&manager.key, &budget, &next, &hash_of(&edit)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["seq"], 5, "{answer}");
+    assert_eq!(count_stored(server).await, 5);
 }
 
 async fn pulls_page_through_the_exact_bytes_pushed(server: &mut TestServer) {
