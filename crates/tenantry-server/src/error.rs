@@ -58,6 +58,9 @@ pub enum ErrorCode {
     DuplicateId,
     /// The tenant's slug looks too much like another tenant's.
     SlugTaken,
+    /// A production change whose result is not the tenant's staging configuration:
+    /// production is reached only through staging.
+    ProductionWithoutStaging,
     /// The operations do not apply to the tenant's current document, or the result is
     /// not a valid tenant document.
     DoesNotApply,
@@ -88,9 +91,11 @@ impl ErrorCode {
             KeyExists | KeyState | StaleParent | DuplicateId | SlugTaken => StatusCode::CONFLICT,
             PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            InvalidChangeset | WrongOrganisation | DoesNotApply | PolicyBlocked => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            InvalidChangeset
+            | WrongOrganisation
+            | DoesNotApply
+            | PolicyBlocked
+            | ProductionWithoutStaging => StatusCode::UNPROCESSABLE_ENTITY,
             StorageUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -117,10 +117,60 @@ pub fn verify(
         .map_err(envelope_error)
 }
 
-/// Where the environment rules will be enforced (a later issue: production only after
-/// staging, who may promote). Every environment is allowed for now.
+/// Who may change which environment. Every author role may change every environment
+/// today; the promotion rules that need approvals and the go-live checklist come with
+/// compliance review (issue 7). What a production change may contain is checked by
+/// [`check_promotion`].
 pub fn check_environment_rules(_changeset: &ChangeSet, _author: &StaffKey) -> Result<(), ApiError> {
     Ok(())
+}
+
+/// Production is reached only through staging: a production change set must leave
+/// production exactly as the tenant's staging configuration is now. A tenant with no
+/// staging configuration cannot change production at all.
+pub fn check_promotion(
+    environment: Environment,
+    resulting: &TenantDocument,
+    staging: Option<&TenantDocument>,
+) -> Result<(), ApiError> {
+    if environment != Environment::Production {
+        return Ok(());
+    }
+    let Some(staging) = staging else {
+        return Err(ApiError::new(
+            ErrorCode::ProductionWithoutStaging,
+            "production is reached only through staging, and this tenant has no staging \
+             configuration yet: apply and verify the change in staging first",
+        ));
+    };
+    if staging == resulting {
+        return Ok(());
+    }
+    let (Ok(staging), Ok(resulting)) = (
+        serde_json::to_value(staging),
+        serde_json::to_value(resulting),
+    ) else {
+        return Err(ApiError::internal());
+    };
+    let differing: Vec<String> = tenantry_changeset::diff::field_changes(&staging, &resulting)
+        .into_iter()
+        .map(|change| change.path)
+        .collect();
+    Err(ApiError::new(
+        ErrorCode::ProductionWithoutStaging,
+        format!(
+            "production would differ from staging in {} field(s) ({}): production is reached \
+             only through staging; apply the change to staging first, then promote exactly that",
+            differing.len(),
+            differing
+                .iter()
+                .take(5)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    )
+    .with("differing_paths", &differing))
 }
 
 /// The JSON pointers of `ours` that touch what any of `theirs` touched: the same
@@ -700,6 +750,17 @@ async fn decide(
         );
     }
 
+    if changeset.environment == Environment::Production {
+        let current = documents_of(tx, batch, tenant).await?;
+        if let Err(error) = check_promotion(
+            changeset.environment,
+            &document,
+            current.get(&Environment::Staging),
+        ) {
+            return refuse(error);
+        }
+    }
+
     let seq = batch.next_seq;
     store(tx, batch, bytes, verified, document, seq).await?;
     batch.next_seq += 1;
@@ -1042,6 +1103,28 @@ async fn flush_documents(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn production_must_equal_staging() {
+        let name = tenantry_core::ClientName::parse("Acme Health").expect("name");
+        let doc =
+            TenantDocument::with_safe_defaults(&name, tenantry_core::Industry::Healthcare, &[])
+                .expect("defaults");
+        let mut other = doc.clone();
+        other.ai.monthly_budget_cents = 1;
+        assert!(check_promotion(Environment::Staging, &other, None).is_ok());
+        assert!(check_promotion(Environment::Draft, &other, Some(&doc)).is_ok());
+        assert!(check_promotion(Environment::Production, &doc, Some(&doc)).is_ok());
+        let none = check_promotion(Environment::Production, &doc, None).expect_err("no staging");
+        assert_eq!(none.code, ErrorCode::ProductionWithoutStaging);
+        let differs =
+            check_promotion(Environment::Production, &other, Some(&doc)).expect_err("differs");
+        assert!(
+            differs.message.contains("/ai/monthly_budget_cents"),
+            "{}",
+            differs.message
+        );
+    }
 
     fn paths(list: &[&str]) -> Vec<String> {
         list.iter().map(|path| (*path).to_owned()).collect()

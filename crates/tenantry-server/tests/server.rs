@@ -15,8 +15,8 @@ use serde_json::Value;
 use tenantry_changeset::{Envelope, SigningKey};
 
 use common::{
-    batch, change, creation, creation_for, flip_payload_byte, hash_of, hipaa_example, new_tenant,
-    registration, Staff, TestServer, BIN, ORGANISATION,
+    batch, change, change_in, creation, creation_for, flip_payload_byte, hash_of, hipaa_example,
+    new_tenant, registration, Staff, TestServer, BIN, ORGANISATION,
 };
 
 on_both_databases!(
@@ -35,6 +35,7 @@ on_both_databases!(
     a_server_killed_mid_push_loses_and_duplicates_nothing,
     two_server_processes_number_concurrent_pushes_without_gaps,
     each_key_is_rate_limited_on_its_own,
+    production_is_reached_only_through_staging,
 );
 
 async fn count_stored(server: &TestServer) -> usize {
@@ -1002,4 +1003,96 @@ async fn each_key_is_rate_limited_on_its_own(server: &mut TestServer) {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(count_stored(server).await, 0);
+}
+
+async fn production_is_reached_only_through_staging(server: &mut TestServer) {
+    use tenantry_changeset::changeset::Environment;
+    let manager = server.staff("Ana Lima", "account_manager").await;
+    let doc = hipaa_example();
+    let push = |envelope: Vec<u8>| {
+        let token = manager.token.clone();
+        let server = &*server;
+        async move {
+            let (status, answer) = server.push(&token, &envelope).await;
+            (status, answer, hash_of(&envelope))
+        }
+    };
+    let (status, _, draft) = push(change_in(
+        &manager.key,
+        Environment::Draft,
+        None,
+        &doc,
+        None,
+    ))
+    .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Straight to production, with nothing in staging: refused, nothing stored.
+    let stored = count_stored(server).await;
+    let (status, answer, _) = push(change_in(
+        &manager.key,
+        Environment::Production,
+        None,
+        &doc,
+        Some(&draft),
+    ))
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(answer["code"], "production_without_staging");
+    assert_eq!(count_stored(server).await, stored);
+
+    // Staging first; then production may become exactly that.
+    let (status, answer, staged) = push(change_in(
+        &manager.key,
+        Environment::Staging,
+        None,
+        &doc,
+        Some(&draft),
+    ))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let (status, answer, promoted) = push(change_in(
+        &manager.key,
+        Environment::Production,
+        None,
+        &doc,
+        Some(&staged),
+    ))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+
+    // A production edit that staging has not seen: refused, naming the field.
+    let mut raised = doc.clone();
+    raised.ai.monthly_budget_cents += 10_000;
+    let (status, answer, _) = push(change_in(
+        &manager.key,
+        Environment::Production,
+        Some(&doc),
+        &raised,
+        Some(&promoted),
+    ))
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(answer["code"], "production_without_staging");
+    assert_eq!(answer["differing_paths"][0], "/ai/monthly_budget_cents");
+
+    // The same edit in staging, then in production: accepted.
+    let (status, answer, staged) = push(change_in(
+        &manager.key,
+        Environment::Staging,
+        Some(&doc),
+        &raised,
+        Some(&promoted),
+    ))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let (status, answer, _) = push(change_in(
+        &manager.key,
+        Environment::Production,
+        Some(&doc),
+        &raised,
+        Some(&staged),
+    ))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
 }

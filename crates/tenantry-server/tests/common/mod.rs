@@ -558,3 +558,35 @@ pub fn batch(envelopes: &[&[u8]]) -> Vec<u8> {
     body.extend_from_slice(b"]}");
     body
 }
+
+/// The envelope taking the tenant's `environment` from `before` (`None`: nothing there
+/// yet, so a creation) to `after`, on top of the tenant's head `parent`.
+pub fn change_in(
+    key: &SigningKey,
+    environment: Environment,
+    before: Option<&TenantDocument>,
+    after: &TenantDocument,
+    parent: Option<&str>,
+) -> Vec<u8> {
+    let operations = match before {
+        None => vec![ChangeSet::creation(after)],
+        Some(before) => diff::operations(
+            &serde_json::to_value(before).expect("json"),
+            &serde_json::to_value(after).expect("json"),
+        ),
+    };
+    let changeset = ChangeSet {
+        schema_version: CHANGESET_SCHEMA_VERSION,
+        id: ChangeSet::new_id(),
+        organisation: ORGANISATION.to_owned(),
+        tenant: after.tenant.id.clone(),
+        environment,
+        parent: parent.map(str::to_owned),
+        operations,
+        summary: format!("Change {environment:?}"),
+        justifications: after.justifications.clone(),
+        author: key.key_id(),
+        created_at: Timestamp::now(),
+    };
+    Envelope::sign(&changeset, key).to_json()
+}
