@@ -54,6 +54,8 @@ pub struct DraftDetail {
     pub document: TenantDocument,
     /// The hash of the change set last signed from this draft.
     pub submitted_hash: Option<String>,
+    /// The draft's `updated_at` that change set holds (see `mark_draft_submitted`).
+    pub submitted_at: Option<Timestamp>,
 }
 
 /// id, client_name, industry, slug, created_at_ms, updated_at_ms, submitted_at_ms
@@ -67,8 +69,23 @@ type DraftRow = (
     Option<i64>,
 );
 
-const DRAFT_COLUMNS: &str =
-    "id, client_name, industry, slug, created_at_ms, updated_at_ms, submitted_at_ms";
+// A macro rather than a const so that the queries below are `concat!`ed literals.
+macro_rules! draft_columns {
+    () => {
+        "id, client_name, industry, slug, created_at_ms, updated_at_ms, submitted_at_ms"
+    };
+}
+
+const SELECT_DRAFTS: &str = concat!(
+    "SELECT ",
+    draft_columns!(),
+    " FROM drafts ORDER BY created_at_ms DESC, id DESC"
+);
+const SELECT_DRAFT: &str = concat!(
+    "SELECT ",
+    draft_columns!(),
+    ", document, submitted_hash FROM drafts WHERE id = $1"
+);
 
 const INSERT_DRAFT: &str = "INSERT INTO drafts \
      (id, client_name, industry, slug, document, created_at_ms, updated_at_ms) \
@@ -107,10 +124,8 @@ impl Store {
     /// Every draft, newest first.
     #[tracing::instrument(skip_all)]
     pub async fn list_drafts(&self) -> Result<Vec<Draft>, StoreError> {
-        let sql =
-            format!("SELECT {DRAFT_COLUMNS} FROM drafts ORDER BY created_at_ms DESC, id DESC");
         let rows: Vec<DraftRow> = on_pool!(&self.backend, |pool| {
-            sqlx::query_as(&sql).fetch_all(pool).await?
+            sqlx::query_as(SELECT_DRAFTS).fetch_all(pool).await?
         });
         rows.into_iter().map(draft_from_row).collect()
     }
@@ -120,8 +135,6 @@ impl Store {
     /// tenant id never changes again.
     #[tracing::instrument(skip_all, fields(draft = id.as_str()))]
     pub async fn open_draft(&self, id: &DraftId) -> Result<DraftDetail, DraftError> {
-        let sql =
-            format!("SELECT {DRAFT_COLUMNS}, document, submitted_hash FROM drafts WHERE id = $1");
         type Row = (
             String,
             String,
@@ -134,7 +147,7 @@ impl Store {
             Option<String>,
         );
         let row: Option<Row> = on_pool!(&self.backend, |pool| {
-            sqlx::query_as(&sql)
+            sqlx::query_as(SELECT_DRAFT)
                 .bind(id.as_str())
                 .fetch_optional(pool)
                 .await?
@@ -143,6 +156,9 @@ impl Store {
         else {
             return Err(DraftError::NotFound(id.as_str().to_owned()));
         };
+        let submitted_at = submitted
+            .map(|millis| millis_to_timestamp(&rid, millis))
+            .transpose()?;
         let draft = draft_from_row((rid, name, industry, slug, created, updated, submitted))?;
         let document = match document {
             Some(text) => serde_json::from_str(&text).map_err(|error| StoreError::CorruptRow {
@@ -156,6 +172,7 @@ impl Store {
             draft,
             document,
             submitted_hash: hash,
+            submitted_at,
         })
     }
 
@@ -190,7 +207,7 @@ impl Store {
             draft.industry_label = industry.label().to_owned();
         }
         draft.slug = document.tenant.slug.as_str().to_owned();
-        draft.updated_at = later_than(Timestamp::now(), self.submitted_at(id).await?);
+        draft.updated_at = later_than(Timestamp::now(), current.submitted_at);
         draft.submission = match draft.submission {
             SubmissionState::NotSubmitted => SubmissionState::NotSubmitted,
             _ => SubmissionState::EditedSinceSubmission,
@@ -235,19 +252,6 @@ impl Store {
             return Err(DraftError::NotFound(id.as_str().to_owned()));
         }
         Ok(self.open_draft(id).await?.draft)
-    }
-
-    async fn submitted_at(&self, id: &DraftId) -> Result<Option<Timestamp>, DraftError> {
-        let row: Option<(Option<i64>,)> = on_pool!(&self.backend, |pool| {
-            sqlx::query_as("SELECT submitted_at_ms FROM drafts WHERE id = $1")
-                .bind(id.as_str())
-                .fetch_optional(pool)
-                .await?
-        });
-        row.and_then(|(millis,)| millis)
-            .map(|millis| millis_to_timestamp(id.as_str(), millis))
-            .transpose()
-            .map_err(DraftError::from)
     }
 
     async fn upgrade_draft(&self, draft: Draft) -> Result<DraftDetail, DraftError> {

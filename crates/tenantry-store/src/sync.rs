@@ -132,8 +132,8 @@ type HeldRow = (
     i64,
 );
 
-const HELD_COLUMNS: &str =
-    "hash, id, tenant_id, envelope, state, code, message, detail, held_at_ms";
+const SELECT_HELD: &str = "SELECT hash, id, tenant_id, envelope, state, code, message, detail, \
+     held_at_ms FROM held_changesets ORDER BY position";
 
 fn held_from_row(row: HeldRow) -> Result<HeldChangeSet, StoreError> {
     let (hash, id, tenant, envelope, state, code, message, detail, held_at_ms) = row;
@@ -333,8 +333,7 @@ impl Store {
 
     /// Every held change set, in the order they are to be worked on.
     pub async fn held(&self) -> Result<Vec<HeldChangeSet>, StoreError> {
-        let sql = format!("SELECT {HELD_COLUMNS} FROM held_changesets ORDER BY position");
-        let rows: Vec<HeldRow> = on_pool!(&self.backend, |pool| sqlx::query_as(&sql)
+        let rows: Vec<HeldRow> = on_pool!(&self.backend, |pool| sqlx::query_as(SELECT_HELD)
             .fetch_all(pool)
             .await?);
         rows.into_iter().map(held_from_row).collect()
@@ -435,6 +434,21 @@ impl Store {
             tx.commit().await?;
             Ok(recorded)
         })
+    }
+
+    /// Forgets a change set the server refused, once its author has read why. Only a
+    /// rejected one: a held change set waiting for a rebase or a decision is never
+    /// dropped this way. False when there was no such rejection.
+    pub async fn dismiss_rejected(&self, hash: &str) -> Result<bool, StoreError> {
+        let removed = on_pool!(&self.backend, |pool| sqlx::query(
+            "DELETE FROM held_changesets WHERE hash = $1 AND state = $2"
+        )
+        .bind(hash)
+        .bind(HeldState::Rejected.id())
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(removed > 0)
     }
 
     /// Forgets a held change set (its author has seen the rejection, or a resolution

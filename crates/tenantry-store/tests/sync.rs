@@ -474,6 +474,8 @@ async fn held_change_sets_can_be_marked_and_dropped(mirror: &TestMirror) {
     let held = mirror.store.held().await.expect("held");
     assert_eq!(held[1].state, HeldState::Conflict);
     assert_eq!(held[1].detail.as_ref(), Some(&detail));
+    // A conflict waits for a decision: it cannot be dismissed like a rejection.
+    assert!(!mirror.store.dismiss_rejected(&a3).await.expect("dismiss"));
     mirror
         .store
         .mark_held_rejected(&a3, "cannot_rebase", "no longer applies")
@@ -483,6 +485,10 @@ async fn held_change_sets_can_be_marked_and_dropped(mirror: &TestMirror) {
     assert!(mirror.store.drop_held(&a2).await.expect("drop"));
     assert!(!mirror.store.drop_held(&a2).await.expect("again"));
     assert_eq!(mirror.store.held().await.expect("held").len(), 1);
+    // The rejection left is dismissed once its author has read it.
+    assert!(mirror.store.dismiss_rejected(&a3).await.expect("dismiss"));
+    assert!(!mirror.store.dismiss_rejected(&a3).await.expect("again"));
+    assert!(mirror.store.held().await.expect("held").is_empty());
 }
 
 async fn the_sync_state_remembers_the_last_sync_and_the_last_error(mirror: &TestMirror) {

@@ -144,6 +144,8 @@ pub async fn submit(
 pub struct DraftSubmission {
     pub outcome: SubmitOutcome,
     pub draft: Draft,
+    /// The document that was submitted (or blocked).
+    pub document: TenantDocument,
 }
 
 /// Submits the draft `id` as it is in the mirror now (see [`submit`]) and remembers the
@@ -170,7 +172,11 @@ pub async fn submit_draft(
         Some(hash) => store.mark_draft_submitted(id, &hash, as_of).await?,
         None => opened.draft,
     };
-    Ok(DraftSubmission { outcome, draft })
+    Ok(DraftSubmission {
+        outcome,
+        draft,
+        document: opened.document,
+    })
 }
 
 /// Undoes the change set `id_or_hash` with a new one holding its inverse operations,

@@ -129,8 +129,7 @@ pub async fn submit_draft(
     let submitted =
         tenantry_workflow::submit_draft(store, state.rules(), &id, || state.signer.key(), request)
             .await?;
-    let document = store.open_draft(&id).await?.document;
-    let view = Box::new(view(&state, submitted.draft, document).await?);
+    let view = Box::new(view(&state, submitted.draft, submitted.document).await?);
     Ok(match submitted.outcome {
         SubmitOutcome::Blocked(_) => SubmitResult::Blocked { view },
         SubmitOutcome::NothingToSubmit => SubmitResult::NothingToSubmit { view },

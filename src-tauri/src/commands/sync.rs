@@ -365,13 +365,10 @@ pub async fn dismiss_rejection(
     state: State<'_, AppState>,
     hash: String,
 ) -> Result<SyncView, AppError> {
-    let store = state.store()?;
-    let rejected = store.rejected().await?;
-    if !rejected.iter().any(|held| held.hash == hash) {
+    if !state.store()?.dismiss_rejected(&hash).await? {
         return Err(AppError::not_found(format!(
             "No refused change set {hash} is waiting; it may have been dismissed already."
         )));
     }
-    store.drop_held(&hash).await?;
     view(&state).await
 }
