@@ -171,7 +171,9 @@ impl From<SyncError> for AppError {
     fn from(error: SyncError) -> Self {
         let message = capitalised(&error.to_string());
         match error {
-            SyncError::BadUrl(_) => Self::new(ErrorCode::InvalidInput, message),
+            SyncError::BadUrl(_) | SyncError::InsecureUrl(_) | SyncError::CaFile { .. } => {
+                Self::new(ErrorCode::InvalidInput, message)
+            }
             SyncError::Unreachable { .. } | SyncError::Unavailable { .. } => {
                 Self::new(ErrorCode::Offline, message)
             }
@@ -184,6 +186,7 @@ impl From<SyncError> for AppError {
             SyncError::Refused { .. }
             | SyncError::Protocol(_)
             | SyncError::Untrusted { .. }
+            | SyncError::UntrustedCertificate { .. }
             | SyncError::Resolve(_)
             | SyncError::Record(_) => {
                 tracing::warn!(%error, "sync refused or failed");

@@ -318,7 +318,7 @@ fn register_keeps_the_token_in_the_keyring_and_an_unapproved_key_is_told_so() {
         .build()
         .expect("runtime");
     let approved = runtime.block_on(async {
-        reqwest::Client::new()
+        tenantry_sync::tls::http_client()
             .post(format!("{}/v1/keys/{key_id}/approve", server.url))
             .bearer_auth(&server.admin_token)
             .send()

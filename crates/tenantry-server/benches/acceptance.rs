@@ -200,7 +200,7 @@ async fn account_manager(server: &Server, admin_token: &str, name: &str) -> Auth
         tenantry_sync::register_key(&server.url, &key, name, Role::AccountManager, ORGANISATION)
             .await
             .expect("register");
-    let response = reqwest::Client::new()
+    let response = tenantry_sync::tls::http_client()
         .post(format!(
             "{}/v1/keys/{}/approve",
             server.url, registration.key_id
@@ -356,7 +356,7 @@ fn batch_body(envelopes: &[Vec<u8>]) -> Vec<u8> {
 /// Pushes `stream` in batches, one request after the other; returns how many were
 /// accepted.
 async fn push_stream(url: String, token: String, stream: Vec<Vec<u8>>, batch: usize) -> usize {
-    let client = reqwest::Client::new();
+    let client = tenantry_sync::tls::http_client();
     let mut accepted = 0;
     for chunk in stream.chunks(batch) {
         let response = client

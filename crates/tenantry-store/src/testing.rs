@@ -81,31 +81,18 @@ impl TestMirror {
 
     /// A new, empty database on the test Postgres server.
     pub async fn postgres() -> Self {
-        let admin_url = postgres_admin_url();
-        let name = format!("tenantry_test_{}", uuid::Uuid::now_v7().simple());
-        let mut admin = sqlx::PgConnection::connect(&admin_url)
-            .await
-            .unwrap_or_else(|error| {
-                panic!(
-                    "Postgres tests need a server: none answered at {} ({error}). \
-                 Start one, set {TEST_PG_URL_ENV}, or run `make test`, which starts its own.",
-                    Location::Postgres(admin_url.clone())
-                )
-            });
-        // The name is generated above from a UUID: only [a-z0-9_], so quoting is safe.
-        sqlx::query(&format!("CREATE DATABASE \"{name}\""))
-            .execute(&mut admin)
-            .await
-            .expect("create a throwaway Postgres database");
-        admin.close().await.ok();
-        let location = Location::Postgres(database_url(&admin_url, &name));
+        let database = TestPostgresDatabase::create("tenantry_test").await;
+        let location = Location::Postgres(database.url.clone());
         let store = Store::open(location.clone())
             .await
             .expect("open a fresh Postgres mirror");
         Self {
             store,
             location,
-            resource: Resource::PostgresDatabase { admin_url, name },
+            resource: Resource::PostgresDatabase {
+                admin_url: database.admin_url,
+                name: database.name,
+            },
         }
     }
 
@@ -128,16 +115,69 @@ impl TestMirror {
         match self.resource {
             Resource::Directory(dir) => drop(dir),
             Resource::PostgresDatabase { admin_url, name } => {
-                let mut admin = sqlx::PgConnection::connect(&admin_url)
-                    .await
-                    .expect("reconnect to drop the test database");
-                sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                    .execute(&mut admin)
-                    .await
-                    .expect("drop the test database");
+                drop_database(&admin_url, &name).await;
             }
         }
     }
+}
+
+/// An empty database of its own on the test Postgres server, for a test that runs
+/// something else on Postgres (the reference server, say) next to its mirrors.
+#[derive(Debug)]
+pub struct TestPostgresDatabase {
+    /// The database's URL, to hand to whatever uses it.
+    pub url: String,
+    admin_url: String,
+    name: String,
+}
+
+impl TestPostgresDatabase {
+    /// Creates `<prefix>_<uuid>`; panics with what to do when no Postgres answers (a
+    /// test that needs Postgres fails rather than skips).
+    pub async fn create(prefix: &str) -> Self {
+        let admin_url = postgres_admin_url();
+        let prefix: String = prefix
+            .chars()
+            .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
+            .collect();
+        let name = format!("{prefix}_{}", uuid::Uuid::now_v7().simple());
+        let mut admin = sqlx::PgConnection::connect(&admin_url)
+            .await
+            .unwrap_or_else(|error| {
+                panic!(
+                    "Postgres tests need a server: none answered at {} ({error}). \
+                 Start one, set {TEST_PG_URL_ENV}, or run `make test`, which starts its own.",
+                    Location::Postgres(admin_url.clone())
+                )
+            });
+        // The name is only [a-z0-9_] (filtered prefix, UUID), so quoting is safe.
+        sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+            .execute(&mut admin)
+            .await
+            .expect("create a throwaway Postgres database");
+        admin.close().await.ok();
+        let url = database_url(&admin_url, &name);
+        Self {
+            url,
+            admin_url,
+            name,
+        }
+    }
+
+    /// Drops the database, closing whatever is still connected to it.
+    pub async fn remove(self) {
+        drop_database(&self.admin_url, &self.name).await;
+    }
+}
+
+async fn drop_database(admin_url: &str, name: &str) {
+    let mut admin = sqlx::PgConnection::connect(admin_url)
+        .await
+        .expect("reconnect to drop the test database");
+    sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .execute(&mut admin)
+        .await
+        .expect("drop the test database");
 }
 
 /// `admin_url` with its database name replaced by `database`.
@@ -171,6 +211,31 @@ mod tests {
         assert_eq!(
             database_url("postgres://u@h/db?sslmode=disable", "t1"),
             "postgres://u@h/t1?sslmode=disable"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_throwaway_postgres_database_exists_until_removed() {
+        let database = TestPostgresDatabase::create("tenantry_Test-prefix").await;
+        assert!(
+            database.name.starts_with("tenantry_estprefix_"),
+            "only [a-z0-9_] of the prefix is kept: {}",
+            database.name
+        );
+        let mut connection = sqlx::PgConnection::connect(&database.url)
+            .await
+            .expect("the new database accepts connections");
+        let one: i32 = sqlx::query_scalar("SELECT 1")
+            .fetch_one(&mut connection)
+            .await
+            .expect("query");
+        assert_eq!(one, 1);
+        let url = database.url.clone();
+        // Removing it closes the connection still open above.
+        database.remove().await;
+        assert!(
+            sqlx::PgConnection::connect(&url).await.is_err(),
+            "the database is gone"
         );
     }
 }

@@ -7,6 +7,19 @@ pub enum SyncError {
         "'{0}' is not a server URL Tenantry can use; expected http://host:port or https://host"
     )]
     BadUrl(String),
+    #[error(
+        "'{0}' would send your token unencrypted: use https://. Plain http:// is only for a server on this machine, such as the sandbox of `make run`"
+    )]
+    InsecureUrl(String),
+    #[error("cannot use the certificate authority file {}: {detail}", path.display())]
+    CaFile {
+        path: std::path::PathBuf,
+        detail: String,
+    },
+    #[error(
+        "the server at {url} presented a certificate this machine does not trust ({detail}); if your platform uses a private certificate authority, set TENANTRY_SERVER_CA_FILE to its PEM file"
+    )]
+    UntrustedCertificate { url: String, detail: String },
     #[error("the server at {url} cannot be reached ({detail}); your changes stay in the outbox")]
     Unreachable { url: String, detail: String },
     #[error("the server at {url} is unavailable (HTTP {status}: {message}); your changes stay in the outbox")]

@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use crate::error::SyncError;
+use crate::tls;
 
 /// How often and how patiently a request is retried.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,14 +79,23 @@ pub(crate) struct Http {
     retry: RetryPolicy,
 }
 
-/// Normalises a server URL: http or https, no trailing slash, no query.
+/// Normalises a server URL: https (or http to this machine only), no trailing slash, no
+/// query, no credentials.
 pub fn normalise_url(url: &str) -> Result<String, SyncError> {
     let parsed = reqwest::Url::parse(url.trim()).map_err(|_| SyncError::BadUrl(url.to_owned()))?;
+    let Some(host) = parsed.host_str() else {
+        return Err(SyncError::BadUrl(url.to_owned()));
+    };
     if !matches!(parsed.scheme(), "http" | "https")
-        || parsed.host_str().is_none()
         || parsed.query().is_some()
+        || parsed.fragment().is_some()
+        || !parsed.username().is_empty()
+        || parsed.password().is_some()
     {
         return Err(SyncError::BadUrl(url.to_owned()));
+    }
+    if parsed.scheme() == "http" && !tls::plain_http_allowed(host) {
+        return Err(SyncError::InsecureUrl(url.trim().to_owned()));
     }
     Ok(parsed.as_str().trim_end_matches('/').to_owned())
 }
@@ -97,7 +107,10 @@ impl Http {
         retry: RetryPolicy,
         timeout: Duration,
         keep_alive: bool,
+        ca_file: Option<&std::path::Path>,
     ) -> Result<Self, SyncError> {
+        let base = normalise_url(base)?;
+        tls::install_crypto_provider();
         let mut builder = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
@@ -105,13 +118,17 @@ impl Http {
         if !keep_alive {
             builder = builder.pool_max_idle_per_host(0);
         }
+        if let Some(path) = ca_file {
+            // Added to the machine's trust store, not instead of it.
+            builder = builder.tls_certs_merge(tls::read_ca_file(path)?);
+        }
         let client = builder.build().map_err(|error| SyncError::Unreachable {
-            url: base.to_owned(),
+            url: base.clone(),
             detail: format!("no HTTP client: {error}"),
         })?;
         Ok(Self {
             client,
-            base: normalise_url(base)?,
+            base,
             token,
             retry,
         })
@@ -159,7 +176,16 @@ impl Http {
                     .body(body.clone());
             }
             let (error, retry_after) = match request.send().await {
-                Err(error) => (self.unreachable(&error), None),
+                Err(error) => {
+                    // No retry: the certificate will not change in the next seconds.
+                    if let Some(detail) = tls::certificate_problem(&error) {
+                        return Err(SyncError::UntrustedCertificate {
+                            url: self.base.clone(),
+                            detail,
+                        });
+                    }
+                    (self.unreachable(&error), None)
+                }
                 Ok(response) => {
                     let status = response.status();
                     let retry_after = response
@@ -295,7 +321,21 @@ mod tests {
         );
         assert!(normalise_url("ftp://x").is_err());
         assert!(normalise_url("not a url").is_err());
-        assert!(normalise_url("http://x/?a=1").is_err());
+        assert!(normalise_url("http://localhost/?a=1").is_err());
+        assert!(normalise_url("https://user:secret@sync.example.com").is_err());
+        assert!(normalise_url("https://sync.example.com/#x").is_err());
+        assert_eq!(
+            normalise_url("http://[::1]:8480").expect("loopback v6"),
+            "http://[::1]:8480"
+        );
+        assert!(matches!(
+            normalise_url("http://sync.example.com"),
+            Err(SyncError::InsecureUrl(_))
+        ));
+        assert!(matches!(
+            normalise_url("http://10.1.2.3:8480"),
+            Err(SyncError::InsecureUrl(_))
+        ));
     }
 
     #[test]

@@ -16,6 +16,7 @@
 mod error;
 mod http;
 mod rebase;
+pub mod tls;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -52,6 +53,9 @@ pub struct SyncConfig {
     pub request_timeout: Duration,
     /// Reuse connections between requests (off: one connection per request).
     pub keep_alive: bool,
+    /// Extra certificate authorities (PEM) trusted for this server besides the
+    /// machine's, for a platform with a private CA. Defaults to `TENANTRY_SERVER_CA_FILE`.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 impl SyncConfig {
@@ -64,6 +68,7 @@ impl SyncConfig {
             retry: RetryPolicy::default(),
             request_timeout: Duration::from_secs(30),
             keep_alive: true,
+            ca_file: tls::ca_file_from_env(),
         }
     }
 }
@@ -192,6 +197,7 @@ pub async fn register_key(
         RetryPolicy::default(),
         Duration::from_secs(30),
         true,
+        tls::ca_file_from_env().as_deref(),
     )?;
     let public = key.public().to_hex();
     let proof = STANDARD.encode(key.sign(registration_message(organisation, &public).as_bytes()));
@@ -281,6 +287,7 @@ impl Syncer {
             config.retry.clone(),
             config.request_timeout,
             config.keep_alive,
+            config.ca_file.as_deref(),
         )?;
         Ok(Self {
             store,

@@ -1,4 +1,5 @@
-//! Sync against the real `tenantry-server` binary on loopback, with real mirrors (one
+//! Sync against the real `tenantry-server` binary on loopback (the convergence, conflict
+//! and kill tests each on a SQLite and on a Postgres server), with real mirrors (one
 //! SQLite file, one Postgres database): offline edits converging, conflicts reported
 //! and resolved, rejections that do not block the queue, and faults (connections cut,
 //! answers lost, slow answers, the server killed mid-push) that lose and duplicate
@@ -33,8 +34,20 @@ async fn assert_exactly_once(server: &TestServer, expected: &[String]) {
 }
 
 #[tokio::test]
-async fn disjoint_offline_edits_converge_on_a_sqlite_and_a_postgres_mirror() {
-    let server = TestServer::start().await;
+async fn disjoint_offline_edits_converge_on_a_sqlite_and_a_postgres_mirror_server_on_sqlite() {
+    disjoint_offline_edits_converge_on_a_sqlite_and_a_postgres_mirror(TestServer::start().await)
+        .await;
+}
+
+#[tokio::test]
+async fn disjoint_offline_edits_converge_on_a_sqlite_and_a_postgres_mirror_server_on_postgres() {
+    disjoint_offline_edits_converge_on_a_sqlite_and_a_postgres_mirror(
+        TestServer::start_postgres().await,
+    )
+    .await;
+}
+
+async fn disjoint_offline_edits_converge_on_a_sqlite_and_a_postgres_mirror(server: TestServer) {
     let sqlite = TestMirror::sqlite().await;
     let postgres = TestMirror::postgres().await;
     let alice = Client {
@@ -117,11 +130,24 @@ async fn disjoint_offline_edits_converge_on_a_sqlite_and_a_postgres_mirror() {
 
     sqlite.remove().await;
     postgres.remove().await;
+    server.stop().await;
 }
 
 #[tokio::test]
-async fn the_same_field_edited_on_both_sides_is_a_conflict_resolved_per_field() {
-    let server = TestServer::start().await;
+async fn the_same_field_edited_on_both_sides_is_a_conflict_resolved_per_field_server_on_sqlite() {
+    the_same_field_edited_on_both_sides_is_a_conflict_resolved_per_field(TestServer::start().await)
+        .await;
+}
+
+#[tokio::test]
+async fn the_same_field_edited_on_both_sides_is_a_conflict_resolved_per_field_server_on_postgres() {
+    the_same_field_edited_on_both_sides_is_a_conflict_resolved_per_field(
+        TestServer::start_postgres().await,
+    )
+    .await;
+}
+
+async fn the_same_field_edited_on_both_sides_is_a_conflict_resolved_per_field(server: TestServer) {
     let sqlite = TestMirror::sqlite().await;
     let postgres = TestMirror::postgres().await;
     let alice = Client {
@@ -210,6 +236,7 @@ async fn the_same_field_edited_on_both_sides_is_a_conflict_resolved_per_field() 
 
     sqlite.remove().await;
     postgres.remove().await;
+    server.stop().await;
 }
 
 #[tokio::test]
@@ -306,8 +333,84 @@ async fn cut_connections_lost_answers_and_slow_answers_lose_and_duplicate_nothin
 }
 
 #[tokio::test]
-async fn the_server_killed_mid_push_and_restarted_loses_and_duplicates_nothing() {
-    let mut server = TestServer::start().await;
+async fn server_errors_before_and_after_the_server_acted_lose_and_duplicate_nothing() {
+    let server = TestServer::start().await;
+    let proxy = Proxy::start(server.address).await;
+    let mirror = TestMirror::sqlite().await;
+    let client = Client {
+        store: mirror.store.clone(),
+        staff: server.staff("Alice", Role::AccountManager).await,
+    };
+    let mut submitted = Vec::new();
+    for name in ["Fir Retail", "Gum Retail", "Hazel Retail", "Ivy Retail"] {
+        submitted.push(client.create(&new_tenant(name)).await);
+    }
+    let mut config = client.config(&proxy.url());
+    config.batch_size = 2;
+    config.keep_alive = false;
+    let syncer = tenantry_sync::Syncer::new(client.store.clone(), config).expect("syncer");
+    // First batch: a 500 from a gateway (the server never saw it), then a 500 in place
+    // of the server's "accepted" (it stored the batch); the retry learns "duplicate".
+    // Second batch: a 500 after the server acted, then through.
+    proxy.plan(&[
+        Fault::Error500,
+        Fault::Error500AfterServer,
+        Fault::Pass,
+        Fault::Error500AfterServer,
+        Fault::Pass,
+    ]);
+    let report = syncer.push(&signer_of(&client)).await.expect("push");
+    assert_eq!(report.sent + report.duplicates, 4, "{report:?}");
+    assert_eq!(
+        report.duplicates, 4,
+        "both batches were stored behind a 500 and came back as duplicates: {report:?}"
+    );
+    assert_eq!(report.left_queued, 0);
+    assert!(report.rejected.is_empty(), "{report:?}");
+    assert_eq!(syncer.status().await.expect("status").outbox, 0);
+    assert_exactly_once(&server, &submitted).await;
+
+    // A 500 on each of the client's four tries: the push fails as "unavailable",
+    // retryable, and the change set stays queued; the next push sends it.
+    let more = client.create(&new_tenant("Juniper Retail")).await;
+    proxy.plan(&[Fault::Error500; 4]);
+    let error = syncer
+        .push(&signer_of(&client))
+        .await
+        .expect_err("the server keeps failing");
+    assert!(
+        matches!(error, SyncError::Unavailable { status: 500, .. }),
+        "{error:?}"
+    );
+    assert!(error.is_retryable() && !error.is_offline());
+    assert_eq!(syncer.status().await.expect("status").outbox, 1);
+    let report = syncer.push(&signer_of(&client)).await.expect("push");
+    assert_eq!(report.sent, 1, "{report:?}");
+    submitted.push(more);
+    assert_exactly_once(&server, &submitted).await;
+    mirror.remove().await;
+}
+
+#[tokio::test]
+async fn the_server_killed_mid_push_and_restarted_loses_and_duplicates_nothing_server_on_sqlite() {
+    the_server_killed_mid_push_and_restarted_loses_and_duplicates_nothing(
+        TestServer::start().await,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_server_killed_mid_push_and_restarted_loses_and_duplicates_nothing_server_on_postgres()
+{
+    the_server_killed_mid_push_and_restarted_loses_and_duplicates_nothing(
+        TestServer::start_postgres().await,
+    )
+    .await;
+}
+
+async fn the_server_killed_mid_push_and_restarted_loses_and_duplicates_nothing(
+    mut server: TestServer,
+) {
     let proxy = Proxy::start(server.address).await;
     let mirror = TestMirror::sqlite().await;
     let client = Client {
@@ -371,6 +474,7 @@ async fn the_server_killed_mid_push_and_restarted_loses_and_duplicates_nothing()
     assert_exactly_once(&server, &submitted).await;
     assert!(syncer.status().await.expect("status").online);
     mirror.remove().await;
+    server.stop().await;
 }
 
 #[tokio::test]

@@ -197,7 +197,7 @@ impl TestServer {
             database_url,
             database,
             admin,
-            http: reqwest::Client::new(),
+            http: tenantry_sync::tls::http_client(),
             logs: Arc::new(Mutex::new(Vec::new())),
         };
         server.launch(&[]);

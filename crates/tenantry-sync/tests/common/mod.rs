@@ -1,4 +1,4 @@
-//! The real `tenantry-server` binary on loopback (SQLite), staff keys approved by its
+//! The real `tenantry-server` binary on loopback (SQLite or Postgres), staff keys approved by its
 //! bootstrap admin, a fault-injecting TCP proxy, and clients with their own mirrors.
 //!
 //! The binary is the workspace's `target/<profile>/tenantry-server`: `make test` and
@@ -20,6 +20,7 @@ use tenantry_changeset::changeset::{ChangeSet, Environment, CHANGESET_SCHEMA_VER
 use tenantry_changeset::{diff, Envelope, SigningKey};
 use tenantry_core::tenant::{Regulation, TenantId};
 use tenantry_core::{ClientName, Industry, TenantDocument, Timestamp};
+use tenantry_store::testing::TestPostgresDatabase;
 use tenantry_store::Store;
 use tenantry_sync::{RetryPolicy, Role, SyncConfig, Syncer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -59,21 +60,47 @@ impl Staff {
     }
 }
 
-/// The server process over a SQLite file that survives restarts.
+/// The server process over a database that survives restarts: a SQLite file, or a
+/// throwaway database on the test Postgres server.
 #[derive(Debug)]
 pub struct TestServer {
     child: Option<Child>,
     pub address: SocketAddr,
     database_url: String,
     _dir: tempfile::TempDir,
+    postgres: Option<TestPostgresDatabase>,
     pub admin: Staff,
     logs: Arc<Mutex<Vec<String>>>,
 }
 
 impl TestServer {
+    /// The server on a SQLite file (the sandbox's set-up).
     pub async fn start() -> Self {
+        Self::start_on(None).await
+    }
+
+    /// The server on Postgres (production's set-up); `stop` drops the database.
+    pub async fn start_postgres() -> Self {
+        Self::start_on(Some(
+            TestPostgresDatabase::create("tenantry_sync_server").await,
+        ))
+        .await
+    }
+
+    /// Kills the server and drops its Postgres database, if it has one.
+    pub async fn stop(mut self) {
+        self.kill();
+        if let Some(database) = self.postgres.take() {
+            database.remove().await;
+        }
+    }
+
+    async fn start_on(postgres: Option<TestPostgresDatabase>) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let database_url = format!("sqlite://{}", dir.path().join("server.db").display());
+        let database_url = match &postgres {
+            Some(database) => database.url.clone(),
+            None => format!("sqlite://{}", dir.path().join("server.db").display()),
+        };
         let key = SigningKey::generate().expect("a key");
         let output = Command::new(server_binary())
             .args([
@@ -107,6 +134,7 @@ impl TestServer {
             address,
             database_url,
             _dir: dir,
+            postgres,
             admin: Staff { key, token },
             logs,
         }
@@ -137,7 +165,7 @@ impl TestServer {
     }
 
     async fn post(&self, token: &str, path: &str, body: Vec<u8>) -> (u16, Value) {
-        let response = reqwest::Client::new()
+        let response = tenantry_sync::tls::http_client()
             .post(format!("{}{path}", self.url()))
             .bearer_auth(token)
             .header("content-type", "application/json")
@@ -190,7 +218,7 @@ impl TestServer {
         let mut after = 0;
         let mut all = Vec::new();
         loop {
-            let page: Value = reqwest::Client::new()
+            let page: Value = tenantry_sync::tls::http_client()
                 .get(format!(
                     "{}/v1/changesets?after={after}&limit=1000",
                     self.url()
@@ -218,7 +246,7 @@ impl TestServer {
 
     /// The server's head per tenant.
     pub async fn head(&self, tenant: &TenantId) -> Option<String> {
-        let heads: Value = reqwest::Client::new()
+        let heads: Value = tenantry_sync::tls::http_client()
             .get(format!("{}/v1/tenants/heads", self.url()))
             .bearer_auth(&self.admin.token)
             .send()
@@ -293,6 +321,11 @@ pub enum Fault {
     /// Forwards the request, waits for the answer to start, then closes without
     /// passing it on: the server acted, the client does not know.
     LoseAnswer,
+    /// Answers 500 itself without forwarding: a failing gateway before the server.
+    Error500,
+    /// Forwards the request, drops the server's answer and answers 500 instead: the
+    /// server acted, the client is told it failed.
+    Error500AfterServer,
 }
 
 /// A TCP proxy in front of the server whose faults a test plans per connection.
@@ -356,11 +389,34 @@ async fn relay(mut client: TcpStream, upstream: SocketAddr, fault: Fault) {
             return;
         }
         Fault::Delay(delay) => tokio::time::sleep(delay).await,
-        Fault::Pass | Fault::LoseAnswer => {}
+        Fault::Error500 => {
+            read_request(&mut client).await;
+            answer_500(&mut client).await;
+            return;
+        }
+        Fault::Pass | Fault::LoseAnswer | Fault::Error500AfterServer => {}
     }
     let Ok(mut server) = TcpStream::connect(upstream).await else {
         return;
     };
+    if fault == Fault::Error500AfterServer {
+        let request = read_request(&mut client).await;
+        if server.write_all(&request).await.is_err() {
+            return;
+        }
+        // The server's whole answer (it closes nothing: read until it has sent a
+        // complete response, which for these small JSON answers is one read or a few).
+        let mut answer = Vec::new();
+        let mut buffer = [0u8; 8192];
+        while !complete_http_message(&answer) {
+            match server.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(read) => answer.extend_from_slice(&buffer[..read]),
+            }
+        }
+        answer_500(&mut client).await;
+        return;
+    }
     if fault == Fault::LoseAnswer {
         let (mut client_read, _client_write) = client.split();
         let (mut server_read, mut server_write) = server.split();
@@ -374,6 +430,44 @@ async fn relay(mut client: TcpStream, upstream: SocketAddr, fault: Fault) {
     }
     let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
     let _ = client.shutdown().await;
+}
+
+/// Reads one HTTP/1.1 request (head and `content-length` body) from `stream`.
+async fn read_request(stream: &mut TcpStream) -> Vec<u8> {
+    let mut request = Vec::new();
+    let mut buffer = [0u8; 8192];
+    while !complete_http_message(&request) {
+        match stream.read(&mut buffer).await {
+            Ok(0) | Err(_) => break,
+            Ok(read) => request.extend_from_slice(&buffer[..read]),
+        }
+    }
+    request
+}
+
+/// Whether `bytes` hold a whole HTTP/1.1 message with a `content-length` body (or none).
+fn complete_http_message(bytes: &[u8]) -> bool {
+    let Some(head_end) = bytes.windows(4).position(|window| window == b"\r\n\r\n") else {
+        return false;
+    };
+    let head = String::from_utf8_lossy(&bytes[..head_end]).to_ascii_lowercase();
+    let length = head
+        .lines()
+        .find_map(|line| line.strip_prefix("content-length:"))
+        .and_then(|value| value.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    bytes.len() >= head_end + 4 + length
+}
+
+async fn answer_500(stream: &mut TcpStream) {
+    let body = br#"{"code":"internal","message":"gateway failure injected by the test"}"#;
+    let head = format!(
+        "HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes()).await;
+    let _ = stream.write_all(body).await;
+    let _ = stream.shutdown().await;
 }
 
 /// A client: its own mirror, a staff member's key and token, and a syncer config.
