@@ -28,6 +28,12 @@ token=$("$bin/tenantry-server" bootstrap-admin --name "Schemathesis Admin" \
   --public-key "$public_key" --database-url "$database" | awk '/^token:/ {print $2}')
 [ -n "$token" ] || die "bootstrap-admin printed no token"
 
+# A published catalog, so GET /v1/catalog answers 200 (not only 404 no_catalog).
+"$bin/tenantry-server" platform-key init --key-file "$work/platform.key" >/dev/null 2>&1
+"$bin/tenantry" catalog show --format json >"$work/catalog.json"
+"$bin/tenantry-server" catalog publish --key-file "$work/platform.key" \
+  --catalog "$work/catalog.json" --database-url "$database" >/dev/null
+
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 # Rate limits off: the fuzzer sends hundreds of requests with one token.
 "$bin/tenantry-server" serve --listen "127.0.0.1:$port" --database-url "$database" \

@@ -19,6 +19,8 @@ fn main() {
             "list_conflicts",
             "resolve_conflict",
             "dismiss_rejection",
+            "wizard_step",
+            "edit_draft",
         ]),
     ))
     .expect("tauri-build failed");

@@ -51,6 +51,11 @@ fn tenantry_core_has_no_desktop_dependency() {
 }
 
 #[test]
+fn tenantry_forms_has_no_desktop_dependency() {
+    assert_headless("tenantry-forms");
+}
+
+#[test]
 fn tenantry_store_has_no_desktop_dependency() {
     assert_headless("tenantry-store");
 }

@@ -186,6 +186,7 @@ impl From<SyncError> for AppError {
             SyncError::Refused { .. }
             | SyncError::Protocol(_)
             | SyncError::Untrusted { .. }
+            | SyncError::SignedAfterRevocation { .. }
             | SyncError::UntrustedCertificate { .. }
             | SyncError::Resolve(_)
             | SyncError::Record(_) => {

@@ -1,15 +1,20 @@
 //! The app's side of syncing with the platform server: which server (a setting kept in
 //! the data directory, or `$TENANTRY_SERVER_URL`), the token in the OS keyring, one sync
-//! at a time, and the progress of the running one for the window to poll.
+//! at a time, the progress of the running one for the window to poll, and where this
+//! person's key stands with the server (the server's answer, or offline the last one,
+//! kept in the data directory with the time it was given).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use tenantry_core::Timestamp;
 use tenantry_store::Store;
 use tenantry_sync::{
-    normalise_url, Progress, SyncConfig, SyncError, SyncReport, SyncStatus, Syncer,
+    normalise_url, KeyState, OwnKey, Progress, Role, SyncConfig, SyncError, SyncReport, SyncStatus,
+    Syncer,
 };
 
 use crate::signing::Signer;
@@ -17,6 +22,8 @@ use crate::signing::Signer;
 /// Overrides the server chosen in the app, like the CLI's `--server` default.
 pub const SERVER_URL_ENV: &str = "TENANTRY_SERVER_URL";
 const SETTINGS_FILE: &str = "settings.json";
+/// The last answer about this person's key per server, for when the server is offline.
+const KEY_STATUS_FILE: &str = "server-keys.json";
 /// How often the app syncs on its own while it runs, when a server is set up.
 pub const BACKGROUND_INTERVAL: Duration = Duration::from_secs(60);
 
@@ -39,9 +46,82 @@ pub enum ServerSource {
     None,
 }
 
+/// Where this person's key stands with the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum KeyStanding {
+    /// Registered; an admin has not approved it yet.
+    Pending,
+    /// Approved: changes sync.
+    Approved,
+    /// Revoked by an admin: it can no longer sync.
+    Revoked,
+    /// The server does not know the token kept for it (e.g. its database was reset).
+    Unrecognised,
+}
+
+/// A staff role, as the server reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum KeyRole {
+    AccountManager,
+    ComplianceOfficer,
+    Admin,
+}
+
+/// The server's answer about this person's key, and when it was given.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyStatus {
+    pub standing: KeyStanding,
+    /// None when the server did not recognise the token.
+    pub key_id: Option<String>,
+    pub name: Option<String>,
+    pub role: Option<KeyRole>,
+    /// When the server said so.
+    #[specta(type = String)]
+    pub checked_at: Timestamp,
+    /// Said by the server just now; false when it is the last answer, shown because
+    /// the server cannot be asked now.
+    pub current: bool,
+}
+
+impl KeyStatus {
+    fn from_server(key: &OwnKey, checked_at: Timestamp) -> Self {
+        Self {
+            standing: match key.state {
+                KeyState::Pending => KeyStanding::Pending,
+                KeyState::Approved => KeyStanding::Approved,
+                KeyState::Revoked => KeyStanding::Revoked,
+            },
+            key_id: Some(key.key_id.clone()),
+            name: Some(key.name.clone()),
+            role: Some(match key.role {
+                Role::AccountManager => KeyRole::AccountManager,
+                Role::ComplianceOfficer => KeyRole::ComplianceOfficer,
+                Role::Admin => KeyRole::Admin,
+            }),
+            checked_at,
+            current: true,
+        }
+    }
+
+    fn unrecognised(checked_at: Timestamp) -> Self {
+        Self {
+            standing: KeyStanding::Unrecognised,
+            key_id: None,
+            name: None,
+            role: None,
+            checked_at,
+            current: true,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct SyncService {
     settings_path: PathBuf,
+    key_status_path: PathBuf,
     from_env: Option<String>,
     /// Held for the whole of a sync: one at a time, whoever asked.
     running: tokio::sync::Mutex<()>,
@@ -52,6 +132,7 @@ impl SyncService {
     pub fn new(data_dir: &Path) -> Self {
         Self {
             settings_path: data_dir.join(SETTINGS_FILE),
+            key_status_path: data_dir.join(KEY_STATUS_FILE),
             from_env: std::env::var(SERVER_URL_ENV)
                 .ok()
                 .filter(|url| !url.trim().is_empty()),
@@ -144,6 +225,63 @@ impl SyncService {
         result
     }
 
+    /// Where this person's key stands with `server_url`: asked of the server when it
+    /// answers (`online`), and kept; otherwise the last answer kept, marked as not
+    /// current, or none when there never was one.
+    pub async fn key_status(
+        &self,
+        store: &Store,
+        server_url: &str,
+        token: String,
+        online: bool,
+    ) -> Option<KeyStatus> {
+        if online {
+            let answer = match self.syncer(store, server_url, Some(token)) {
+                Ok(syncer) => syncer.whoami().await,
+                Err(error) => Err(error),
+            };
+            let now = Timestamp::now();
+            let fresh = match answer {
+                Ok(key) => Some(KeyStatus::from_server(&key, now)),
+                // 401 to `/v1/keys/me` means only one thing: an unknown token.
+                Err(SyncError::Unauthenticated { .. }) => Some(KeyStatus::unrecognised(now)),
+                Err(error) => {
+                    tracing::warn!(%error, "could not ask the server about this key");
+                    None
+                }
+            };
+            if let Some(fresh) = fresh {
+                self.keep_key_status(server_url, &fresh);
+                return Some(fresh);
+            }
+        }
+        self.kept_key_statuses()
+            .remove(server_url)
+            .map(|kept| KeyStatus {
+                current: false,
+                ..kept
+            })
+    }
+
+    fn kept_key_statuses(&self) -> BTreeMap<String, KeyStatus> {
+        // Unreadable is "never asked": the next answer rewrites the file.
+        std::fs::read(&self.key_status_path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
+    }
+
+    fn keep_key_status(&self, server_url: &str, status: &KeyStatus) {
+        let mut kept = self.kept_key_statuses();
+        kept.insert(server_url.to_owned(), status.clone());
+        let written = serde_json::to_vec_pretty(&kept)
+            .map_err(std::io::Error::other)
+            .and_then(|bytes| write_atomically(&self.key_status_path, &bytes));
+        if let Err(error) = written {
+            tracing::warn!(%error, path = %self.key_status_path.display(), "could not keep the key's state");
+        }
+    }
+
     /// The server's view and the mirror's, for the status area.
     pub async fn status(
         &self,
@@ -223,6 +361,7 @@ mod tests {
     fn service(dir: &Path) -> SyncService {
         SyncService {
             settings_path: dir.join(SETTINGS_FILE),
+            key_status_path: dir.join(KEY_STATUS_FILE),
             from_env: None,
             running: tokio::sync::Mutex::new(()),
             progress: Arc::default(),
@@ -275,6 +414,68 @@ mod tests {
                 ServerSource::Environment
             )
         );
+    }
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+    }
+
+    async fn store(dir: &Path) -> Store {
+        Store::open(tenantry_store::Location::SqliteFile(dir.join("mirror.db")))
+            .await
+            .expect("a mirror")
+    }
+
+    #[test]
+    fn offline_the_last_answer_about_the_key_is_given_with_its_time_and_marked_old() {
+        let dir = tempfile::tempdir().expect("dir");
+        let sync = service(dir.path());
+        runtime().block_on(async {
+            let store = store(dir.path()).await;
+            // Port 9 (discard) answers nothing: nothing was ever known.
+            let url = "http://127.0.0.1:9";
+            assert_eq!(
+                sync.key_status(&store, url, "token".into(), false).await,
+                None
+            );
+            let said = KeyStatus::from_server(
+                &OwnKey {
+                    key_id: "ab".repeat(32),
+                    name: "Ana Lima".into(),
+                    role: Role::ComplianceOfficer,
+                    state: KeyState::Pending,
+                    revoked_after_seq: None,
+                },
+                Timestamp::from_unix_millis(1_790_000_000_000).expect("time"),
+            );
+            sync.keep_key_status(url, &said);
+
+            let kept = sync
+                .key_status(&store, url, "token".into(), false)
+                .await
+                .expect("the last answer");
+            assert!(!kept.current);
+            assert_eq!(kept.standing, KeyStanding::Pending);
+            assert_eq!(kept.role, Some(KeyRole::ComplianceOfficer));
+            assert_eq!(kept.checked_at, said.checked_at);
+            // The server cannot be asked: its last answer stands, also across restarts.
+            let restarted = service(dir.path());
+            let fallback = restarted
+                .key_status(&store, url, "token".into(), true)
+                .await
+                .expect("the last answer");
+            assert!(!fallback.current);
+            assert_eq!(fallback.key_id.as_deref(), Some("ab".repeat(32).as_str()));
+            // Another server's answer is not this one's.
+            assert_eq!(
+                sync.key_status(&store, "http://127.0.0.1:8", "token".into(), false)
+                    .await,
+                None
+            );
+        });
     }
 
     #[test]

@@ -23,7 +23,10 @@ export const commands = {
 	submitDraft: (id: DraftId, summary: string) => typedError<SubmitResult_Serialize, AppError>(__TAURI_INVOKE("submit_draft", { id, summary })),
 	/**  The public half of the signing key (never the private key), if one exists yet. */
 	signingKey: () => typedError<KeyInfo_Serialize, AppError>(__TAURI_INVOKE("signing_key")),
-	/**  The sync state: server, registration, outbox, refusals, conflicts, progress. */
+	/**
+	 *  The sync state: server, registration and the key's standing, outbox, refusals,
+	 *  conflicts, progress.
+	 */
 	syncStatus: () => typedError<SyncView_Serialize, AppError>(__TAURI_INVOKE("sync_status")),
 	/**  Chooses the platform server (or, with `null`, none). Refused URLs change nothing. */
 	setServerUrl: (url: string | null) => typedError<SyncView_Serialize, AppError>(__TAURI_INVOKE("set_server_url", { url })),
@@ -44,6 +47,16 @@ export const commands = {
 	resolveConflict: (changeset: string, choices: FieldChoice[]) => typedError<Resolved_Serialize, AppError>(__TAURI_INVOKE("resolve_conflict", { changeset, choices })),
 	/**  Forgets a change set the server refused, once its author has read why. */
 	dismissRejection: (hash: string) => typedError<SyncView_Serialize, AppError>(__TAURI_INVOKE("dismiss_rejection", { hash })),
+	/**  The form of `step` for the draft as the mirror holds it, with the stepper. */
+	wizardStep: (id: DraftId, step: Step) => typedError<WizardView_Serialize, AppError>(__TAURI_INVOKE("wizard_step", { id, step })),
+	/**
+	 *  Applies `edits` to the draft, saves it (a draft that breaks rules is kept: a draft is
+	 *  never lost) and answers with the form of `step` as it now stands. A refused edit
+	 *  (a field that is not in the wizard, a value of the wrong kind, a step still waiting
+	 *  for the classification) is an `invalid_input` error naming the field, and nothing
+	 *  is saved.
+	 */
+	editDraft: (id: DraftId, step: Step, edits: Edit_Deserialize[]) => typedError<WizardView_Serialize, AppError>(__TAURI_INVOKE("edit_draft", { id, step, edits })),
 };
 
 /* Types */
@@ -143,6 +156,16 @@ export type Branding_Serialize = {
 };
 
 export type ChangeEnvironment = "draft" | "staging" | "production";
+
+/**  One value a choice offers, described from the catalog. */
+export type ChoiceOption = {
+	value: string,
+	label: string,
+	/**  Facts that help choose (a model's provider, eligibility and regions); may be empty. */
+	description: string,
+	/**  The value is in the document but not offered by the catalog (any more). */
+	unknown: boolean,
+};
 
 /**
  *  Step 1. "Before touching code, classify the client … Document this classification
@@ -433,6 +456,45 @@ export type DraftView_Serialize = {
 	history: HistoryEntry[],
 };
 
+/**
+ *  A change a person makes in the form. Edits are applied in order; if one is refused,
+ *  none is kept.
+ */
+export type Edit = Edit_Serialize | Edit_Deserialize;
+
+/**  A value as a form sends it; `null` (no value) is an answer left empty. */
+export type EditValue = boolean | number | null | string | string[];
+
+/**
+ *  A change a person makes in the form. Edits are applied in order; if one is refused,
+ *  none is kept.
+ */
+export type Edit_Deserialize = 
+/**
+ *  Sets a field to `value`: a string, number, boolean, list of strings, or null
+ *  (for an optional field: no answer).
+ */
+{ op: "set"; path: string; value?: EditValue | null } | 
+/**  Adds an empty record to the list of records at `path`. */
+{ op: "add"; path: string } | 
+/**  Removes the record at `path` (e.g. `/tenant/metadata/contacts/1`). */
+{ op: "remove"; path: string };
+
+/**
+ *  A change a person makes in the form. Edits are applied in order; if one is refused,
+ *  none is kept.
+ */
+export type Edit_Serialize = 
+/**
+ *  Sets a field to `value`: a string, number, boolean, list of strings, or null
+ *  (for an optional field: no answer).
+ */
+{ op: "set"; path: string; value: EditValue | null } | 
+/**  Adds an empty record to the list of records at `path`. */
+{ op: "add"; path: string } | 
+/**  Removes the record at `path` (e.g. `/tenant/metadata/contacts/1`). */
+{ op: "remove"; path: string };
+
 export type Environment = "staging" | "production";
 
 /**  What the UI may branch on. Grows only when the UI must act differently. */
@@ -519,6 +581,64 @@ export type FieldChoice = {
 	side: FieldSide,
 };
 
+/**  Fields that belong together (one service and its flags, the scale of the client). */
+export type FieldGroup = FieldGroup_Serialize | FieldGroup_Deserialize;
+
+/**  Fields that belong together (one service and its flags, the scale of the client). */
+export type FieldGroup_Deserialize = {
+	/**  Stable within the step, usable as an element id. */
+	id: string,
+	title: string,
+	help: string,
+	fields: FormField_Deserialize[],
+};
+
+/**  Fields that belong together (one service and its flags, the scale of the client). */
+export type FieldGroup_Serialize = {
+	/**  Stable within the step, usable as an element id. */
+	id: string,
+	title: string,
+	help: string,
+	fields: FormField_Serialize[],
+};
+
+/**  The kind of input, with its current value and what may be chosen. */
+export type FieldInput = FieldInput_Serialize | FieldInput_Deserialize;
+
+/**  The kind of input, with its current value and what may be chosen. */
+export type FieldInput_Deserialize = 
+/**  One line of text. An empty answer is stored as "not given" when `optional`. */
+{ kind: "text"; value: string; optional: boolean } | 
+/**  Several lines of text. */
+{ kind: "long_text"; value: string } | 
+/**  A whole number; `min`/`max` are the catalog's or the type's bounds, as a hint. */
+{ kind: "number"; value?: number | null; min?: number | null; max?: number | null } | { kind: "toggle"; value: boolean } | 
+/**  One of `options`; `optional` allows "none chosen". */
+{ kind: "choice"; value?: string | null; options: ChoiceOption[]; optional: boolean } | 
+/**  Any of `options`, in the order they are listed. */
+{ kind: "multi_choice"; value: string[]; options: ChoiceOption[] } | 
+/**  An RFC 3339 date and time (UTC). */
+{ kind: "timestamp"; value?: string | null } | 
+/**  A list of records, each with its own fields; `item_label` names one ("contact"). */
+{ kind: "records"; item_label: string; items: RecordItem_Deserialize[] };
+
+/**  The kind of input, with its current value and what may be chosen. */
+export type FieldInput_Serialize = 
+/**  One line of text. An empty answer is stored as "not given" when `optional`. */
+{ kind: "text"; value: string; optional: boolean } | 
+/**  Several lines of text. */
+{ kind: "long_text"; value: string } | 
+/**  A whole number; `min`/`max` are the catalog's or the type's bounds, as a hint. */
+{ kind: "number"; value: number | null; min: number | null; max: number | null } | { kind: "toggle"; value: boolean } | 
+/**  One of `options`; `optional` allows "none chosen". */
+{ kind: "choice"; value: string | null; options: ChoiceOption[]; optional: boolean } | 
+/**  Any of `options`, in the order they are listed. */
+{ kind: "multi_choice"; value: string[]; options: ChoiceOption[] } | 
+/**  An RFC 3339 date and time (UTC). */
+{ kind: "timestamp"; value: string | null } | 
+/**  A list of records, each with its own fields; `item_label` names one ("contact"). */
+{ kind: "records"; item_label: string; items: RecordItem_Serialize[] };
+
 /**  One problem with one field, worded for the person filling the form. */
 export type FieldIssue = {
 	field: Field,
@@ -543,6 +663,35 @@ export type Finding = {
 
 /**  A feature flag's value; its type must match the flag's type in the catalog. */
 export type FlagValue = boolean | number | string;
+
+/**  One input of the form. */
+export type FormField = FormField_Serialize | FormField_Deserialize;
+
+/**  One input of the form. */
+export type FormField_Deserialize = {
+	/**  JSON pointer into the tenant document: what an edit of this field names. */
+	path: string,
+	label: string,
+	help: string,
+	input: FieldInput_Deserialize,
+	/**  Findings at this field or inside it (e.g. one selected model of a list). */
+	findings: Finding[],
+	/**  What this field still needs, as sentences. */
+	missing: string[],
+};
+
+/**  One input of the form. */
+export type FormField_Serialize = {
+	/**  JSON pointer into the tenant document: what an edit of this field names. */
+	path: string,
+	label: string,
+	help: string,
+	input: FieldInput_Serialize,
+	/**  Findings at this field or inside it (e.g. one selected model of a list). */
+	findings: Finding[],
+	/**  What this field still needs, as sentences. */
+	missing: string[],
+};
 
 /**  Step 3: how the client's users will reach the services. */
 export type FrontendStrategy = 
@@ -674,6 +823,12 @@ export type Integration_Serialize = {
 	enabled: boolean,
 };
 
+export type Justification = {
+	/**  `/justifications/<rule id>`: what a `set` edit of the text names. */
+	path: string,
+	text: string,
+};
+
 /**  The public half of the signing key, for the status panel and key registration. */
 export type KeyInfo = KeyInfo_Serialize | KeyInfo_Deserialize;
 
@@ -691,6 +846,55 @@ export type KeyInfo_Serialize = {
 	/**  Present once a key exists; one is created at the first submission. */
 	keyId: string | null,
 	publicKey: string | null,
+};
+
+/**  A staff role, as the server reports it. */
+export type KeyRole = "accountManager" | "complianceOfficer" | "admin";
+
+/**  Where this person's key stands with the server. */
+export type KeyStanding = 
+/**  Registered; an admin has not approved it yet. */
+"pending" | 
+/**  Approved: changes sync. */
+"approved" | 
+/**  Revoked by an admin: it can no longer sync. */
+"revoked" | 
+/**  The server does not know the token kept for it (e.g. its database was reset). */
+"unrecognised";
+
+/**  The server's answer about this person's key, and when it was given. */
+export type KeyStatus = KeyStatus_Serialize | KeyStatus_Deserialize;
+
+/**  The server's answer about this person's key, and when it was given. */
+export type KeyStatus_Deserialize = {
+	standing: KeyStanding,
+	/**  None when the server did not recognise the token. */
+	keyId?: string | null,
+	name?: string | null,
+	role?: KeyRole | null,
+	/**  When the server said so. */
+	checkedAt: string,
+	/**
+	 *  Said by the server just now; false when it is the last answer, shown because
+	 *  the server cannot be asked now.
+	 */
+	current: boolean,
+};
+
+/**  The server's answer about this person's key, and when it was given. */
+export type KeyStatus_Serialize = {
+	standing: KeyStanding,
+	/**  None when the server did not recognise the token. */
+	keyId: string | null,
+	name: string | null,
+	role: KeyRole | null,
+	/**  When the server said so. */
+	checkedAt: string,
+	/**
+	 *  Said by the server just now; false when it is the last answer, shown because
+	 *  the server cannot be asked now.
+	 */
+	current: boolean,
 };
 
 /**  One thing a step still needs, at one place in the document. */
@@ -742,6 +946,25 @@ export type Receipt = {
 	seq: number,
 	/**  Change sets now waiting in the outbox, this one included. */
 	outbox: number,
+};
+
+/**  One record of a list. */
+export type RecordItem = RecordItem_Serialize | RecordItem_Deserialize;
+
+/**  One record of a list. */
+export type RecordItem_Deserialize = {
+	/**  JSON pointer of the record: what a `remove` edit names. */
+	path: string,
+	title: string,
+	fields: FormField_Deserialize[],
+};
+
+/**  One record of a list. */
+export type RecordItem_Serialize = {
+	/**  JSON pointer of the record: what a `remove` edit names. */
+	path: string,
+	title: string,
+	fields: FormField_Serialize[],
 };
 
 /**  Regulatory regimes a client can be subject to. */
@@ -859,6 +1082,81 @@ export type StageStatus = "planned" | "in_progress" | "verified";
 /**  The twelve steps of adding a new client, in the order the process gives them. */
 export type Step = "classification" | "tenant" | "frontend_strategy" | "services" | "backend_overrides" | "ai" | "integrations" | "frontend_customization" | "data_migration" | "verification" | "rollout" | "handoff";
 
+/**  A finding of this step, tied to the field that fixes it. */
+export type StepFinding = StepFinding_Serialize | StepFinding_Deserialize;
+
+/**  A finding of this step, tied to the field that fixes it. */
+export type StepFinding_Deserialize = {
+	finding: Finding,
+	/**  The path of the form field to focus, when one shows this part of the document. */
+	field?: string | null,
+	/**  Warnings only: where the written justification goes and what it says now. */
+	justification?: Justification | null,
+};
+
+/**  A finding of this step, tied to the field that fixes it. */
+export type StepFinding_Serialize = {
+	finding: Finding,
+	/**  The path of the form field to focus, when one shows this part of the document. */
+	field: string | null,
+	/**  Warnings only: where the written justification goes and what it says now. */
+	justification: Justification | null,
+};
+
+/**  The form of one step. */
+export type StepForm = StepForm_Serialize | StepForm_Deserialize;
+
+/**  The form of one step. */
+export type StepForm_Deserialize = {
+	step: Step,
+	number: number,
+	title: string,
+	/**  What the step is for, in plain words. */
+	purpose: string,
+	/**  Why the form is read-only, when it is (the classification gate). */
+	locked?: string | null,
+	groups: FieldGroup_Deserialize[],
+	/**  The pack's findings for this step, each tied to the field it is about. */
+	findings: StepFinding_Deserialize[],
+	/**  What this step still needs, each tied to the field that answers it. */
+	missing: StepMissing_Deserialize[],
+};
+
+/**  The form of one step. */
+export type StepForm_Serialize = {
+	step: Step,
+	number: number,
+	title: string,
+	/**  What the step is for, in plain words. */
+	purpose: string,
+	/**  Why the form is read-only, when it is (the classification gate). */
+	locked: string | null,
+	groups: FieldGroup_Serialize[],
+	/**  The pack's findings for this step, each tied to the field it is about. */
+	findings: StepFinding_Serialize[],
+	/**  What this step still needs, each tied to the field that answers it. */
+	missing: StepMissing_Serialize[],
+};
+
+/**  Something this step still needs. */
+export type StepMissing = StepMissing_Serialize | StepMissing_Deserialize;
+
+/**  Something this step still needs. */
+export type StepMissing_Deserialize = {
+	requirement_id: string,
+	message: string,
+	/**  The path of the form field that answers it, when there is one. */
+	field?: string | null,
+};
+
+/**  Something this step still needs. */
+export type StepMissing_Serialize = {
+	requirement_id: string,
+	message: string,
+	/**  The path of the form field that answers it, when there is one. */
+	field: string | null,
+};
+
 export type StepProgress = {
 	step: Step,
 	/**  The step's title in the process document, so no front end keeps its own copy. */
@@ -867,6 +1165,30 @@ export type StepProgress = {
 	/**  What the step still needs, as sentences. */
 	missing: string[],
 	/**  Ids of the rules that block the step (errors and unjustified warnings). */
+	blocking_rules: string[],
+};
+
+/**  One step as the stepper shows it. */
+export type StepState = {
+	step: Step,
+	/**  1 to 12. */
+	number: number,
+	title: string,
+	/**
+	 *  The policy's verdict, except that a step waiting for the classification is
+	 *  reported `blocked` (with `locked`), since nothing in it can be done yet.
+	 */
+	status: StepStatus,
+	/**  The step cannot be edited until the classification is complete and documented. */
+	locked: boolean,
+	/**
+	 *  One sentence saying why the step is not complete (empty when it is), for the
+	 *  tooltip and screen readers.
+	 */
+	reason: string,
+	/**  What the step still needs, as sentences (from the policy pack). */
+	missing: string[],
+	/**  Rules that block the step (errors and unjustified warnings). */
 	blocking_rules: string[],
 };
 
@@ -954,6 +1276,12 @@ export type SyncView_Deserialize = {
 	source: ServerSource,
 	/**  A token for this server is in the keyring (the key was registered). */
 	registered: boolean,
+	/**
+	 *  Where the key stands, as the server says (pending, approved, revoked, or a
+	 *  token it does not know). When the server cannot be asked, its last answer with
+	 *  `current: false`; none without a token or before any answer.
+	 */
+	key?: KeyStatus_Deserialize | null,
 	/**  The server answered just now. */
 	online: boolean,
 	/**  Change sets waiting to be sent. */
@@ -975,6 +1303,12 @@ export type SyncView_Serialize = {
 	source: ServerSource,
 	/**  A token for this server is in the keyring (the key was registered). */
 	registered: boolean,
+	/**
+	 *  Where the key stands, as the server says (pending, approved, revoked, or a
+	 *  token it does not know). When the server cannot be asked, its last answer with
+	 *  `current: false`; none without a token or before any answer.
+	 */
+	key: KeyStatus_Serialize | null,
 	/**  The server answered just now. */
 	online: boolean,
 	/**  Change sets waiting to be sent. */
@@ -1100,6 +1434,42 @@ export type TenantProfile_Serialize = {
 	slug: Slug,
 	metadata: TenantMetadata_Serialize,
 	compliance_flags: ComplianceFlags,
+};
+
+/**  The wizard at one step: the twelve steps as a stepper, and the form of the one shown. */
+export type Wizard = Wizard_Serialize | Wizard_Deserialize;
+
+/**  A draft at one step of the wizard. */
+export type WizardView = WizardView_Serialize | WizardView_Deserialize;
+
+/**  A draft at one step of the wizard. */
+export type WizardView_Deserialize = {
+	draft: Draft,
+	wizard: Wizard_Deserialize,
+};
+
+/**  A draft at one step of the wizard. */
+export type WizardView_Serialize = {
+	draft: Draft,
+	wizard: Wizard_Serialize,
+};
+
+/**  The wizard at one step: the twelve steps as a stepper, and the form of the one shown. */
+export type Wizard_Deserialize = {
+	/**  All twelve steps, in the order of the process. */
+	steps: StepState[],
+	form: StepForm_Deserialize,
+	may_enter_staging: boolean,
+	may_enter_production: boolean,
+};
+
+/**  The wizard at one step: the twelve steps as a stepper, and the form of the one shown. */
+export type Wizard_Serialize = {
+	/**  All twelve steps, in the order of the process. */
+	steps: StepState[],
+	form: StepForm_Serialize,
+	may_enter_staging: boolean,
+	may_enter_production: boolean,
 };
 
 /* Tauri Specta runtime */

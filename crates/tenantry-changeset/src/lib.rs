@@ -8,9 +8,12 @@
 //! - [`keys`] and [`envelope`]: ed25519 keys with securesystemslib-compatible key ids,
 //!   and DSSE envelopes (PAE, strict verification, SHA-256 of the exact payload bytes).
 //! - [`chain`]: a tenant's history as a hash chain, and where it breaks.
+//! - [`catalog`]: the platform's catalog signed by the platform key (its own DSSE
+//!   payload type), with the version, expiry and organisation rules clients apply.
 //!
 //! The format is documented for other implementations in `docs/changeset-format.md`.
 
+pub mod catalog;
 pub mod chain;
 pub mod changeset;
 pub mod diff;

@@ -395,12 +395,38 @@ pub struct Sources {
 
 #[derive(Debug, Subcommand)]
 pub enum CatalogCommand {
-    /// Show what the catalog offers
+    /// Show what the catalog offers: the signed catalog pulled from the platform if the
+    /// mirror holds one, else the one bundled with this version (the header says which)
     Show {
-        /// A catalog file (JSON) to show instead of the bundled one
+        /// A catalog file (JSON) to show instead
         #[arg(long, value_name = "FILE")]
         catalog: Option<PathBuf>,
         /// Output format
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
+    /// Fetch the platform's signed catalog, verify it against the platform key and keep
+    /// it in the mirror. Refuses (and keeps the held catalog) one signed by another key,
+    /// for another organisation, expired, not yet valid, or older than the held one
+    Pull {
+        #[command(flatten)]
+        server: ServerArg,
+        /// The platform's public key (64 hex), as the platform team publishes it
+        /// [default: the key of the catalog the mirror holds]
+        #[arg(
+            long = "platform-key",
+            env = "TENANTRY_PLATFORM_KEY",
+            value_name = "HEX"
+        )]
+        platform_key: Option<String>,
+        /// With no platform key configured and no catalog held yet, trust the key the
+        /// server names and pin it. Only for a server you trust
+        #[arg(long, conflicts_with = "platform_key")]
+        trust_on_first_use: bool,
+        #[command(flatten)]
+        organisation: OrganisationArg,
+        #[command(flatten)]
+        signer: SignerArgs,
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
     },

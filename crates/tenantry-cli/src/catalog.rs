@@ -1,29 +1,152 @@
 //! `tenantry catalog show`: what the platform offers, as the checks see it.
+//! `tenantry catalog pull`: the platform's signed catalog into the mirror.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
+use serde_json::json;
 use tenantry_core::catalog::{Catalog, FlagKind, FlagSpec, ServiceEntry};
 use tenantry_core::tenant::{ComplianceMode, FlagValue};
+use tenantry_core::Timestamp;
+use tenantry_store::{CatalogAcceptance, StoredCatalog};
+use tenantry_sync::{CatalogTrust, PLATFORM_KEY_ENV};
 
-use crate::args::ReportFormat;
+use crate::args::{MirrorArgs, ReportFormat};
 use crate::output::{self, format_table};
-use crate::sources;
+use crate::signer::SignerArgs;
+use crate::{mirror, server, sources};
 
-pub fn show(path: Option<&Path>, format: ReportFormat) -> Result<(), String> {
-    let catalog = sources::catalog(path)?;
+/// Where the shown catalog comes from.
+enum Origin<'a> {
+    File(&'a Path),
+    Signed(Box<StoredCatalog>),
+    Bundled,
+}
+
+/// Shows the catalog in `path`; without one, the signed catalog the mirror holds, or
+/// the bundled one when it holds none (a mirror that does not exist holds none).
+pub async fn show(
+    path: Option<&Path>,
+    format: ReportFormat,
+    mirror_args: &MirrorArgs,
+) -> Result<(), String> {
+    let (catalog, origin) = match path {
+        Some(path) => (sources::catalog(Some(path))?, Origin::File(path)),
+        None => {
+            let held = match mirror::open_existing(mirror_args).await? {
+                Some(store) => {
+                    let held = store.current_catalog().await;
+                    store.close().await;
+                    held.map_err(|error| format!("cannot read the signed catalog: {error}"))?
+                }
+                None => None,
+            };
+            match held {
+                Some(held) => (held.catalog.clone(), Origin::Signed(Box::new(held))),
+                None => (Catalog::bundled(), Origin::Bundled),
+            }
+        }
+    };
+    if let Origin::Signed(held) = &origin {
+        if held.is_expired(Timestamp::now()) {
+            tracing::warn!(version = held.version, expires_at = %held.expires_at, "the signed catalog expired");
+            eprintln!(
+                "warning: signed catalog version {} expired at {}; run `tenantry catalog pull` for a fresh one",
+                held.version, held.expires_at
+            );
+        }
+    }
     match format {
+        // The catalog itself, whatever its origin, as before.
         ReportFormat::Json => output::json(&catalog),
-        ReportFormat::Text => output::text(&describe(&catalog, path)),
+        ReportFormat::Text => output::text(&describe(&catalog, &origin)),
     }
 }
 
-fn describe(catalog: &Catalog, path: Option<&Path>) -> String {
-    let origin = path.map_or_else(
-        || "bundled with this version of Tenantry".to_owned(),
-        |path| format!("from {}", path.display()),
-    );
-    let mut text = format!("Catalog {} ({origin})\n", catalog.version);
+fn origin_text(origin: &Origin<'_>) -> String {
+    match origin {
+        Origin::Bundled => "bundled with this version of Tenantry".to_owned(),
+        Origin::File(path) => format!("from {}", path.display()),
+        Origin::Signed(held) => {
+            let expired = if held.is_expired(Timestamp::now()) {
+                "EXPIRED at"
+            } else {
+                "expires"
+            };
+            format!(
+                "signed catalog version {} from {}, issued {}, {expired} {}, platform key {}",
+                held.version, held.source, held.issued_at, held.expires_at, held.key_id
+            )
+        }
+    }
+}
+
+pub struct PullArgs<'a> {
+    pub server: &'a str,
+    pub platform_key: Option<&'a str>,
+    pub trust_on_first_use: bool,
+    pub organisation: &'a str,
+}
+
+/// Which key the catalog must be signed by: the configured one; else, when asked, the
+/// server's on first use; else the key of the catalog held.
+fn trust(args: &PullArgs<'_>) -> Result<CatalogTrust, String> {
+    match args.platform_key.filter(|key| !key.trim().is_empty()) {
+        Some(hex) => CatalogTrust::from_hex(hex)
+            .map_err(|error| format!("{error} (--platform-key or {PLATFORM_KEY_ENV})")),
+        None if args.trust_on_first_use => Ok(CatalogTrust::TrustOnFirstUse),
+        None => Ok(CatalogTrust::Pinned),
+    }
+}
+
+pub async fn pull(
+    args: PullArgs<'_>,
+    signer: &SignerArgs,
+    mirror_args: &MirrorArgs,
+    format: ReportFormat,
+) -> Result<(), String> {
+    let trust = trust(&args)?;
+    let syncer = server::syncer(args.server, signer, mirror_args).await?;
+    let pulled = syncer
+        .pull_catalog(&trust, args.organisation)
+        .await
+        .map_err(|error| error.to_string())?;
+    match format {
+        ReportFormat::Json => output::json(&json!({
+            "server": syncer.server_url(),
+            "outcome": pulled.outcome,
+            "version": pulled.version,
+            "issued_at": pulled.issued_at,
+            "expires_at": pulled.expires_at,
+            "key_id": pulled.key_id,
+            "key_from_server": pulled.key_from_server,
+        })),
+        ReportFormat::Text => {
+            let what = match pulled.outcome {
+                CatalogAcceptance::Stored => "Stored",
+                CatalogAcceptance::AlreadyCurrent => "Already current:",
+            };
+            let mut text = format!(
+                "{what} signed catalog version {} from {}, expires {}, platform key {}.\n",
+                pulled.version,
+                syncer.server_url(),
+                pulled.expires_at,
+                pulled.key_id
+            );
+            if pulled.key_from_server {
+                let _ = writeln!(
+                    text,
+                    "The platform key was taken from the server (trust on first use) and is \
+                     now pinned: compare its id with the one your platform team publishes."
+                );
+            }
+            output::text(&text)
+        }
+    }
+}
+
+fn describe(catalog: &Catalog, origin: &Origin<'_>) -> String {
+    let mut text = format!("Catalog {} ({})\n", catalog.version, origin_text(origin));
 
     section(&mut text, "Services", catalog.services.len());
     for (id, service) in &catalog.services {

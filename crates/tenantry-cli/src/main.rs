@@ -51,7 +51,30 @@ fn main() -> ExitCode {
         } => new_tenant::print(&name, industry, &regulations, format),
         Command::Catalog {
             command: CatalogCommand::Show { catalog, format },
-        } => catalog::show(catalog.as_deref(), format),
+        } => with_runtime(&cli.mirror, |mirror| {
+            catalog::show(catalog.as_deref(), format, mirror)
+        }),
+        Command::Catalog {
+            command:
+                CatalogCommand::Pull {
+                    server,
+                    platform_key,
+                    trust_on_first_use,
+                    organisation,
+                    signer,
+                    format,
+                },
+        } => {
+            let args = catalog::PullArgs {
+                server: &server.url,
+                platform_key: platform_key.as_deref(),
+                trust_on_first_use,
+                organisation: &organisation.id,
+            };
+            with_runtime(&cli.mirror, |mirror| {
+                catalog::pull(args, &signer, mirror, format)
+            })
+        }
         Command::Progress {
             file,
             sources,

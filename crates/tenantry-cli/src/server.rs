@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 use tenantry_sync::{
-    describe, normalise_url, Conflict, PullReport, PushReport, Rejection, Resolution, Role, Side,
-    SyncConfig, SyncError, Syncer,
+    describe, normalise_url, Conflict, KeyState, OwnKey, PullReport, PushReport, Rejection,
+    Resolution, Role, Side, SyncConfig, SyncError, Syncer,
 };
 
 use crate::args::{MirrorArgs, ReportFormat, RoleArg};
@@ -36,7 +36,7 @@ fn token(signer: &SignerArgs, server: &str) -> Result<Option<String>, String> {
     }
 }
 
-async fn syncer(
+pub(crate) async fn syncer(
     server: &str,
     signer: &SignerArgs,
     mirror_args: &MirrorArgs,
@@ -245,8 +245,36 @@ pub async fn sync(
     ))
 }
 
-/// Reachability, readiness, the outbox and what was refused. Exits 1 when the server
-/// cannot be reached.
+/// Where this profile's key stands with the server, in one line for `server-status`.
+pub fn key_line(key: &Result<OwnKey, String>) -> String {
+    match key {
+        Err(error) => format!("unknown: {error}"),
+        Ok(key) => {
+            let role = key.role.id();
+            match key.state {
+                KeyState::Approved => format!(
+                    "approved as {role} ({}, key {}): you can sync",
+                    key.name,
+                    short(&key.key_id)
+                ),
+                KeyState::Pending => format!(
+                    "pending ({role}, key {}): an admin must approve it on the server before you can sync",
+                    short(&key.key_id)
+                ),
+                KeyState::Revoked => format!(
+                    "revoked ({role}, key {}){}: it can no longer sync; ask an admin to register a new key",
+                    short(&key.key_id),
+                    key.revoked_after_seq
+                        .map(|seq| format!(", its change sets count up to sequence {seq}"))
+                        .unwrap_or_default()
+                ),
+            }
+        }
+    }
+}
+
+/// Reachability, readiness, the key's registration state and role, the outbox and what
+/// was refused. Exits 1 when the server cannot be reached.
 pub async fn status(
     server: &str,
     signer: &SignerArgs,
@@ -260,20 +288,44 @@ pub async fn status(
     let syncer = Syncer::new(store, SyncConfig::new(&server, token.clone()))
         .map_err(|error| error.to_string())?;
     let status = syncer.status().await.map_err(|error| error.to_string())?;
+    // The server's own answer about this key, whatever its state; none to ask for
+    // without a token or a server that answers.
+    let key = match (&token, status.online) {
+        (Some(_), true) => Some(syncer.whoami().await.map_err(|error| match error {
+            SyncError::Unauthenticated { .. } => format!(
+                "the server does not recognise this profile's token: register again with `tenantry server register --server {}`",
+                status.server_url
+            ),
+            error => error.to_string(),
+        })),
+        _ => None,
+    };
     match format {
         ReportFormat::Json => output::json(&json!({
             "status": status,
             "token": token.is_some(),
+            "key": key.as_ref().and_then(|key| key.as_ref().ok()),
+            "key_error": key.as_ref().and_then(|key| key.as_ref().err()),
         }))?,
         ReportFormat::Text => {
             let mut text = format!(
-                "Server:     {}\nReachable:  {}\nReady:      {}\nToken:      {}\nOutbox:     {} change set(s) waiting\n",
+                "Server:     {}\nReachable:  {}\nReady:      {}\nToken:      {}\n",
                 status.server_url,
                 if status.online { "yes" } else { "no" },
                 if status.ready { "yes" } else { "no" },
-                if token.is_some() { "present" } else { "none: run `tenantry server register`" },
-                status.outbox,
+                if token.is_some() {
+                    "present"
+                } else {
+                    "none: run `tenantry server register`"
+                },
             );
+            if let Some(key) = &key {
+                text.push_str(&format!("Key:        {}\n", key_line(key)));
+            }
+            text.push_str(&format!(
+                "Outbox:     {} change set(s) waiting\n",
+                status.outbox
+            ));
             text.push_str(&format!(
                 "Last sync:  {}\n",
                 status

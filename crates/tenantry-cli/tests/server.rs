@@ -187,6 +187,16 @@ fn a_submitted_change_set_is_pushed_and_pulled_into_another_mirror() {
     ));
     assert_eq!(status["status"]["online"], true);
     assert_eq!(status["status"]["outbox"], 1);
+    // The server's own word on the key: registered, approved, and as what.
+    assert_eq!(status["key"]["state"], "approved", "{status}");
+    assert_eq!(status["key"]["role"], "admin");
+    assert_eq!(status["key_error"], Value::Null);
+    let text = tenantry(work, "a", &env, &["server-status"]);
+    assert!(
+        stdout(&text).contains("Key:        approved as admin ("),
+        "{}",
+        stdout(&text)
+    );
 
     let pushed = json(&tenantry(work, "a", &env, &["push", "--format", "json"]));
     assert_eq!(pushed["sent"], 1);
@@ -311,6 +321,14 @@ fn register_keeps_the_token_in_the_keyring_and_an_unapproved_key_is_told_so() {
         stderr(&pending).contains("not approved"),
         "{}",
         stderr(&pending)
+    );
+    let status = tenantry(work, "a", &env, &["server-status"]);
+    assert!(status.status.success(), "{}", stderr(&status));
+    assert!(
+        stdout(&status).contains("Key:        pending (account_manager, key ")
+            && stdout(&status).contains("an admin must approve it"),
+        "{}",
+        stdout(&status)
     );
 
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -7,15 +7,23 @@
 //! - **An owner-only key file**, for automation on machines without a keyring (a
 //!   platform team's pipeline). Never the default; refused when anyone but the owner
 //!   can read it.
+//!
+//! The keyring is the default feature `os-keyring`. Without it (`default-features =
+//! false`) only key files and rotation endorsements are built, with no D-Bus or keyring
+//! crate: that is how the platform server uses this crate for its platform key.
 
 mod file;
+#[cfg(feature = "os-keyring")]
 mod keyring_store;
 mod rotation;
+#[cfg(feature = "os-keyring")]
 mod token;
 
 pub use file::{read_key_file, write_key_file};
+#[cfg(feature = "os-keyring")]
 pub use keyring_store::{KeyringStore, StoreKind, KEYRING_SERVICE};
 pub use rotation::{Endorsement, ENDORSEMENT_CONTEXT};
+#[cfg(feature = "os-keyring")]
 pub use token::{delete_server_token, load_server_token, store_server_token, TOKEN_SERVICE};
 
 /// Why a key could not be read, written or made.

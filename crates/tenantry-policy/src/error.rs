@@ -25,6 +25,12 @@ pub enum PolicyError {
     #[error("the policy pack reported a missing item for requirement {requirement_id}, which has no metadata; declare requirements[\"{requirement_id}\"] := {{\"step\": …, \"title\": …, \"source\": …, \"applies_when\": …}} in the pack")]
     UnknownRequirement { requirement_id: String },
 
+    #[error("approval rule file {file} declares {package}; every approval rule file must declare `package tenantry.approvals`")]
+    WrongApprovalPackage { file: String, package: String },
+
+    #[error("the approval rules required approvals under rule {rule_id}, which has no metadata; declare rules[\"{rule_id}\"] := {{\"step\": …, \"title\": …, \"approvals\": …, \"reviewer\": …, \"source\": …, \"applies_when\": …}} in package tenantry.approvals")]
+    UnknownApprovalRule { rule_id: String },
+
     #[error("the policy pack produced a malformed {what}: {problem}")]
     Malformed { what: &'static str, problem: String },
 }

@@ -14,14 +14,23 @@
 //!
 //! [`progress`] turns both into per-step status and the staging / production gates.
 //!
+//! [`ApprovalPolicy`] is the other rule set, `approvals/*.rego`: which changes need
+//! approvals (co-signatures by a compliance officer) before they count.
+//!
 //! The crate is pure: no IO except reading the extra pack files in `from_dir`.
 
+mod approvals;
 mod error;
+mod incremental;
 mod input;
 mod model;
 mod pack;
 mod progress;
 
+pub use approvals::{
+    ApprovalInput, ApprovalPolicy, ApprovalRequirement, ApprovalRule, ChangeEnvironment,
+    ReviewerRole,
+};
 pub use error::PolicyError;
 pub use model::{Evaluation, Finding, Missing, RequirementInfo, RuleInfo, Severity};
 pub use pack::PolicyPack;

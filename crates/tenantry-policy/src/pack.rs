@@ -1,6 +1,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -8,6 +9,7 @@ use tenantry_core::catalog::Catalog;
 use tenantry_core::{Step, TenantDocument};
 
 use crate::error::PolicyError;
+use crate::incremental::{Frame, Groups};
 use crate::input;
 use crate::model::{Evaluation, Finding, Missing, RequirementInfo, RuleInfo, Severity};
 
@@ -17,7 +19,7 @@ const METADATA_RULE: &str = "data.tenantry.policy.metadata";
 const RESULT_RULE: &str = "data.tenantry.policy.result";
 
 /// The bundled pack, one file per step (plus shared helpers and the credential rule).
-const BUNDLED: &[(&str, &str)] = &[
+pub(crate) const BUNDLED: &[(&str, &str)] = &[
     ("00-lib.rego", include_str!("../pack/00-lib.rego")),
     (
         "01-classification.rego",
@@ -68,9 +70,19 @@ struct Inner {
     requirements: Vec<RequirementInfo>,
     requirement_index: HashMap<String, usize>,
     files: Vec<String>,
+    /// The pack's files, for the split below.
+    sources: Vec<(String, String)>,
+    /// The pack split into groups for incremental evaluation (`incremental`), or `None`
+    /// when its text uses something the split does not follow. Made at the first
+    /// evaluation (it takes tens of milliseconds), so a pack built only to list its rules
+    /// does not pay for it.
+    groups: OnceLock<Option<Groups>>,
     /// The last catalog evaluated against, converted once: a desktop or server uses one
-    /// catalog for thousands of evaluations.
-    catalog_cache: Mutex<Option<(Catalog, regorus::Value)>>,
+    /// catalog for thousands of evaluations. With its generation: a number no other
+    /// converted catalog of this pack has had, which stands for the catalog in the keys
+    /// of remembered group outputs.
+    catalog_cache: Mutex<Option<(Catalog, regorus::Value, u64)>>,
+    catalog_generations: AtomicU64,
     /// Texts known not to look like credentials (see `input::CleanTexts`).
     clean_texts: input::CleanTexts,
 }
@@ -142,12 +154,45 @@ impl PolicyPack {
     }
 
     /// Evaluates every rule of the pack over `doc`, against `catalog`.
+    ///
+    /// The rules are evaluated in groups, each over only the parts of the input its Rego
+    /// text reads; a group whose parts are byte for byte the same as in an earlier
+    /// evaluation (of any document, by any thread) gives the findings it gave then,
+    /// without running (see `incremental.rs`). The result is always exactly that of
+    /// [`PolicyPack::evaluate_full`]. The remembered outputs take at most 16 MiB per pack.
     pub fn evaluate(
         &self,
         doc: &TenantDocument,
         catalog: &Catalog,
     ) -> Result<Evaluation, PolicyError> {
-        let catalog = self.catalog_value(catalog)?;
+        let Some(groups) = self.groups() else {
+            return self.evaluate_full(doc, catalog);
+        };
+        let (catalog, catalog_generation) = self.catalog_value(catalog)?;
+        let (input, secrets) = input_json(doc, &self.inner.clean_texts)?;
+        let outputs = groups.evaluate(&Frame {
+            input: &input,
+            catalog: &catalog,
+            catalog_generation,
+        })?;
+        self.assemble(
+            doc,
+            outputs.iter().flat_map(|output| &output.findings),
+            outputs.iter().flat_map(|output| &output.missing),
+            outputs.iter().flat_map(|output| &output.checklist),
+            &secrets,
+        )
+    }
+
+    /// Evaluates every rule of the pack over `doc` in one engine given the whole input,
+    /// remembering nothing: the reference [`PolicyPack::evaluate`] is tested against,
+    /// and what it does for a pack the incremental evaluation cannot split.
+    pub fn evaluate_full(
+        &self,
+        doc: &TenantDocument,
+        catalog: &Catalog,
+    ) -> Result<Evaluation, PolicyError> {
+        let (catalog, _) = self.catalog_value(catalog)?;
         let (input, secrets) = build_input(doc, catalog, &self.inner.clean_texts)?;
         let mut engine = self.inner.engine.clone();
         engine.set_input(input);
@@ -160,10 +205,39 @@ impl PolicyPack {
         let result = serde_json::to_value(&result).map_err(|error| PolicyError::Evaluation {
             message: error.to_string(),
         })?;
-        self.read_result(doc, result, &secrets)
+        let raw: RawResult = match result {
+            Value::Null => RawResult::default(),
+            other => serde_json::from_value(other).map_err(|error| PolicyError::Malformed {
+                what: "result",
+                problem: error.to_string(),
+            })?,
+        };
+        let findings = raw
+            .findings
+            .into_iter()
+            .map(|value| parse_item(value, "finding"))
+            .collect::<Result<Vec<RawFinding>, _>>()?;
+        let missing = raw
+            .missing
+            .into_iter()
+            .map(|value| parse_item(value, "missing item"))
+            .collect::<Result<Vec<RawMissing>, _>>()?;
+        self.assemble(doc, &findings, &missing, &raw.checklist, &secrets)
     }
 
-    fn catalog_value(&self, catalog: &Catalog) -> Result<regorus::Value, PolicyError> {
+    /// How many groups the pack is evaluated in (1 when it could not be split).
+    pub fn evaluation_groups(&self) -> usize {
+        self.groups().map_or(1, Groups::len)
+    }
+
+    pub(crate) fn groups(&self) -> Option<&Groups> {
+        self.inner
+            .groups
+            .get_or_init(|| Groups::build(&self.inner.sources).ok())
+            .as_ref()
+    }
+
+    fn catalog_value(&self, catalog: &Catalog) -> Result<(regorus::Value, u64), PolicyError> {
         // A poisoned lock only means another evaluation panicked mid-update of the cache;
         // the cache is re-filled below either way.
         let mut cache = self
@@ -171,23 +245,29 @@ impl PolicyPack {
             .catalog_cache
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((cached, value)) = cache.as_ref() {
+        if let Some((cached, value, generation)) = cache.as_ref() {
             if cached == catalog {
-                return Ok(value.clone());
+                return Ok((value.clone(), *generation));
             }
         }
         let value = catalog_value(catalog)?;
-        *cache = Some((catalog.clone(), value.clone()));
-        Ok(value)
+        let generation = self
+            .inner
+            .catalog_generations
+            .fetch_add(1, Ordering::Relaxed);
+        *cache = Some((catalog.clone(), value.clone(), generation));
+        Ok((value, generation))
     }
 
     fn build(extra: Vec<(String, String)>) -> Result<PolicyPack, PolicyError> {
         let mut engine = regorus::Engine::new();
         let mut files = Vec::new();
-        let bundled = BUNDLED
+        let sources: Vec<(String, String)> = BUNDLED
             .iter()
-            .map(|(name, source)| (format!("bundled:{name}"), (*source).to_owned()));
-        for (file, source) in bundled.chain(extra) {
+            .map(|(name, source)| (format!("bundled:{name}"), (*source).to_owned()))
+            .chain(extra)
+            .collect();
+        for (file, source) in sources.iter().cloned() {
             let package =
                 engine
                     .add_policy(file.clone(), source)
@@ -231,28 +311,27 @@ impl PolicyPack {
                 requirements,
                 requirement_index,
                 files,
+                sources,
+                groups: OnceLock::new(),
                 catalog_cache: Mutex::new(None),
+                catalog_generations: AtomicU64::new(0),
                 clean_texts: input::CleanTexts::default(),
             }),
         })
     }
 
-    fn read_result(
+    /// Joins the pack's raw output with the rules' metadata and the document's
+    /// justifications, redacts, sorts and removes duplicates.
+    fn assemble<'a>(
         &self,
         doc: &TenantDocument,
-        result: Value,
+        raw_findings: impl IntoIterator<Item = &'a RawFinding>,
+        raw_missing: impl IntoIterator<Item = &'a RawMissing>,
+        checklist: impl IntoIterator<Item = &'a String>,
         secrets: &[String],
     ) -> Result<Evaluation, PolicyError> {
-        let raw: RawResult = match result {
-            Value::Null => RawResult::default(),
-            other => serde_json::from_value(other).map_err(|error| PolicyError::Malformed {
-                what: "result",
-                problem: error.to_string(),
-            })?,
-        };
-        let mut findings = Vec::with_capacity(raw.findings.len());
-        for value in raw.findings {
-            let raw: RawFinding = parse_item(value, "finding")?;
+        let mut findings = Vec::new();
+        for raw in raw_findings {
             let rule = self
                 .rule(&raw.rule)
                 .ok_or_else(|| PolicyError::UnknownRule {
@@ -279,8 +358,8 @@ impl PolicyPack {
                 step,
                 // A rule may quote the value it complains about; a credential is never
                 // quoted, whatever rule (bundled or added) reports it.
-                path: input::redact(raw.path, secrets),
-                message: input::redact(raw.message, secrets),
+                path: input::redact(raw.path.clone(), secrets),
+                message: input::redact(raw.message.clone(), secrets),
                 remediation: rule.remediation.clone(),
                 justified,
             });
@@ -291,9 +370,8 @@ impl PolicyPack {
         });
         findings.dedup();
 
-        let mut missing = Vec::with_capacity(raw.missing.len());
-        for value in raw.missing {
-            let raw: RawMissing = parse_item(value, "missing item")?;
+        let mut missing = Vec::new();
+        for raw in raw_missing {
             let requirement = self
                 .inner
                 .requirement_index
@@ -305,8 +383,8 @@ impl PolicyPack {
             missing.push(Missing {
                 requirement_id: requirement.id.clone(),
                 step: requirement.step,
-                path: input::redact(raw.path, secrets),
-                message: input::redact(raw.message, secrets),
+                path: input::redact(raw.path.clone(), secrets),
+                message: input::redact(raw.message.clone(), secrets),
             });
         }
         missing.sort_by(|a, b| {
@@ -319,7 +397,7 @@ impl PolicyPack {
         });
         missing.dedup();
 
-        let mut required_checklist = raw.checklist;
+        let mut required_checklist: Vec<String> = checklist.into_iter().cloned().collect();
         required_checklist.sort();
         required_checklist.dedup();
         Ok(Evaluation {
@@ -341,32 +419,40 @@ fn catalog_value(catalog: &Catalog) -> Result<regorus::Value, PolicyError> {
     serde_json::from_value(json).map_err(|error| conversion_error("catalog", error))
 }
 
-/// The input document of the pack (see `pack/00-lib.rego`), and the credential-looking
-/// texts found in the document (kept out of the input, used for redaction).
+/// The input of the pack without the catalog (see `pack/00-lib.rego`), and the
+/// credential-looking texts found in the document (kept out of the input, used for
+/// redaction).
+fn input_json(
+    doc: &TenantDocument,
+    clean_texts: &input::CleanTexts,
+) -> Result<(Value, Vec<String>), PolicyError> {
+    let document =
+        serde_json::to_value(doc).map_err(|error| conversion_error("document", error))?;
+    let facts = input::facts(&document, doc.tenant.id.as_str(), clean_texts);
+    let input = json!({
+        "document": document,
+        "credential_hits": facts.credential_hits,
+        "foreign_tenant_refs": facts.foreign_tenant_refs,
+    });
+    Ok((input, facts.secrets))
+}
+
+/// The whole input of the pack, catalog included, for one engine.
 fn build_input(
     doc: &TenantDocument,
     catalog: regorus::Value,
     clean_texts: &input::CleanTexts,
 ) -> Result<(regorus::Value, Vec<String>), PolicyError> {
-    let document =
-        serde_json::to_value(doc).map_err(|error| conversion_error("document", error))?;
-    let facts = input::facts(&document, doc.tenant.id.as_str(), clean_texts);
-    let facts_value = json!({
-        "credential_hits": facts.credential_hits,
-        "foreign_tenant_refs": facts.foreign_tenant_refs,
-    });
+    let (input, secrets) = input_json(doc, clean_texts)?;
     let mut input: regorus::Value =
-        serde_json::from_value(facts_value).map_err(|error| conversion_error("input", error))?;
-    let document: regorus::Value =
-        serde_json::from_value(document).map_err(|error| conversion_error("document", error))?;
+        serde_json::from_value(input).map_err(|error| conversion_error("input", error))?;
     let members = input
         .as_object_mut()
         .map_err(|error| PolicyError::Evaluation {
             message: format!("cannot build the policy input: {error}"),
         })?;
-    members.insert(regorus::Value::from("document"), document);
     members.insert(regorus::Value::from("catalog"), catalog);
-    Ok((input, facts.secrets))
+    Ok((input, secrets))
 }
 
 /// Rego resolves functions and evaluates rule bodies lazily, so a typo in a rule body
@@ -419,23 +505,23 @@ struct RawResult {
     checklist: Vec<String>,
 }
 
-#[derive(Deserialize)]
-struct RawFinding {
-    rule: String,
-    path: String,
-    message: String,
+#[derive(Deserialize, Debug)]
+pub(crate) struct RawFinding {
+    pub rule: String,
+    pub path: String,
+    pub message: String,
     #[serde(default)]
-    step: Option<String>,
+    pub step: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct RawMissing {
-    requirement: String,
-    path: String,
-    message: String,
+#[derive(Deserialize, Debug)]
+pub(crate) struct RawMissing {
+    pub requirement: String,
+    pub path: String,
+    pub message: String,
 }
 
-fn parse_item<T: for<'de> Deserialize<'de>>(
+pub(crate) fn parse_item<T: for<'de> Deserialize<'de>>(
     value: Value,
     what: &'static str,
 ) -> Result<T, PolicyError> {

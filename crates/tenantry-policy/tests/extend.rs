@@ -259,3 +259,91 @@ fn an_empty_directory_gives_the_bundled_pack() {
     let pack = PolicyPack::from_dir(dir.path()).expect("pack");
     assert_eq!(pack.rules(), PolicyPack::bundled().rules());
 }
+
+/// An added file is split and remembered like a bundled one: what it reads through
+/// `doc`, `data` or a `with` is followed (or the rule reads everything), and the
+/// incremental result is always the full one.
+#[test]
+fn added_rules_are_evaluated_incrementally_with_the_full_result() {
+    let dir = dir_with(&[
+        ("platform.rego", PLATFORM_RULE),
+        (
+            "indirect.rego",
+            r#"
+package tenantry.policy
+
+rules["PLT-002"] := {
+	"severity": "error",
+	"step": "ai",
+	"title": "Budgets over a million cents are approved",
+	"remediation": "Lower the budget.",
+	"source": "Budgets are approved.",
+	"applies_when": "always",
+}
+
+findings contains {"rule": "PLT-002", "path": "/ai/monthly_budget_cents", "message": "too high"} if {
+	data.tenantry.policy.doc.ai.monthly_budget_cents > 1000000
+}
+
+findings contains {"rule": "PLT-002", "path": "/ai", "message": "regulated and too high"} if {
+	regulated with input.document.classification.regulations as ["hipaa"]
+	budget_of(input.document) > 2000000
+}
+
+budget_of(d) := d.ai.monthly_budget_cents
+"#,
+        ),
+    ]);
+    let pack = PolicyPack::from_dir(dir.path()).expect("builds");
+    assert!(
+        pack.evaluation_groups() > 10,
+        "{}",
+        pack.evaluation_groups()
+    );
+    let mut value = Base::Hipaa.value();
+    let mut fired = Vec::new();
+    for (budget, name) in [
+        (10_000, "Acme"),
+        (10_000, "Acme test"),
+        (1_500_000, "Acme test"),
+        (2_500_000, "Acme test"),
+        (2_500_000, "Acme"),
+        (10_000, "Acme"),
+    ] {
+        set(&mut value, "/ai/monthly_budget_cents", json!(budget));
+        set(&mut value, "/tenant/display_name", json!(name));
+        let doc: TenantDocument = serde_json::from_value(value.clone()).expect("document");
+        let incremental = pack.evaluate(&doc, common::catalog()).expect("evaluates");
+        let full = pack
+            .evaluate_full(&doc, common::catalog())
+            .expect("evaluates");
+        assert_eq!(incremental, full, "budget {budget}, name {name}");
+        fired.push(
+            incremental
+                .findings
+                .iter()
+                .filter(|finding| finding.rule_id.starts_with("PLT-"))
+                .map(|finding| finding.path.clone())
+                .collect::<Vec<_>>(),
+        );
+    }
+    assert_eq!(
+        fired,
+        [
+            vec![],
+            vec!["/tenant/display_name".to_owned()],
+            // Sorted by step: the tenant step comes before the AI step.
+            vec![
+                "/tenant/display_name".to_owned(),
+                "/ai/monthly_budget_cents".to_owned()
+            ],
+            vec![
+                "/tenant/display_name".to_owned(),
+                "/ai".to_owned(),
+                "/ai/monthly_budget_cents".to_owned()
+            ],
+            vec!["/ai".to_owned(), "/ai/monthly_budget_cents".to_owned()],
+            vec![],
+        ]
+    );
+}

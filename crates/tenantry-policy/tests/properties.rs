@@ -279,6 +279,34 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// The incremental evaluation (which reuses what every earlier document of every
+    /// case left in the shared pack's memory) gives exactly the full evaluation's result
+    /// after every edit of a random sequence: reverted edits, values moved between
+    /// tenants, credentials pasted and removed.
+    #[test]
+    fn incremental_evaluation_equals_full_evaluation_along_edit_sequences(
+        base in base(),
+        edits in proptest::collection::vec((any::<usize>(), edit()), 1..12),
+    ) {
+        let pack = common::pack();
+        let mut value = base.value();
+        for (selector, edit) in &edits {
+            apply(&mut value, *selector, edit);
+            let Ok(doc) = serde_json::from_value::<TenantDocument>(value.clone()) else {
+                continue;
+            };
+            let incremental = pack.evaluate(&doc, common::catalog())
+                .map_err(|error| TestCaseError::fail(format!("{error}")))?;
+            let full = pack.evaluate_full(&doc, common::catalog())
+                .map_err(|error| TestCaseError::fail(format!("{error}")))?;
+            prop_assert_eq!(incremental, full);
+        }
+    }
+}
+
 /// What a fresh tenant still has to do, by design: these are the only outcomes
 /// `TenantDocument::with_safe_defaults` may produce. No rule (error or warning) fires.
 const FRESH_TENANT_REQUIREMENTS: &[&str] = &[

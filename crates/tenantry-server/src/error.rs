@@ -46,6 +46,8 @@ pub enum ErrorCode {
     NotFound,
     /// No such route.
     RouteNotFound,
+    /// No catalog was published on this server yet.
+    NoCatalog,
     /// The route exists, but not with this method.
     MethodNotAllowed,
     /// The key is already registered.
@@ -66,6 +68,9 @@ pub enum ErrorCode {
     DoesNotApply,
     /// The policy pack blocks the resulting document.
     PolicyBlocked,
+    /// A production change set while approvals are missing: a requirement recorded for
+    /// the tenant is unmet, or the staging change set it promotes is not approved yet.
+    ApprovalsMissing,
     /// The body is larger than the server accepts.
     PayloadTooLarge,
     /// Too many requests by this key; retry after `Retry-After` seconds.
@@ -86,7 +91,7 @@ impl ErrorCode {
             }
             Unauthenticated | KeyNotApproved | KeyRevoked => StatusCode::UNAUTHORIZED,
             UnknownKey | SignerNotApproved | ForbiddenRole | SelfApproval => StatusCode::FORBIDDEN,
-            NotFound | RouteNotFound => StatusCode::NOT_FOUND,
+            NotFound | RouteNotFound | NoCatalog => StatusCode::NOT_FOUND,
             MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             KeyExists | KeyState | StaleParent | DuplicateId | SlugTaken => StatusCode::CONFLICT,
             PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -95,7 +100,8 @@ impl ErrorCode {
             | WrongOrganisation
             | DoesNotApply
             | PolicyBlocked
-            | ProductionWithoutStaging => StatusCode::UNPROCESSABLE_ENTITY,
+            | ProductionWithoutStaging
+            | ApprovalsMissing => StatusCode::UNPROCESSABLE_ENTITY,
             StorageUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }

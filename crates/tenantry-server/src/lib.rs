@@ -7,16 +7,21 @@
 //!
 //! - [`storage`]: the database (SQLite or Postgres, the server's own migrations);
 //! - [`push`]: how a change set is accepted; [`staff`] and [`auth`]: keys, roles, tokens;
+//!   [`review`]: approval requirements and how approvals are counted against them;
+//!   [`revocation`]: revoking a key under the push lock, and keys with that point;
 //! - [`routes`]: the HTTP API, one module per area, with its OpenAPI description;
 //! - [`telemetry`], [`metrics`]: request ids, logs, Prometheus metrics;
 //! - [`error`]: every refusal as `{code, message, …}`.
 
 pub mod auth;
+pub mod catalog;
 pub mod error;
 pub mod extract;
 pub mod metrics;
 pub mod push;
 pub mod rate_limit;
+pub mod review;
+pub mod revocation;
 pub mod routes;
 pub mod staff;
 pub mod state;

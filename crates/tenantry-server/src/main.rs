@@ -5,6 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use tenantry_server::catalog::{
+    init_platform_key, parse_period, publish, read_catalog_file, Publication,
+};
 use tenantry_server::rate_limit::RateLimit;
 use tenantry_server::state::{DEFAULT_MAX_BATCH, DEFAULT_MAX_BODY_BYTES, DEFAULT_ORGANISATION};
 use tenantry_server::{
@@ -56,6 +59,55 @@ enum Command {
         /// The admin's ed25519 public key, 64 hex characters (`tenantry key show`)
         #[arg(long = "public-key", value_name = "HEX")]
         public_key: String,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// The platform key that signs the catalog: an owner-only key file
+    PlatformKey {
+        #[command(subcommand)]
+        command: PlatformKeyCommand,
+    },
+    /// The catalog clients pull with `tenantry catalog pull`, signed by the platform key
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PlatformKeyCommand {
+    /// Make a new platform key in an owner-only file (mode 0600) and print its public
+    /// key for the clients' configuration. Refuses to overwrite an existing file
+    Init {
+        #[arg(long = "key-file", value_name = "PATH")]
+        key_file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CatalogCommand {
+    /// Sign a catalog file with the platform key and store it as the newest version,
+    /// served at GET /v1/catalog. Refuses a version not above the published one
+    Publish {
+        /// The platform key file (`platform-key init`)
+        #[arg(
+            long = "key-file",
+            env = "TENANTRY_SERVER_PLATFORM_KEY_FILE",
+            value_name = "PATH"
+        )]
+        key_file: PathBuf,
+        /// The catalog (JSON, the shape `tenantry catalog show --format json` prints)
+        #[arg(long, value_name = "FILE")]
+        catalog: PathBuf,
+        /// The version [default: one above the published version, 1 for the first]
+        #[arg(long, value_name = "N")]
+        version: Option<u64>,
+        /// How long clients accept it: a number with s, m, h or d
+        #[arg(long = "expires-in", value_name = "PERIOD", default_value = "30d")]
+        expires_in: String,
+        /// The platform organisation (the one `serve` runs for)
+        #[arg(long, env = "TENANTRY_SERVER_ORGANISATION", default_value = DEFAULT_ORGANISATION)]
+        organisation: String,
         #[command(flatten)]
         database: DatabaseArg,
     },
@@ -204,6 +256,56 @@ async fn run(cli: Cli) -> Result<(), String> {
                 ),
             }
         }
+        Command::PlatformKey {
+            command: PlatformKeyCommand::Init { key_file },
+        } => {
+            let public = init_platform_key(&key_file).map_err(|error| error.to_string())?;
+            println!("key_id: {}", public.key_id());
+            println!("public_key: {}", public.to_hex());
+            eprintln!(
+                "The platform key is in {} (owner-only). Give clients the public key \
+                 (TENANTRY_PLATFORM_KEY) and keep the file off the serving machine.",
+                key_file.display()
+            );
+            Ok(())
+        }
+        Command::Catalog {
+            command:
+                CatalogCommand::Publish {
+                    key_file,
+                    catalog,
+                    version,
+                    expires_in,
+                    organisation,
+                    database,
+                },
+        } => {
+            let valid_for = parse_period(&expires_in).map_err(|error| error.to_string())?;
+            let catalog = read_catalog_file(&catalog).map_err(|error| error.to_string())?;
+            let url = database.resolve()?;
+            let db = Database::open(&url)
+                .await
+                .map_err(|error| error.to_string())?;
+            let outcome = publish(
+                &db,
+                Publication {
+                    key_file: &key_file,
+                    catalog,
+                    organisation: &organisation,
+                    version,
+                    valid_for,
+                },
+            )
+            .await
+            .map_err(|error| error.to_string());
+            db.close().await;
+            let published = outcome?;
+            println!("version: {}", published.version);
+            println!("issued_at: {}", published.issued_at);
+            println!("expires_at: {}", published.expires_at);
+            println!("key_id: {}", published.key_id);
+            Ok(())
+        }
     }
 }
 
@@ -259,5 +361,31 @@ mod tests {
         assert!(
             default_database_file().is_ok_and(|path| path.ends_with("tenantry-server/server.db"))
         );
+        let cli = Cli::try_parse_from([
+            "tenantry-server",
+            "catalog",
+            "publish",
+            "--key-file",
+            "platform.key",
+            "--catalog",
+            "catalog.json",
+            "--version",
+            "7",
+        ])
+        .expect("parses");
+        match cli.command {
+            Command::Catalog {
+                command:
+                    CatalogCommand::Publish {
+                        version,
+                        expires_in,
+                        ..
+                    },
+            } => {
+                assert_eq!(version, Some(7));
+                assert_eq!(expires_in, "30d");
+            }
+            other => panic!("expected catalog publish, got {other:?}"),
+        }
     }
 }

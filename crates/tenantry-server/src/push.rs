@@ -21,8 +21,15 @@
 //!      still the head, the prediction's document and verdict are this one's (a head's
 //!      documents are the replay of its chain); otherwise nothing was predicted, and the
 //!      documents are read under the lock, the operations applied and the pack
-//!      evaluated here;
-//!    - then it is stored with the next sequence number.
+//!      evaluated here. The approval rules (which approvals the change needs) are
+//!      evaluated on the same path, on the same documents before and after it;
+//!    - production only: the result must equal the tenant's staging document, then
+//!      every approval requirement recorded for the tenant must be met and the staging
+//!      head it promotes must carry the approvals the production change set needs
+//!      (see [`crate::review`]). The requirements and approvals of the tenants a batch
+//!      promotes are read once per batch under the lock;
+//!    - then it is stored with the next sequence number, and its approval
+//!      requirements with it.
 //!
 //! A batch is one transaction; every envelope gets its own answer, so one bad envelope
 //! never blocks the rest. Inside the transaction, the stored hashes, ids and tenant
@@ -44,9 +51,13 @@ use tenantry_changeset::keys::KeyId;
 use tenantry_changeset::pointer;
 use tenantry_core::catalog::Catalog;
 use tenantry_core::{TenantDocument, Timestamp};
-use tenantry_policy::{Evaluation, Finding, PolicyError, PolicyPack};
+use tenantry_policy::{
+    ApprovalInput, ApprovalPolicy, ApprovalRequirement, ChangeEnvironment, Evaluation, Finding,
+    PolicyError, PolicyPack,
+};
 
 use crate::error::{ApiError, ErrorCode};
+use crate::review::{self, ApprovalsByHash, Owner, RecordedRequirement};
 use crate::staff::{Action, KeyState, StaffKey};
 use crate::storage::{Database, StorageError};
 
@@ -57,6 +68,8 @@ pub struct PushRules<'a> {
     pub organisation: &'a str,
     pub pack: &'a PolicyPack,
     pub catalog: &'a Arc<Catalog>,
+    /// Which changes need approvals before they count.
+    pub approvals: &'a ApprovalPolicy,
 }
 
 /// One envelope's outcome.
@@ -117,10 +130,9 @@ pub fn verify(
         .map_err(envelope_error)
 }
 
-/// Who may change which environment. Every author role may change every environment
-/// today; the promotion rules that need approvals and the go-live checklist come with
-/// compliance review (issue 7). What a production change may contain is checked by
-/// [`check_promotion`].
+/// Who may change which environment. Every author role may change every environment;
+/// what a production change may contain is checked by [`check_promotion`], and the
+/// approvals it waits for by [`crate::review::missing_for_promotion`].
 pub fn check_environment_rules(_changeset: &ChangeSet, _author: &StaffKey) -> Result<(), ApiError> {
     Ok(())
 }
@@ -199,7 +211,6 @@ pub fn conflicting_paths<'a>(
 }
 
 /// One tenant's state while a push (or batch) is decided.
-/// One tenant's state while a push (or batch) is decided.
 #[derive(Clone, Default)]
 struct TenantState {
     exists: bool,
@@ -211,6 +222,9 @@ struct TenantState {
     /// changed: see [`documents_of`]).
     loaded: bool,
     documents: HashMap<Environment, TenantDocument>,
+    /// The change set that last changed each environment's document (kept with
+    /// `documents`): the staging one is what a production change set promotes.
+    environment_heads: HashMap<Environment, String>,
 }
 
 /// What step 1 worked out for one envelope: the document it would make, and the
@@ -218,6 +232,18 @@ struct TenantState {
 struct Prediction {
     document: TenantDocument,
     evaluation: Result<Evaluation, PolicyError>,
+    /// The approvals the change needs (from the documents before and after it).
+    requirements: Result<Vec<ApprovalRequirement>, PolicyError>,
+}
+
+/// What the push gate reads once per batch, for the tenants it promotes to production.
+#[derive(Default)]
+struct Reviews {
+    /// Per tenant, the requirements recorded for its change sets, oldest first (this
+    /// batch's appended as they are accepted).
+    requirements: HashMap<String, Vec<RecordedRequirement>>,
+    /// The approvals of those tenants' change sets (hashes are global: one map).
+    approvals: ApprovalsByHash,
 }
 
 /// A change set accepted in this transaction, written before the commit.
@@ -251,8 +277,13 @@ struct Batch<'a> {
     /// (tenant, environment) whose document changed here, to write before the commit,
     /// with the change set that last changed it.
     documents: HashMap<(String, Environment), String>,
+    /// Approval requirements of the change sets accepted here, written after them.
+    requirements: Vec<RecordedRequirement>,
+    /// The push gate's view of the tenants this batch promotes to production.
+    reviews: Reviews,
     now_ms: i64,
-    /// Time spent evaluating the policy pack under the lock, and how often.
+    /// Time spent evaluating the policy pack and the approval rules under the lock, and
+    /// how often.
     policy: Duration,
     evaluated: usize,
 }
@@ -342,7 +373,7 @@ fn values_rows(rows: usize, width: usize) -> String {
 }
 
 /// Rows of `sql_before IN (…)` for `values`, a few hundred values per query.
-async fn select_in(
+pub(crate) async fn select_in(
     conn: &mut AnyConnection,
     sql_before: &str,
     values: &[&str],
@@ -398,7 +429,7 @@ async fn load_tenants(
     }
     let documents = select_in(
         conn,
-        "SELECT tenant_id, environment, document FROM tenant_documents WHERE tenant_id",
+        "SELECT tenant_id, environment, head_hash, document FROM tenant_documents WHERE tenant_id",
         tenants,
     )
     .await?;
@@ -408,11 +439,13 @@ async fn load_tenants(
         let environment: Environment =
             serde_json::from_value(serde_json::Value::String(environment))
                 .map_err(|error| corrupt("tenant_documents", &tenant, error))?;
+        let head: String = row.try_get("head_hash")?;
         let text: String = row.try_get("document")?;
         let document: TenantDocument = serde_json::from_str(&text)
             .map_err(|error| corrupt("tenant_documents", &tenant, error))?;
         if let Some(state) = states.get_mut(&tenant) {
             state.documents.insert(environment, document);
+            state.environment_heads.insert(environment, head);
         }
     }
     Ok(states)
@@ -453,7 +486,8 @@ async fn predict(
         if changeset.parent != state.head {
             continue;
         }
-        let applied = match state.documents.get(&changeset.environment) {
+        let before = state.documents.get(&changeset.environment).cloned();
+        let applied = match &before {
             None => changeset.initial_document(),
             Some(current) => changeset.apply_to(current),
         };
@@ -462,20 +496,28 @@ async fn predict(
         state
             .documents
             .insert(changeset.environment, document.clone());
-        documents.push((index, document));
+        let paths = changed_paths(changeset);
+        documents.push((index, changeset.environment, before, document, paths));
     }
     let pack = rules.pack.clone();
+    let approvals = rules.approvals.clone();
     let catalog = Arc::clone(rules.catalog);
-    let evaluated = in_parallel(documents, move |(index, document)| {
-        let evaluation = pack.evaluate(&document, &catalog);
-        (
-            index,
-            Prediction {
-                document,
-                evaluation,
-            },
-        )
-    })
+    let evaluated = in_parallel(
+        documents,
+        move |(index, environment, before, document, paths)| {
+            let evaluation = pack.evaluate(&document, &catalog);
+            let requirements =
+                required_approvals(&approvals, environment, before.as_ref(), &document, &paths);
+            (
+                index,
+                Prediction {
+                    document,
+                    evaluation,
+                    requirements,
+                },
+            )
+        },
+    )
     .await;
     let mut predictions: Vec<Option<Prediction>> = verified.iter().map(|_| None).collect();
     for (index, prediction) in evaluated {
@@ -527,6 +569,14 @@ pub async fn push(
     .await?
     .try_get("value")?;
 
+    // The signers' states as of now: a revocation that committed while this push waited
+    // for the lock counts (the keys read before the lock only served verification).
+    let registry: HashMap<KeyId, StaffKey> = Database::keys_in(&mut tx)
+        .await?
+        .into_iter()
+        .map(|key| (key.key_id.clone(), key))
+        .collect();
+
     // What the batch needs to know, read under the lock in a few queries.
     let hashes: Vec<&str> = verified
         .iter()
@@ -557,6 +607,7 @@ pub async fn push(
     }
     // Documents are read only for tenants with an envelope that has no prediction.
     let tenants = load_tenants(&mut tx, &tenants_of(&verified), false).await?;
+    let reviews = load_reviews(&mut tx, &verified).await?;
 
     let mut batch = Batch {
         rules,
@@ -567,6 +618,8 @@ pub async fn push(
         ids: used_ids,
         rows: Vec::new(),
         documents: HashMap::new(),
+        requirements: Vec::new(),
+        reviews,
         heads: HashMap::new(),
         now_ms: Timestamp::now().unix_millis(),
         policy: Duration::ZERO,
@@ -586,6 +639,7 @@ pub async fn push(
     }
     if batch.next_seq > current + 1 {
         flush_changesets(&mut tx, &mut batch).await?;
+        flush_requirements(&mut tx, &mut batch).await?;
         flush_documents(&mut tx, &mut batch).await?;
         flush_heads(&mut tx, &mut batch).await?;
         sqlx::query("UPDATE server_sequences SET value = $1 WHERE name = 'changesets'")
@@ -678,11 +732,17 @@ async fn decide(
     // The parent is the head. A prediction was made on top of that same head, whose
     // documents are the replay of its chain: its document and verdict hold as they are.
     // Without one, the operations are applied and the pack evaluated here.
-    let (document, evaluation) = match prediction {
-        Some(prediction) => (prediction.document, prediction.evaluation),
+    let (document, evaluation, requirements) = match prediction {
+        Some(prediction) => (
+            prediction.document,
+            prediction.evaluation,
+            prediction.requirements,
+        ),
         None => {
+            let rules = batch.rules;
             let current = documents_of(tx, batch, tenant).await?;
-            let applied = match current.get(&changeset.environment) {
+            let before = current.get(&changeset.environment);
+            let applied = match before {
                 None => changeset.initial_document(),
                 Some(current) => changeset.apply_to(current),
             };
@@ -691,10 +751,17 @@ async fn decide(
                 Err(error) => return refuse(does_not_apply(error)),
             };
             let evaluating = Instant::now();
-            let evaluation = batch.rules.pack.evaluate(&document, batch.rules.catalog);
+            let requirements = required_approvals(
+                rules.approvals,
+                changeset.environment,
+                before,
+                &document,
+                &changed_paths(changeset),
+            );
+            let evaluation = rules.pack.evaluate(&document, rules.catalog);
             batch.policy += evaluating.elapsed();
             batch.evaluated += 1;
-            (document, evaluation)
+            (document, evaluation, requirements)
         }
     };
     let Some(state) = batch.tenants.get(tenant) else {
@@ -750,6 +817,18 @@ async fn decide(
         );
     }
 
+    let requirements = match requirements {
+        Ok(requirements) => requirements,
+        Err(error) => {
+            tracing::error!(error = %error, hash, "the approval rules failed to evaluate");
+            return refuse(ApiError::internal());
+        }
+    };
+
+    // Production: first the content (exactly staging), then the approvals. In this
+    // order a push that could never be accepted is told so before anyone is asked to
+    // approve anything.
+    let mut subject = hash.to_owned();
     if changeset.environment == Environment::Production {
         let current = documents_of(tx, batch, tenant).await?;
         if let Err(error) = check_promotion(
@@ -759,11 +838,37 @@ async fn decide(
         ) {
             return refuse(error);
         }
+        let staging_head = batch
+            .tenants
+            .get(tenant)
+            .and_then(|state| state.environment_heads.get(&Environment::Staging))
+            .cloned()
+            .ok_or_else(|| corrupt("tenant_documents", tenant, "staging has no head"))?;
+        if let Err(error) = check_approvals(batch, changeset, hash, &requirements, &staging_head) {
+            return refuse(error);
+        }
+        subject = staging_head;
     }
 
     let seq = batch.next_seq;
     store(tx, batch, bytes, verified, document, seq).await?;
     batch.next_seq += 1;
+    let author = changeset.author.as_str();
+    let owner = Owner {
+        changeset: hash,
+        tenant,
+        seq,
+        author,
+        environment: environment_id(changeset.environment),
+        subject: &subject,
+    };
+    for (position, requirement) in requirements.iter().enumerate() {
+        let recorded = RecordedRequirement::new(requirement, position, owner);
+        if let Some(recorded_here) = batch.reviews.requirements.get_mut(tenant) {
+            recorded_here.push(recorded.clone());
+        }
+        batch.requirements.push(recorded);
+    }
     Ok(Answer::Accepted {
         hash: hash.to_owned(),
         seq,
@@ -826,6 +931,123 @@ fn check_signers(
         .with("role", author.role));
     }
     check_environment_rules(changeset, author)
+}
+
+/// The JSON pointer of each operation of `changeset`.
+fn changed_paths(changeset: &ChangeSet) -> Vec<String> {
+    changeset
+        .operations
+        .iter()
+        .map(|op| op.path().to_owned())
+        .collect()
+}
+
+fn change_environment(environment: Environment) -> ChangeEnvironment {
+    match environment {
+        Environment::Draft => ChangeEnvironment::Draft,
+        Environment::Staging => ChangeEnvironment::Staging,
+        Environment::Production => ChangeEnvironment::Production,
+    }
+}
+
+/// The approvals a change from `before` to `after` needs, by the approval rules.
+fn required_approvals(
+    approvals: &ApprovalPolicy,
+    environment: Environment,
+    before: Option<&TenantDocument>,
+    after: &TenantDocument,
+    changed_paths: &[String],
+) -> Result<Vec<ApprovalRequirement>, PolicyError> {
+    approvals.required(&ApprovalInput {
+        environment: change_environment(environment),
+        before,
+        after,
+        changed_paths,
+    })
+}
+
+/// The approval gate of a production change set (`hash`) promoting `staging_head`:
+/// refused with every unmet requirement, the tenant's recorded ones first.
+fn check_approvals(
+    batch: &Batch<'_>,
+    changeset: &ChangeSet,
+    hash: &str,
+    requirements: &[ApprovalRequirement],
+    staging_head: &str,
+) -> Result<(), ApiError> {
+    let recorded = batch
+        .reviews
+        .requirements
+        .get(changeset.tenant.as_str())
+        .map_or(&[][..], Vec::as_slice);
+    let missing = review::missing_for_promotion(
+        recorded,
+        &batch.reviews.approvals,
+        requirements,
+        hash,
+        changeset.author.as_str(),
+        staging_head,
+    );
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let shown: Vec<String> = missing
+        .iter()
+        .take(5)
+        .map(|status| {
+            format!(
+                "{} of {} ({}: {}/{})",
+                status.rule_id,
+                status.hash.chars().take(12).collect::<String>(),
+                status.message,
+                status.have,
+                status.needed
+            )
+        })
+        .collect();
+    Err(ApiError::new(
+        ErrorCode::ApprovalsMissing,
+        format!(
+            "production waits for {} approval requirement(s) of this tenant: {}",
+            missing.len(),
+            shown.join("; ")
+        ),
+    )
+    .with("missing_approvals", &missing))
+}
+
+/// For each tenant with a production change set among `verified`, its recorded
+/// requirements and its change sets' approvals: two queries for the whole batch, under
+/// the lock (a revocation takes the same lock, so the key states read are current).
+async fn load_reviews(
+    tx: &mut Transaction<'static, Any>,
+    verified: &[Result<VerifiedChangeSet, ApiError>],
+) -> Result<Reviews, StorageError> {
+    let mut seen = HashSet::new();
+    let promoting: Vec<&str> = verified
+        .iter()
+        .filter_map(|result| result.as_ref().ok())
+        .filter(|verified| verified.changeset.environment == Environment::Production)
+        .map(|verified| verified.changeset.tenant.as_str())
+        .filter(|tenant| seen.insert(*tenant))
+        .collect();
+    let mut reviews = Reviews {
+        requirements: promoting
+            .iter()
+            .map(|tenant| ((*tenant).to_owned(), Vec::new()))
+            .collect(),
+        approvals: HashMap::new(),
+    };
+    if promoting.is_empty() {
+        return Ok(reviews);
+    }
+    for requirement in review::requirements_of_tenants(tx, &promoting).await? {
+        if let Some(recorded) = reviews.requirements.get_mut(&requirement.tenant) {
+            recorded.push(requirement);
+        }
+    }
+    reviews.approvals = review::approvals_of_tenants(tx, &promoting).await?;
+    Ok(reviews)
 }
 
 fn does_not_apply(error: ChangeSetError) -> ApiError {
@@ -898,6 +1120,9 @@ async fn documents_of<'b>(
         if let Some(stored) = stored.into_values().next() {
             for (environment, document) in stored.documents {
                 state.documents.entry(environment).or_insert(document);
+            }
+            for (environment, head) in stored.environment_heads {
+                state.environment_heads.entry(environment).or_insert(head);
             }
         }
     }
@@ -979,6 +1204,9 @@ async fn store(
     state.slug = Some(slug.as_str().to_owned());
     state.skeleton = Some(skeleton);
     state.documents.insert(changeset.environment, document);
+    state
+        .environment_heads
+        .insert(changeset.environment, hash.to_owned());
     Ok(())
 }
 
@@ -1006,6 +1234,39 @@ async fn flush_changesets(
                 .bind(new.author.as_str())
                 .bind(new.envelope.as_slice())
                 .bind(batch.now_ms);
+        }
+        insert.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Inserts the approval requirements of the change sets accepted here (after the change
+/// sets themselves: they refer to them).
+async fn flush_requirements(
+    tx: &mut Transaction<'static, Any>,
+    batch: &mut Batch<'_>,
+) -> Result<(), StorageError> {
+    let rows = std::mem::take(&mut batch.requirements);
+    for chunk in rows.chunks(300) {
+        let sql = format!(
+            "INSERT INTO approval_requirements (changeset_hash, position, tenant_id, seq, subject_hash, \
+             rule_id, approvals, reviewer_role, step, path, message) VALUES {}",
+            values_rows(chunk.len(), 11)
+        );
+        let mut insert = sqlx::query(&sql);
+        for requirement in chunk {
+            insert = insert
+                .bind(requirement.changeset.as_str())
+                .bind(requirement.position)
+                .bind(requirement.tenant.as_str())
+                .bind(requirement.seq)
+                .bind(requirement.subject.as_str())
+                .bind(requirement.rule_id.as_str())
+                .bind(i64::from(requirement.approvals))
+                .bind(requirement.reviewer.id())
+                .bind(requirement.step.id())
+                .bind(requirement.path.as_str())
+                .bind(requirement.message.as_str());
         }
         insert.execute(&mut **tx).await?;
     }

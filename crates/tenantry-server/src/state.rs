@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use tenantry_core::catalog::Catalog;
-use tenantry_policy::PolicyPack;
+use tenantry_policy::{ApprovalPolicy, PolicyPack};
 
 use crate::metrics::Metrics;
 use crate::push::PushRules;
@@ -55,6 +55,7 @@ struct Inner {
     db: Database,
     config: ServerConfig,
     pack: PolicyPack,
+    approvals: ApprovalPolicy,
     catalog: Arc<Catalog>,
     metrics: Metrics,
     rate_limiter: RateLimiter,
@@ -72,6 +73,7 @@ impl AppState {
                 rate_limiter: RateLimiter::new(config.rate_limit),
                 config,
                 pack: PolicyPack::bundled(),
+                approvals: ApprovalPolicy::bundled(),
                 catalog: Arc::new(Catalog::bundled()),
                 metrics: Metrics::default(),
                 write_gate: tokio::sync::Mutex::new(()),
@@ -100,6 +102,7 @@ impl AppState {
             organisation: &self.inner.config.organisation,
             pack: &self.inner.pack,
             catalog: &self.inner.catalog,
+            approvals: &self.inner.approvals,
         }
     }
 

@@ -166,6 +166,8 @@ pub struct StoredChangeset {
     pub hash: String,
     pub tenant: String,
     pub author: String,
+    /// `draft`, `staging` or `production`.
+    pub environment: String,
     pub envelope: Vec<u8>,
 }
 
@@ -231,6 +233,7 @@ fn stored_from_row(row: &sqlx::any::AnyRow) -> Result<StoredChangeset, StorageEr
         hash: row.try_get("hash")?,
         tenant: row.try_get("tenant_id")?,
         author: row.try_get("author")?,
+        environment: row.try_get("environment")?,
         envelope: row.try_get("envelope")?,
     })
 }
@@ -459,6 +462,20 @@ impl Database {
         .collect()
     }
 
+    /// Every registered key as `tx` sees it: a push re-reads the signers' states under
+    /// the sequence lock, so a key revoked while the push waited for the lock is seen
+    /// as revoked (revocation takes the same lock).
+    pub async fn keys_in(
+        tx: &mut Transaction<'static, Any>,
+    ) -> Result<Vec<StaffKey>, StorageError> {
+        sqlx::query(&format!("SELECT {KEY_COLUMNS} FROM staff_keys"))
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(key_from_row)
+            .collect()
+    }
+
     /// The key a bearer token (given by its digest) stands for.
     pub async fn key_for_token(&self, digest: &str) -> Result<Option<StaffKey>, StorageError> {
         let columns = KEY_COLUMNS
@@ -518,7 +535,7 @@ impl Database {
         limit: i64,
     ) -> Result<Vec<StoredChangeset>, StorageError> {
         sqlx::query(
-            "SELECT seq, hash, tenant_id, author, envelope FROM changesets \
+            "SELECT seq, hash, tenant_id, author, environment, envelope FROM changesets \
              WHERE seq > $1 ORDER BY seq LIMIT $2",
         )
         .bind(after)
@@ -531,7 +548,9 @@ impl Database {
     }
 
     pub async fn changeset(&self, hash: &str) -> Result<Option<StoredChangeset>, StorageError> {
-        sqlx::query("SELECT seq, hash, tenant_id, author, envelope FROM changesets WHERE hash = $1")
+        sqlx::query(
+            "SELECT seq, hash, tenant_id, author, environment, envelope FROM changesets WHERE hash = $1",
+        )
             .bind(hash)
             .fetch_optional(&self.pool)
             .await?

@@ -669,11 +669,15 @@ async fn the_server_describes_itself(server: &mut TestServer) {
         ("/v1/keys", "get"),
         ("/v1/keys/{key_id}/approve", "post"),
         ("/v1/keys/{key_id}/revoke", "post"),
+        ("/v1/keys/me", "get"),
         ("/v1/changesets", "post"),
         ("/v1/changesets", "get"),
         ("/v1/changesets/{hash}/approvals", "post"),
         ("/v1/changesets/{hash}/approvals", "get"),
+        ("/v1/approvals/pending", "get"),
         ("/v1/tenants/heads", "get"),
+        ("/v1/catalog", "get"),
+        ("/v1/catalog/key", "get"),
         ("/healthz", "get"),
         ("/readyz", "get"),
         ("/metrics", "get"),
@@ -1008,7 +1012,23 @@ async fn each_key_is_rate_limited_on_its_own(server: &mut TestServer) {
 async fn production_is_reached_only_through_staging(server: &mut TestServer) {
     use tenantry_changeset::changeset::Environment;
     let manager = server.staff("Ana Lima", "account_manager").await;
+    // Production also waits for approvals (tests/approvals.rs): this officer gives them,
+    // so that only the staging rule is at stake here.
+    let officer = server.staff("Chidi Okafor", "compliance_officer").await;
     let doc = hipaa_example();
+    let approve = |envelope: Vec<u8>| {
+        let server = &*server;
+        let officer = &officer;
+        async move {
+            let mut co_signed = Envelope::parse(&envelope).expect("envelope");
+            co_signed.co_sign(&officer.key).expect("co-sign");
+            let path = format!("/v1/changesets/{}/approvals", hash_of(&envelope));
+            let (status, answer) = server
+                .post(Some(&officer.token), &path, co_signed.to_json())
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{answer}");
+        }
+    };
     let push = |envelope: Vec<u8>| {
         let token = manager.token.clone();
         let server = &*server;
@@ -1017,15 +1037,10 @@ async fn production_is_reached_only_through_staging(server: &mut TestServer) {
             (status, answer, hash_of(&envelope))
         }
     };
-    let (status, _, draft) = push(change_in(
-        &manager.key,
-        Environment::Draft,
-        None,
-        &doc,
-        None,
-    ))
-    .await;
+    let draft_envelope = change_in(&manager.key, Environment::Draft, None, &doc, None);
+    let (status, _, draft) = push(draft_envelope.clone()).await;
     assert_eq!(status, StatusCode::OK);
+    approve(draft_envelope).await;
 
     // Straight to production, with nothing in staging: refused, nothing stored.
     let stored = count_stored(server).await;
@@ -1042,15 +1057,10 @@ async fn production_is_reached_only_through_staging(server: &mut TestServer) {
     assert_eq!(count_stored(server).await, stored);
 
     // Staging first; then production may become exactly that.
-    let (status, answer, staged) = push(change_in(
-        &manager.key,
-        Environment::Staging,
-        None,
-        &doc,
-        Some(&draft),
-    ))
-    .await;
+    let staged_envelope = change_in(&manager.key, Environment::Staging, None, &doc, Some(&draft));
+    let (status, answer, staged) = push(staged_envelope.clone()).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
+    approve(staged_envelope).await;
     let (status, answer, promoted) = push(change_in(
         &manager.key,
         Environment::Production,
@@ -1077,15 +1087,16 @@ async fn production_is_reached_only_through_staging(server: &mut TestServer) {
     assert_eq!(answer["differing_paths"][0], "/ai/monthly_budget_cents");
 
     // The same edit in staging, then in production: accepted.
-    let (status, answer, staged) = push(change_in(
+    let staged_envelope = change_in(
         &manager.key,
         Environment::Staging,
         Some(&doc),
         &raised,
         Some(&promoted),
-    ))
-    .await;
+    );
+    let (status, answer, staged) = push(staged_envelope.clone()).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
+    approve(staged_envelope).await;
     let (status, answer, _) = push(change_in(
         &manager.key,
         Environment::Production,

@@ -5,6 +5,7 @@
 //! mirrors at a shared Postgres instead. Both run the same SQL (numbered `$n`
 //! parameters work on both) through [`Store`], and the same test suite.
 
+mod catalog;
 mod drafts;
 mod error;
 mod ingest;
@@ -12,9 +13,11 @@ mod ledger;
 mod location;
 mod store;
 mod sync;
+mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use catalog::{AcceptCatalogError, CatalogAcceptance, StoredCatalog};
 pub use drafts::{CreateDraftError, DraftDetail, DraftError};
 pub use error::StoreError;
 pub use ingest::IngestReport;
@@ -26,4 +29,8 @@ pub use location::{
 pub use store::Store;
 pub use sync::{
     HeldChangeSet, HeldState, OutboxEntry, PullApplied, PulledChangeSet, ServerSyncState,
+};
+pub use tenants::{
+    ProgressFilter, TenantFilter, TenantFilterError, TenantPage, TenantSummary, MAX_PAGE,
+    MAX_SEARCH_CHARS,
 };

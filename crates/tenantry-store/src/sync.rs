@@ -309,12 +309,26 @@ impl Store {
                 applied.held.extend(held);
             }
             applied.ingest = ingest_in(&mut tx, &verified, &envelopes).await?;
-            for (item, pulled) in verified.iter().zip(page) {
-                sqlx::query("UPDATE changesets SET server_seq = $1 WHERE hash = $2")
-                    .bind(pulled.seq)
-                    .bind(item.hash.0.as_str())
-                    .execute(&mut *tx)
-                    .await?;
+            // The server's numbers, many rows per statement (one round trip per chunk
+            // instead of one per change set).
+            let numbered: Vec<(&str, i64)> = verified
+                .iter()
+                .zip(page)
+                .map(|(item, pulled)| (item.hash.0.as_str(), pulled.seq))
+                .collect();
+            for chunk in numbered.chunks(ROWS_PER_STATEMENT) {
+                let mut sql = String::from("UPDATE changesets SET server_seq = CASE hash");
+                for index in 0..chunk.len() {
+                    sql.push_str(&format!(" WHEN ${} THEN ${}", 2 * index + 1, 2 * index + 2));
+                }
+                sql.push_str(" END WHERE hash IN (");
+                sql.push_str(&in_list(chunk.len(), 2, 1));
+                sql.push(')');
+                let mut query = sqlx::query(&sql);
+                for (hash, seq) in chunk {
+                    query = query.bind(*hash).bind(*seq);
+                }
+                query.execute(&mut *tx).await?;
             }
             sqlx::query(
                 "INSERT INTO sync_servers (server_url, pulled_through) VALUES ($1, $2) \
@@ -510,6 +524,18 @@ impl Store {
     }
 }
 
+/// Rows (or hashes) per batched statement of a pull: two parameters each stays far
+/// below both engines' limits.
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// `$first, $(first+step), …`: `count` placeholders for an `IN (…)` list.
+fn in_list(count: usize, step: usize, first: usize) -> String {
+    (0..count)
+        .map(|index| format!("${}", first + index * step))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// For one tenant of a pulled page: confirms our queued change sets the server already
 /// holds (in its order), then, if the page brings a change set we do not have while we
 /// still have queued ones, holds those for rebasing. Returns (confirmed, held hashes).
@@ -540,22 +566,42 @@ where
     .bind(tenant)
     .fetch_all(&mut **tx)
     .await?;
-    let known: Vec<(String,)> = sqlx::query_as("SELECT hash FROM changesets WHERE tenant_id = $1")
-        .bind(tenant)
-        .fetch_all(&mut **tx)
-        .await?;
-    let known: std::collections::HashSet<String> = known.into_iter().map(|(hash,)| hash).collect();
+    // Only whether each incoming change set is known matters, and only held change sets
+    // the server now holds are dropped: both are asked for the page's hashes at once.
+    let mut known = std::collections::HashSet::new();
+    for chunk in incoming.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "SELECT hash FROM changesets WHERE tenant_id = $1 AND hash IN ({})",
+            in_list(chunk.len(), 1, 2)
+        );
+        let mut query = sqlx::query_as::<_, (String,)>(&sql).bind(tenant);
+        for item in chunk {
+            query = query.bind(item.hash.0.as_str());
+        }
+        known.extend(
+            query
+                .fetch_all(&mut **tx)
+                .await?
+                .into_iter()
+                .map(|(hash,)| hash),
+        );
+        // The server holds what we held back (e.g. it was accepted but the answer was
+        // lost before it got held): it is no longer ours to rebase.
+        let sql = format!(
+            "DELETE FROM held_changesets WHERE hash IN ({})",
+            in_list(chunk.len(), 1, 1)
+        );
+        let mut query = sqlx::query(&sql);
+        for item in chunk {
+            query = query.bind(item.hash.0.as_str());
+        }
+        query.execute(&mut **tx).await?;
+    }
     let mut confirmed = 0;
     let mut remaining = pending;
     let mut brings_new = false;
     for item in incoming {
         let hash = item.hash.0.as_str();
-        // The server holds what we held back (e.g. it was accepted but the answer was
-        // lost before it got held): it is no longer ours to rebase.
-        sqlx::query("DELETE FROM held_changesets WHERE hash = $1")
-            .bind(hash)
-            .execute(&mut **tx)
-            .await?;
         if known.contains(hash) {
             if let Some(index) = remaining.iter().position(|(queued, _)| queued == hash) {
                 sqlx::query("DELETE FROM outbox WHERE hash = $1")

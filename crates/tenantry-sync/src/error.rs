@@ -48,6 +48,14 @@ pub enum SyncError {
         hash: String,
         detail: String,
     },
+    #[error("the server sent change set {hash} (sequence {seq}) signed by key {key_id} ({name}), which was revoked after sequence {revoked_after_seq}: nothing of this page is applied")]
+    SignedAfterRevocation {
+        seq: i64,
+        hash: String,
+        key_id: String,
+        name: String,
+        revoked_after_seq: i64,
+    },
     #[error("cannot sign the rebased change set: {0}")]
     Signer(String),
     #[error("cannot resolve the conflict: {0}")]

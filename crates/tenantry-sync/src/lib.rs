@@ -7,18 +7,22 @@
 //!   ones are returned to their author without blocking the rest, network trouble is
 //!   retried with backoff and otherwise left queued with its error.
 //! - [`Syncer::pull`] pages through the server's change sets from the stored cursor,
-//!   verifies each against the keys the server lists as approved, applies them and
-//!   moves the cursor in the same transaction.
+//!   verifies each against the keys the server lists (approved ones, and revoked ones
+//!   only up to the sequence number of their revocation), applies them and moves the
+//!   cursor in the same transaction.
+//! - [`Syncer::whoami`] asks where this profile's key stands: pending, approved or
+//!   revoked.
 //! - Where the server's chain moved past this machine's queued change sets, those are
 //!   rebased on the new head (disjoint edits) or surfaced as [`Conflict`]s for
 //!   [`Syncer::resolve`].
 
+mod catalog;
 mod error;
 mod http;
 mod rebase;
 pub mod tls;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -31,6 +35,7 @@ use tenantry_changeset::{Envelope, EnvelopeError, PublicKey, SigningKey};
 use tenantry_core::Timestamp;
 use tenantry_store::{HeldChangeSet, HeldState, PulledChangeSet, RecordError, Store};
 
+pub use catalog::{CatalogPull, CatalogPullError, CatalogTrust, PLATFORM_KEY_ENV};
 pub use error::SyncError;
 pub use http::{normalise_url, RetryPolicy};
 pub use rebase::{Conflict, FieldConflict, RebaseReport, Resolution, Side, Signer};
@@ -165,6 +170,17 @@ pub enum Role {
     Admin,
 }
 
+impl Role {
+    /// The role as the server spells it (`account_manager`, …).
+    pub fn id(self) -> &'static str {
+        match self {
+            Role::AccountManager => "account_manager",
+            Role::ComplianceOfficer => "compliance_officer",
+            Role::Admin => "admin",
+        }
+    }
+}
+
 /// A key just registered on the server.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 pub struct Registration {
@@ -211,11 +227,72 @@ pub async fn register_key(
     http.json(Method::POST, "/v1/keys", Some(body), false).await
 }
 
+/// Where a staff key is in its life on the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyState {
+    /// Registered; an admin has not approved it yet. It cannot sync.
+    Pending,
+    Approved,
+    /// Revoked by an admin: it cannot sync, and nothing it signs is accepted any more.
+    Revoked,
+}
+
+/// This profile's key as the server knows it (`GET /v1/keys/me`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnKey {
+    pub key_id: String,
+    pub name: String,
+    pub role: Role,
+    pub state: KeyState,
+    /// For a revoked key: the sequence number up to which its change sets count.
+    #[serde(default)]
+    pub revoked_after_seq: Option<i64>,
+}
+
 #[derive(Debug, Deserialize)]
 struct KeyView {
+    key_id: String,
     public_key: String,
     name: String,
     state: String,
+    #[serde(default)]
+    revoked_after_seq: Option<i64>,
+}
+
+/// A key the server lists as revoked, and how far its signatures count.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct RevokedKey {
+    name: String,
+    revoked_after_seq: i64,
+}
+
+/// Revoked keys by key id.
+type Revoked = HashMap<String, RevokedKey>;
+
+/// Refuses a pulled envelope signed by a revoked key with a sequence number past that
+/// key's revocation: the server says it accepted nothing of the key's after that, so
+/// such a change set is forged or the server is broken, and it must not be applied.
+fn check_revocations(
+    revoked: &Revoked,
+    seq: i64,
+    hash: &str,
+    envelope: &Envelope,
+) -> Result<(), SyncError> {
+    for signature in &envelope.signatures {
+        if let Some(key) = revoked.get(&signature.keyid) {
+            if seq > key.revoked_after_seq {
+                return Err(SyncError::SignedAfterRevocation {
+                    seq,
+                    hash: hash.to_owned(),
+                    key_id: signature.keyid.clone(),
+                    name: key.name.clone(),
+                    revoked_after_seq: key.revoked_after_seq,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, Deserialize)]
@@ -360,27 +437,68 @@ impl Syncer {
         self.remember(outcome).await
     }
 
-    /// Adds the public keys the server lists as approved to the mirror's trusted keys;
-    /// returns how many it lists. Pending and revoked keys are never trusted.
+    /// Adds the public keys the server lists as approved, and those it lists as revoked
+    /// with the point of their revocation, to the mirror's trusted keys (a revoked key
+    /// signed history before its revocation, which must still verify); returns how many
+    /// it added. Pending keys, and revoked ones without that point, are never trusted.
+    /// A pull applies a revoked key's signature only up to that point.
     pub async fn learn_keys(&self) -> Result<usize, SyncError> {
+        Ok(self.learn_key_registry().await?.0)
+    }
+
+    async fn learn_key_registry(&self) -> Result<(usize, Revoked), SyncError> {
         self.report(Phase::Keys, 0, None);
         let list: KeyList = self.http.json(Method::GET, "/v1/keys", None, true).await?;
-        let mut approved = 0;
-        for key in list.keys.iter().filter(|key| key.state == "approved") {
+        let mut trusted = 0;
+        let mut revoked = Revoked::new();
+        for key in &list.keys {
+            let label = match (key.state.as_str(), key.revoked_after_seq) {
+                ("approved", _) => format!("server: {}", key.name),
+                ("revoked", Some(after)) => {
+                    revoked.insert(
+                        key.key_id.clone(),
+                        RevokedKey {
+                            name: key.name.clone(),
+                            revoked_after_seq: after,
+                        },
+                    );
+                    format!("server: {} (revoked after sequence {after})", key.name)
+                }
+                _ => continue,
+            };
             let public = PublicKey::from_hex(&key.public_key).map_err(|error| {
                 SyncError::Protocol(format!("a listed public key is not valid: {error}"))
             })?;
-            self.store
-                .add_signing_key(&public, &format!("server: {}", key.name))
-                .await?;
-            approved += 1;
+            if public.key_id().as_str() != key.key_id {
+                return Err(SyncError::Protocol(format!(
+                    "the server lists key {} with a public key whose id is {}",
+                    key.key_id,
+                    public.key_id()
+                )));
+            }
+            self.store.add_signing_key(&public, &label).await?;
+            trusted += 1;
         }
         self.report(Phase::Keys, 1, Some(1));
-        Ok(approved)
+        Ok((trusted, revoked))
+    }
+
+    /// This profile's key as the server knows it: pending, approved or revoked (with the
+    /// point of its revocation). One try: it is a status read, asked for again later.
+    pub async fn whoami(&self) -> Result<OwnKey, SyncError> {
+        let (status, bytes) = self
+            .http
+            .send(Method::GET, "/v1/keys/me", None, true, Some(1))
+            .await?;
+        if !status.is_success() {
+            return Err(refusal(status, &bytes));
+        }
+        serde_json::from_slice(&bytes)
+            .map_err(|error| SyncError::Protocol(format!("/v1/keys/me: {error}")))
     }
 
     async fn pull_with(&self, keys: &mut KeyCache<'_>) -> Result<PullReport, SyncError> {
-        self.learn_keys().await?;
+        let (_, mut revoked) = self.learn_key_registry().await?;
         let server = self.http.base().to_owned();
         let mut after = self.store.sync_state(&server).await?.pulled_through;
         let mut report = PullReport {
@@ -399,10 +517,13 @@ impl Syncer {
                 let bytes = STANDARD.decode(&pulled.envelope).map_err(|error| {
                     SyncError::Protocol(format!("change set {}: {error}", pulled.seq))
                 })?;
-                let hash = Envelope::parse(&bytes).and_then(|envelope| envelope.hash());
-                match hash {
-                    Ok(hash) if hash.0 == pulled.hash => {}
-                    Ok(hash) => {
+                let parsed =
+                    Envelope::parse(&bytes).and_then(|envelope| Ok((envelope.hash()?, envelope)));
+                match parsed {
+                    Ok((hash, envelope)) if hash.0 == pulled.hash => {
+                        check_revocations(&revoked, pulled.seq, &pulled.hash, &envelope)?;
+                    }
+                    Ok((hash, _)) => {
                         return Err(SyncError::Untrusted {
                             seq: pulled.seq,
                             hash: pulled.hash.clone(),
@@ -430,7 +551,7 @@ impl Syncer {
                 // A key approved after this pull began: learn the keys again, once.
                 Err(RecordError::Envelope(EnvelopeError::UnknownKey { .. })) if !relearned => {
                     relearned = true;
-                    self.learn_keys().await?;
+                    revoked = self.learn_key_registry().await?.1;
                     continue;
                 }
                 Err(error) => return Err(self.untrusted(&page, error)),

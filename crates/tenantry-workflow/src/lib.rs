@@ -2,6 +2,12 @@
 //! run exactly the same steps: the policy gate, the diff against the mirror's version,
 //! signing, recording in the outbox. Nothing here talks to a terminal or a window.
 
+mod plan;
+mod progress;
+
+pub use plan::{plan, plan_draft, Plan, PlanFinding, PlanStep};
+pub use progress::refresh_tenant_progress;
+
 use tenantry_changeset::changeset::{
     ChangeSet, ChangeSetError, Environment, CHANGESET_SCHEMA_VERSION, MAX_SUMMARY_CHARS,
 };

@@ -11,7 +11,8 @@ use tenantry_core::{NewDraft, SubmissionState, TenantDocument};
 use tenantry_policy::PolicyPack;
 use tenantry_store::testing::TestMirror;
 use tenantry_workflow::{
-    revert, submit, submit_draft, Rules, SubmitOutcome, SubmitRequest, WorkflowError,
+    plan_draft, refresh_tenant_progress, revert, submit, submit_draft, Rules, SubmitOutcome,
+    SubmitRequest, WorkflowError,
 };
 
 tenantry_store::on_both_backends!(
@@ -20,6 +21,8 @@ tenantry_store::on_both_backends!(
     reverting_restores_and_refuses_what_it_cannot_undo,
     a_draft_submitted_then_edited_then_submitted_again,
     a_blocked_draft_stays_unsubmitted,
+    the_plan_of_a_draft_is_what_its_submission_signs,
+    the_tenant_list_learns_each_tenants_progress_from_the_policy,
 );
 
 fn hipaa_example() -> TenantDocument {
@@ -375,4 +378,147 @@ async fn a_blocked_draft_stays_unsubmitted(mirror: &TestMirror) {
         .await
         .expect("history")
         .is_empty());
+}
+
+async fn the_plan_of_a_draft_is_what_its_submission_signs(mirror: &TestMirror) {
+    let (catalog, pack) = (Catalog::bundled(), PolicyPack::bundled());
+    let rules = Rules {
+        catalog: &catalog,
+        pack: &pack,
+    };
+    let key = SigningKey::generate().expect("key");
+    let draft = mirror
+        .store
+        .create_draft(&NewDraft {
+            client_name: "Birch Dental".into(),
+            industry: "healthcare".into(),
+        })
+        .await
+        .expect("draft");
+
+    // Before the first submission the plan creates the tenant.
+    let plan = plan_draft(&mirror.store, rules, &draft.id, Environment::Draft)
+        .await
+        .expect("plan");
+    assert!(plan.creates_tenant);
+    assert_eq!(plan.base, None);
+    assert_eq!(plan.display_name, "Birch Dental");
+    assert!(plan.can_submit, "{plan:?}");
+    let first = submit_draft(
+        &mirror.store,
+        rules,
+        &draft.id,
+        key_copy(&key),
+        request("Start"),
+    )
+    .await
+    .expect("submit");
+    let SubmitOutcome::Submitted { recorded, .. } = first.outcome else {
+        panic!("expected a submission: {:?}", first.outcome);
+    };
+
+    // After it: nothing to submit, and the plan says so.
+    let plan = plan_draft(&mirror.store, rules, &draft.id, Environment::Draft)
+        .await
+        .expect("plan");
+    assert_eq!(plan.change_count, 0);
+    assert!(!plan.can_submit);
+
+    // One edit: the plan shows exactly that field, old and new, on top of the head;
+    // the submission then signs exactly those operations.
+    let mut document = first.document;
+    document.tenant.metadata.legal_name = Some("Birch Dental Group LLC".into());
+    mirror
+        .store
+        .save_draft(&draft.id, &document)
+        .await
+        .expect("save");
+    let plan = plan_draft(&mirror.store, rules, &draft.id, Environment::Draft)
+        .await
+        .expect("plan");
+    assert!(!plan.creates_tenant);
+    assert_eq!(plan.base.as_deref(), Some(recorded.hash.0.as_str()));
+    let changes: Vec<_> = plan.steps.iter().flat_map(|step| &step.changes).collect();
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(changes[0].path, "/tenant/metadata/legal_name");
+    assert_eq!(changes[0].before, Some(serde_json::Value::Null));
+    assert_eq!(
+        changes[0].after,
+        Some(serde_json::Value::String("Birch Dental Group LLC".into()))
+    );
+    let second = submit_draft(
+        &mirror.store,
+        rules,
+        &draft.id,
+        key_copy(&key),
+        request("Legal name"),
+    )
+    .await
+    .expect("submit");
+    let SubmitOutcome::Submitted { recorded, .. } = second.outcome else {
+        panic!("expected a second submission: {:?}", second.outcome);
+    };
+    let signed: Vec<&str> = recorded
+        .changeset
+        .operations
+        .iter()
+        .map(|operation| operation.path())
+        .collect();
+    assert_eq!(signed, vec!["/tenant/metadata/legal_name"]);
+}
+
+async fn the_tenant_list_learns_each_tenants_progress_from_the_policy(mirror: &TestMirror) {
+    let (catalog, pack) = (Catalog::bundled(), PolicyPack::bundled());
+    let rules = Rules {
+        catalog: &catalog,
+        pack: &pack,
+    };
+    let key = SigningKey::generate().expect("key");
+    // The complete HIPAA reference, and a fresh tenant with safe defaults.
+    submitted(mirror, rules, &hipaa_example(), &key, "Reference").await;
+    let fresh = TenantDocument::with_safe_defaults(
+        &tenantry_core::ClientName::parse("Birch Dental").expect("name"),
+        tenantry_core::Industry::Healthcare,
+        &[],
+    )
+    .expect("defaults");
+    submitted(mirror, rules, &fresh, &key, "Start").await;
+
+    let evaluated = refresh_tenant_progress(&mirror.store, rules, 1)
+        .await
+        .expect("refresh");
+    assert_eq!(evaluated, 1, "one batch of one");
+    let evaluated = refresh_tenant_progress(&mirror.store, rules, 10)
+        .await
+        .expect("refresh");
+    assert_eq!(evaluated, 1);
+    assert_eq!(
+        refresh_tenant_progress(&mirror.store, rules, 10)
+            .await
+            .expect("refresh"),
+        0,
+        "nothing left to evaluate"
+    );
+    let page = mirror
+        .store
+        .list_tenants(&tenantry_store::TenantFilter::default())
+        .await
+        .expect("query")
+        .expect("filter");
+    let by_name = |name: &str| {
+        page.tenants
+            .iter()
+            .find(|row| row.display_name == name)
+            .unwrap_or_else(|| panic!("{name} is listed"))
+    };
+    let reference = by_name(&hipaa_example().tenant.display_name);
+    let new = by_name("Birch Dental");
+    // The reference has filled in every step that a configuration can; the fresh tenant
+    // has filled in fewer. Exact numbers are the policy's business, not this test's.
+    let (Some(done_reference), Some(done_new)) = (reference.steps_complete, new.steps_complete)
+    else {
+        panic!("both evaluated: {page:?}");
+    };
+    assert!(done_reference > done_new, "{done_reference} vs {done_new}");
+    assert_eq!(reference.blocked, Some(false));
 }

@@ -5,6 +5,7 @@ mod app;
 mod drafts;
 mod signing;
 mod sync;
+mod wizard;
 
 use tauri_specta::{collect_commands, Builder};
 
@@ -28,5 +29,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         sync::list_conflicts,
         sync::resolve_conflict,
         sync::dismiss_rejection,
+        wizard::wizard_step,
+        wizard::edit_draft,
     ])
 }

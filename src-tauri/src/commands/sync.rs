@@ -8,7 +8,7 @@ use tenantry_sync::{describe, Conflict, Phase, Resolution, Role, Side, SyncStatu
 
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::sync::ServerSource;
+use crate::sync::{KeyStatus, ServerSource};
 
 /// Everything the sync area of the window shows.
 #[derive(Clone, Debug, Serialize, specta::Type)]
@@ -18,6 +18,10 @@ pub struct SyncView {
     pub source: ServerSource,
     /// A token for this server is in the keyring (the key was registered).
     pub registered: bool,
+    /// Where the key stands, as the server says (pending, approved, revoked, or a
+    /// token it does not know). When the server cannot be asked, its last answer with
+    /// `current: false`; none without a token or before any answer.
+    pub key: Option<KeyStatus>,
     /// The server answered just now.
     pub online: bool,
     /// Change sets waiting to be sent.
@@ -95,6 +99,7 @@ async fn view(state: &AppState) -> Result<SyncView, AppError> {
         server_url: server_url.clone(),
         source,
         registered: false,
+        key: None,
         online: false,
         outbox: clamp(store.outbox_len().await?),
         rejected: Vec::new(),
@@ -115,8 +120,14 @@ async fn view(state: &AppState) -> Result<SyncView, AppError> {
             None
         });
     view.registered = token.is_some();
-    let status: SyncStatus = state.sync.status(store, &server_url, token).await?;
+    let status: SyncStatus = state.sync.status(store, &server_url, token.clone()).await?;
     view.online = status.online;
+    if let Some(token) = token {
+        view.key = state
+            .sync
+            .key_status(store, &server_url, token, status.online)
+            .await;
+    }
     view.outbox = clamp(status.outbox);
     view.rejected = status.rejected.iter().map(HeldView::from).collect();
     view.conflicts = status.conflicts.iter().map(HeldView::from).collect();
@@ -127,7 +138,8 @@ async fn view(state: &AppState) -> Result<SyncView, AppError> {
     Ok(view)
 }
 
-/// The sync state: server, registration, outbox, refusals, conflicts, progress.
+/// The sync state: server, registration and the key's standing, outbox, refusals,
+/// conflicts, progress.
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(name = "command", skip_all, fields(name = "sync_status"))]

@@ -26,6 +26,9 @@ import {
   type SyncView,
   type TenantDocument,
 } from '../lib/backend';
+import { fakeWizardModel } from './fake-wizard.js';
+
+const wizardModel = fakeWizardModel();
 
 export const INDUSTRIES: IndustryOption[] = [
   { id: 'healthcare', label: 'Healthcare' },
@@ -170,6 +173,10 @@ export interface FakeServer {
   registered: boolean;
   /** An admin approved the key: only then does a sync go through. */
   approved: boolean;
+  /** An admin revoked the key: the server says so, and refuses every sync. */
+  revoked: boolean;
+  /** The server does not know the token kept for the key (its database was reset). */
+  tokenUnknown: boolean;
   /** Change sets colleagues sent, received at the next sync. */
   incoming: number;
   /** The next sync refuses the oldest change set waiting, for this reason. */
@@ -246,6 +253,20 @@ export function syncView(overrides: Partial<SyncView> = {}): SyncView {
     lastError: null,
     progress: null,
     running: false,
+    key: null,
+    ...overrides,
+  };
+}
+
+/** The server's answer about this person's key, as the backend passes it on. */
+export function keyStatus(overrides: Partial<NonNullable<SyncView['key']>> = {}): NonNullable<SyncView['key']> {
+  return {
+    standing: 'approved',
+    keyId: fakeHex(99),
+    name: 'Ana Lima',
+    role: 'accountManager',
+    checkedAt: '2026-11-24T09:15:00Z',
+    current: true,
     ...overrides,
   };
 }
@@ -397,10 +418,36 @@ export function fakeBackend(
     throw new BackendError({ code, message, fields: [] });
   };
 
+  /** The key's standing as the fake server last told it, for when it is offline. */
+  let lastKey: SyncView['key'] = null;
+
+  function keyNow(): SyncView['key'] {
+    const server = fake.server;
+    if (server.url === null || !server.registered) return null;
+    if (!server.online) return lastKey ? { ...lastKey, current: false } : null;
+    const standing = server.tokenUnknown
+      ? 'unrecognised'
+      : server.revoked
+        ? 'revoked'
+        : server.approved
+          ? 'approved'
+          : 'pending';
+    const registration = registrations.at(-1);
+    lastKey = keyStatus({
+      standing,
+      keyId: standing === 'unrecognised' ? null : (keyId ?? fakeHex(99)),
+      name: standing === 'unrecognised' ? null : (registration?.name ?? 'Ana Lima'),
+      role: standing === 'unrecognised' ? null : (registration?.role ?? 'accountManager'),
+      checkedAt: new Date().toISOString(),
+    });
+    return lastKey;
+  }
+
   function syncViewNow(): SyncView {
     const server = fake.server;
     const hasServer = server.url !== null;
     return clone({
+      key: keyNow(),
       serverUrl: server.url,
       source: server.source,
       registered: hasServer && server.registered,
@@ -459,6 +506,8 @@ export function fakeBackend(
       online: true,
       registered: false,
       approved: false,
+      revoked: false,
+      tokenUnknown: false,
       incoming: 0,
       refuseNext: null,
       rejected: [],
@@ -515,6 +564,28 @@ export function fakeBackend(
         submission: !signed.has(id) ? 'notSubmitted' : signed.get(id) === text ? 'submitted' : 'editedSinceSubmission',
       });
       return viewOf(id);
+    },
+    // The wizard: a form model of the fake's own (fake-wizard.js), over the same documents.
+    wizardStep: async (id, step) => {
+      failIfTold('wizardStep');
+      const { draft: d, document } = known(id);
+      return wizardModel.view(d, document, step, fake.extraFindings);
+    },
+    editDraft: async (id, step, edits) => {
+      failIfTold('editDraft');
+      const { draft: d, document } = known(id);
+      const next = wizardModel.apply(document, clone(edits));
+      documents.set(id, next);
+      saved.push({ id, document: clone(next) });
+      const text = JSON.stringify(next);
+      const updated: Draft = {
+        ...d,
+        clientName: next.tenant.display_name.trim() === '' ? d.clientName : next.tenant.display_name,
+        updatedAt: now(),
+        submission: !signed.has(id) ? 'notSubmitted' : signed.get(id) === text ? 'submitted' : 'editedSinceSubmission',
+      };
+      drafts.set(id, updated);
+      return wizardModel.view(updated, next, step, fake.extraFindings);
     },
     submitDraft: async (id, summary) => {
       failIfTold('submitDraft');
@@ -589,7 +660,8 @@ export function fakeBackend(
       if (name.trim() === '') fail('invalid_input', 'Enter your name, as the admin will see it (fake backend).');
       registrations.push({ name, role });
       keyId ??= fakeHex(99);
-      server.registered = true;
+      // A new registration waits for an admin, whatever the last one came to.
+      Object.assign(server, { registered: true, tokenUnknown: false, approved: false, revoked: false });
       return syncViewNow();
     },
     syncNow: async () => {
@@ -604,6 +676,14 @@ export function fakeBackend(
       if (!server.online) {
         server.lastError = `The server at ${server.url} cannot be reached (fake backend).`;
         fail('offline', `The server at ${server.url} cannot be reached (fake backend). Your changes stay in the outbox.`);
+      }
+      if (server.tokenUnknown) {
+        server.lastError = 'The server refused the token (unauthenticated, fake backend).';
+        fail('not_registered', 'The server refused the token (unauthenticated, fake backend).');
+      }
+      if (server.revoked) {
+        server.lastError = 'The server refused the token (key_revoked): your key was revoked (fake backend).';
+        fail('not_registered', 'The server refused the token (key_revoked): your key was revoked (fake backend).');
       }
       if (!server.approved) {
         server.lastError = 'Your key is waiting for an admin’s approval (fake backend).';

@@ -73,23 +73,25 @@ export const draftsTests = [
       const tenantId = page.getByTestId('tenant-id');
       assert.match(await tenantId.innerText(), /^[0-9a-f]{8}-[0-9a-f]{4}-/);
       assert.match(await tenantId.evaluate((el) => getComputedStyle(el).fontFamily), /mono/i);
-      // The twelve steps, with the backend's titles and statuses in words.
-      const steps = page.getByTestId('step-progress').locator('[data-testid="step"]');
+      // The wizard's twelve steps, with the backend's titles and statuses in words.
+      const steps = page.getByTestId('stepper').locator('[data-testid="wizard-step"]');
       assert.equal(await steps.count(), 12);
       assert.match(await steps.first().innerText(), /Classify the client\s+Complete/);
       assert.equal(await steps.nth(1).getAttribute('data-status'), 'incomplete');
-      assert.match(await page.getByTestId('findings').innerText(), /No findings/);
+      assert.match(await page.getByTestId('step-findings').innerText(), /No rule objects to this step/);
       assert.match(await page.getByTestId('history-empty').innerText(), /^Nothing signed yet/);
       assert.match(await page.getByTestId('signing-key').innerText(), /created in your system keyring/);
       await screenshot('draft-opened-light');
       await checkA11y('draft screen');
 
-      // Typing at a person's pace: one save once the typing stops.
-      await page.getByTestId('field-legal-name').click();
+      // Typing at a person's pace in step 2: one save once the typing stops.
+      await steps.nth(1).click();
+      const legalNameInput = page.locator('[data-testid="field"][data-path="/tenant/metadata/legal_name"] input');
+      await legalNameInput.click();
       await page.keyboard.type('Globex Corporation Ltd', { delay: 15 });
       assert.equal(await page.getByTestId('save-status').innerText(), 'Saving…');
       await eventually(async () => assert.equal(await page.getByTestId('save-status').innerText(), 'All changes saved'));
-      assert.equal((await fakeCalls(page)).filter((cmd) => cmd === 'save_draft').length, 1);
+      assert.equal((await fakeCalls(page)).filter((cmd) => cmd === 'edit_draft').length, 1);
       const legalName = await page.evaluate(
         (id) => /** @type {any} */ (window).__FAKE_IPC__.documents.get(id).tenant.metadata.legal_name,
         GLOBEX.id,
@@ -97,7 +99,7 @@ export const draftsTests = [
       assert.equal(legalName, 'Globex Corporation Ltd');
       // The answer moved step 2 on, and left the text alone.
       await eventually(async () => assert.equal(await steps.nth(1).getAttribute('data-status'), 'complete'));
-      assert.equal(await page.getByTestId('field-legal-name').inputValue(), 'Globex Corporation Ltd');
+      assert.equal(await legalNameInput.inputValue(), 'Globex Corporation Ltd');
 
       await page.getByTestId('submit-summary').fill('Onboard Globex: legal name');
       await page.getByTestId('submit-button').click();
@@ -147,11 +149,13 @@ export const draftsTests = [
     async run({ page, screenshot, checkA11y }) {
       await page.getByTestId('draft-row').first().waitFor();
       await openDraft(page, 'Acme Health');
-      const findings = page.getByTestId('findings');
-      assert.match(await findings.innerText(), /AI-010/);
-      assert.match(await findings.innerText(), /\/ai\/allowed_models\/0/);
-      assert.equal(await page.locator('[data-step="ai"]').getAttribute('data-status'), 'blocked');
-      assert.match(await page.locator('[data-step="ai"]').innerText(), /Blocked/);
+      const aiStep = page.locator('[data-testid="wizard-step"][data-step="ai"]');
+      assert.equal(await aiStep.getAttribute('data-status'), 'blocked');
+      assert.match(await aiStep.innerText(), /Blocked/);
+      await aiStep.click();
+      const findings = page.getByTestId('step-findings');
+      await eventually(async () => assert.match(await findings.innerText(), /AI-010/));
+      assert.match(await findings.innerText(), /shady-llm/);
 
       await page.getByTestId('submit-summary').fill('Onboard Acme Health');
       await page.getByTestId('submit-button').click();

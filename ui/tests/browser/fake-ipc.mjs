@@ -35,6 +35,7 @@
  *   online: boolean,
  *   registered: boolean,
  *   approved: boolean,
+ *   revoked?: boolean,
  *   incoming: number,
  *   rejected: HeldView[],
  *   conflicts: HeldView[],
@@ -139,9 +140,33 @@ export function installFakeIpc(options) {
   const dismissed = [];
   let resolveError = options.resolveError ?? null;
 
+  /**
+   * The key's standing as the fake server last told it, for when it is offline.
+   * @type {{ standing: string, keyId: string, name: string, role: string, checkedAt: string, current: boolean } | null}
+   */
+  let lastKey = null;
+
+  /** What the fake server says of this person's key (null without a token). */
+  function keyNow() {
+    if (server.url === null || !server.registered) return null;
+    if (!server.online) return lastKey ? { ...lastKey, current: false } : null;
+    const standing = server.revoked ? 'revoked' : server.approved ? 'approved' : 'pending';
+    const registration = registrations.at(-1);
+    lastKey = {
+      standing,
+      keyId: keyId ?? hex64(99),
+      name: registration?.name ?? 'Ana Lima',
+      role: registration?.role ?? 'accountManager',
+      checkedAt: new Date().toISOString(),
+      current: true,
+    };
+    return lastKey;
+  }
+
   function syncView() {
     const hasServer = server.url !== null;
     return {
+      key: keyNow(),
       serverUrl: server.url,
       source: server.source,
       registered: hasServer && server.registered,
@@ -263,12 +288,48 @@ export function installFakeIpc(options) {
           },
         },
         frontend: { strategy: 'undecided' },
+        services: {},
+        overrides: [],
+        ai: {
+          allowed_models: [],
+          default_model: null,
+          prompt_versions: {},
+          tools: [],
+          monthly_budget_cents: 0,
+          rate_limits: { requests_per_minute: 0, tokens_per_day: 0 },
+          constraints: {
+            no_training_on_client_data: true,
+            phi_redaction: true,
+            human_review_of_outputs: true,
+            regional_processing_only: true,
+          },
+        },
+        integrations: [],
         justifications: {},
       };
       documents.set(draft.id, doc);
     }
     return doc;
   }
+
+  // The wizard: the form model of src/test/fake-wizard.js, which the harness installs
+  // as window.__FAKE_WIZARD_MODEL__ before the page loads.
+  const wizardModel = () => /** @type {import('../../src/test/fake-wizard.js').FakeWizardModel} */ (/** @type {any} */ (window).__FAKE_WIZARD_MODEL__);
+  /** The fake's own blocking finding, when a test asks for one. */
+  const extraFindings = () =>
+    options.blockingFinding
+      ? [
+          {
+            rule_id: 'AI-010',
+            severity: /** @type {const} */ ('error'),
+            step: /** @type {const} */ ('ai'),
+            path: '/ai/allowed_models/0',
+            message: 'The model “shady-llm” is not in the catalog (fake backend).',
+            remediation: 'Choose a model from the catalog.',
+            justified: false,
+          },
+        ]
+      : [];
 
   /** @param {any} doc */
   function evaluate(doc) {
@@ -406,6 +467,20 @@ export function installFakeIpc(options) {
       draft.updatedAt = new Date().toISOString();
       draft.submission = !signed.has(id) ? 'notSubmitted' : signed.get(id) === text ? 'submitted' : 'editedSinceSubmission';
       return viewOf(draft);
+    },
+    wizard_step: ({ id, step }) => {
+      const draft = known(id);
+      return wizardModel().view(/** @type {any} */ (draft), documentOf(draft), step, extraFindings());
+    },
+    edit_draft: ({ id, step, edits }) => {
+      const draft = known(id);
+      const next = wizardModel().apply(documentOf(draft), edits);
+      documents.set(id, next);
+      const text = JSON.stringify(next);
+      if (next.tenant.display_name.trim() !== '') draft.clientName = next.tenant.display_name;
+      draft.updatedAt = new Date().toISOString();
+      draft.submission = !signed.has(id) ? 'notSubmitted' : signed.get(id) === text ? 'submitted' : 'editedSinceSubmission';
+      return wizardModel().view(/** @type {any} */ (draft), next, step, extraFindings());
     },
     submit_draft: ({ id, summary }) => {
       const draft = known(id);

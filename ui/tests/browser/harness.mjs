@@ -6,6 +6,7 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { installFakeIpc } from './fake-ipc.mjs';
+import { fakeWizardModel } from '../../src/test/fake-wizard.js';
 
 /**
  * @typedef {import('playwright-core').Browser} Browser
@@ -111,6 +112,8 @@ export async function runTests({ browser, baseUrl, artifacts, tests }) {
       });
     });
     await page.addInitScript(installFakeIpc, test.fake ?? {});
+    // The fake's wizard form model, shared with the vitest fake (it refers to nothing outside itself).
+    await page.addInitScript({ content: `window.__FAKE_WIZARD_MODEL__ = (${fakeWizardModel.toString()})();` });
     // As tauri.conf.json's `freezePrototype`: nothing in the UI may patch Object.prototype.
     await page.addInitScript(() => Object.freeze(Object.prototype));
     try {

@@ -12,6 +12,7 @@ import { conflictsTests } from './conflicts.mjs';
 import { draftsTests } from './drafts.mjs';
 import { syncTests } from './sync.mjs';
 import { tenantsTests } from './tenants.mjs';
+import { wizardTests } from './wizard.mjs';
 
 const uiDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const dist = join(uiDir, 'dist');
@@ -25,7 +26,7 @@ if (!existsSync(join(dist, 'index.html'))) {
 }
 
 const filter = process.argv[2];
-const tests = [...tenantsTests, ...draftsTests, ...syncTests, ...conflictsTests].filter((t) => !filter || t.name.includes(filter));
+const tests = [...tenantsTests, ...draftsTests, ...wizardTests, ...syncTests, ...conflictsTests].filter((t) => !filter || t.name.includes(filter));
 const started = Date.now();
 const server = await serveStatic(dist);
 const browser = await chromium.launch({

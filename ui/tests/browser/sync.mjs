@@ -100,7 +100,7 @@ export const syncTests = [
       await eventually(async () =>
         assert.equal(
           await page.getByTestId('registration-state').innerText(),
-          'Registered — an admin must approve it before you can sync',
+          'Registered as compliance officer — waiting for an admin to approve your key',
         ),
       );
       const registrations = await page.evaluate(() => /** @type {any} */ (window).__FAKE_IPC__.registrations);
@@ -108,14 +108,14 @@ export const syncTests = [
       assert.match(await page.getByTestId('register-message').innerText(), /An admin must approve it/);
       assert.match(await page.getByTestId('key-id').innerText(), /^[0-9a-f]{64}$/);
       assert.equal(await page.getByTestId('register-form').count(), 0);
-      await eventually(async () => assert.equal(await page.getByTestId('sync-state').innerText(), 'Online'));
+      await eventually(async () => assert.equal(await page.getByTestId('sync-state').innerText(), 'Waiting for approval'));
 
       // Until an admin approves it, a sync is refused, and the state says so.
       await page.getByTestId('sync-now').click();
       const result = page.getByTestId('sync-result');
       await eventually(async () => assert.equal(await result.innerText(), 'Your key is waiting for an admin’s approval (fake backend).'));
       assert.equal(await result.getAttribute('role'), 'alert');
-      assert.equal(await page.getByTestId('sync-state').innerText(), 'Not registered');
+      assert.equal(await page.getByTestId('sync-state').innerText(), 'Waiting for approval');
       await assertNoHorizontalOverflow(page);
       await screenshot('settings-registered-light');
       await checkA11y('settings, registered');
@@ -125,7 +125,7 @@ export const syncTests = [
       await page.getByTestId('empty-state').waitFor();
       assert.equal(await page.getByTestId('settings-screen').count(), 0);
       assert.equal(await page.getByTestId('nav-tenants').getAttribute('aria-current'), 'page');
-      assert.equal(await page.getByTestId('sync-state').innerText(), 'Not registered');
+      assert.equal(await page.getByTestId('sync-state').innerText(), 'Waiting for approval');
     },
   },
   {
@@ -135,28 +135,29 @@ export const syncTests = [
       drafts: [],
       keyId: 'ab'.repeat(32),
       server: {
-        url: 'http://10.20.30.40:8480',
+        url: 'https://tenantry.platform.example',
         source: 'environment',
         registered: true,
         approved: true,
-        lastSyncAt: new Date(Date.now() - 3 * 60_000).toISOString(),
+        // Hours, not minutes: the fake is built when this file loads, well before the test runs.
+        lastSyncAt: new Date(Date.now() - 3 * 3_600_000).toISOString(),
       },
     },
     async run({ page, screenshot, checkA11y }) {
       await page.getByTestId('empty-state').waitFor();
       await openSettings(page);
       const url = page.getByTestId('server-url');
-      await eventually(async () => assert.equal(await url.inputValue(), 'http://10.20.30.40:8480'));
+      await eventually(async () => assert.equal(await url.inputValue(), 'https://tenantry.platform.example'));
       assert.equal(await url.getAttribute('readonly'), '');
       assert.match(await page.getByTestId('server-source').innerText(), /TENANTRY_SERVER_URL environment variable/);
       assert.equal(await page.getByTestId('save-server').count(), 0);
       assert.equal(await page.getByTestId('disconnect-server').count(), 0);
       assert.equal(
         await page.getByTestId('registration-state').innerText(),
-        'Registered and approved: your changes sync with this server',
+        'Approved as account manager: your changes sync with this server',
       );
       assert.equal(await page.getByTestId('key-id').innerText(), 'ab'.repeat(32));
-      await eventually(async () => assert.deepEqual(await syncArea(page), { state: 'Online', waiting: '0 waiting', last: '3 min ago' }));
+      await eventually(async () => assert.deepEqual(await syncArea(page), { state: 'Online', waiting: '0 waiting', last: '3 h ago' }));
       await assertNoHorizontalOverflow(page);
       await screenshot('settings-environment-dark');
       await checkA11y('settings from the environment, dark');

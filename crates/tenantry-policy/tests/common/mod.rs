@@ -58,8 +58,20 @@ pub fn catalog() -> &'static Catalog {
     CATALOG.get_or_init(Catalog::bundled)
 }
 
+/// Evaluates `doc` with the shared pack, incrementally (reusing what earlier documents
+/// of the test left in the pack's memory), and checks the result against a full
+/// evaluation: every scenario of the suite doubles as an equivalence test.
 pub fn evaluate(doc: &TenantDocument) -> Evaluation {
-    pack().evaluate(doc, catalog()).expect("the pack evaluates")
+    let evaluation = pack().evaluate(doc, catalog()).expect("the pack evaluates");
+    let full = pack()
+        .evaluate_full(doc, catalog())
+        .expect("the pack evaluates");
+    assert_eq!(
+        evaluation, full,
+        "incremental and full evaluation differ for tenant {}",
+        doc.tenant.display_name
+    );
+    evaluation
 }
 
 /// Splits a JSON pointer into its parent pointer and last (unescaped) segment.

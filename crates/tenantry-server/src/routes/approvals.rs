@@ -1,5 +1,7 @@
-//! Approvals: a compliance officer's co-signature over someone else's change set.
-//! Which change sets need approvals comes from policy later; they are stored now.
+//! Approvals: a compliance officer's co-signature over someone else's change set. Which
+//! change sets need approvals comes from the approval rules (`tenantry_policy::
+//! ApprovalPolicy`), recorded when each change set was accepted; this module answers
+//! how far each has come, and the review queue of those still waiting.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -18,13 +20,16 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::extract::{ApiPath, Body};
 use crate::push::envelope_error;
+use crate::review::{self, ApprovalsByHash, KeyedApproval, RequirementStatus};
 use crate::routes::changesets::EnvelopeDoc;
 use crate::staff::Action;
 use crate::state::AppState;
 use crate::storage::{Approval, StorageError, StoredChangeset};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(approve_changeset, list_approvals))
+    OpenApiRouter::new()
+        .routes(routes!(approve_changeset, list_approvals))
+        .routes(routes!(pending_approvals))
 }
 
 /// One approval.
@@ -40,11 +45,68 @@ pub struct ApprovalView {
     /// True when this approver had approved this change set before this request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicate: Option<bool>,
+    /// In lists: whether the approval counts now. Only approvals by keys that are
+    /// approved (not pending, not revoked) at the time they are counted do, and never
+    /// one by the change set's author.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid: Option<bool>,
 }
 
+impl ApprovalView {
+    fn listed(approval: &KeyedApproval) -> Self {
+        ApprovalView {
+            approver: approval.approval.approver.clone(),
+            signature: approval.approval.signature.clone(),
+            approved_at_ms: approval.approval.approved_at_ms,
+            duplicate: None,
+            valid: Some(review::is_valid(approval)),
+        }
+    }
+}
+
+/// A change set's approval requirements, its approvals, and whether they are met.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct ApprovalList {
+    /// The change set.
+    pub hash: String,
+    pub tenant: String,
+    /// The author's key id.
+    pub author: String,
+    /// `draft`, `staging` or `production`.
+    pub environment: String,
+    /// What the approval rules asked for when the change set was accepted (empty: it
+    /// needs no approval).
+    pub requirements: Vec<RequirementStatus>,
+    /// True when every requirement is met now.
+    pub satisfied: bool,
+    /// The change set's approvals, oldest first.
     pub approvals: Vec<ApprovalView>,
+}
+
+/// A change set waiting for approvals.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct PendingChangeset {
+    /// The global sequence number: the queue is oldest first.
+    pub seq: i64,
+    pub hash: String,
+    pub tenant: String,
+    /// The author's key id.
+    pub author: String,
+    /// `draft`, `staging` or `production`.
+    pub environment: String,
+    /// Every requirement of the change set, met or not.
+    pub requirements: Vec<RequirementStatus>,
+    /// The approvals given so far to the change sets whose approvals count (the change
+    /// set itself, or for a production change set the staging one it promoted), oldest
+    /// first.
+    pub approvals: Vec<ApprovalView>,
+}
+
+/// The review queue.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct PendingList {
+    /// Change sets with at least one unmet requirement, oldest first.
+    pub pending: Vec<PendingChangeset>,
 }
 
 async fn stored(state: &AppState, hash: &str) -> Result<(StoredChangeset, Vec<u8>), ApiError> {
@@ -187,18 +249,22 @@ async fn approve_changeset(
             signature: approval.signature,
             approved_at_ms: approval.approved_at_ms,
             duplicate: Some(!added),
+            valid: None,
         }),
     ))
 }
 
-/// List a change set's approvals
+/// A change set's approval requirements and approvals
+///
+/// What the approval rules asked for when the change set was accepted, how many
+/// approvals count now for each requirement, and the approvals given.
 #[utoipa::path(
     get,
     path = "/v1/changesets/{hash}/approvals",
     tag = "approvals",
     params(("hash" = String, Path, description = "The change set's hash (64 lowercase hex)")),
     responses(
-        (status = 200, description = "Approvals, oldest first", body = ApprovalList),
+        (status = 200, description = "Requirements and approvals (oldest first)", body = ApprovalList),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 404, description = "No such change set", body = ErrorBody),
         (status = 429, description = "Too many requests by this key; see `Retry-After`", body = ErrorBody),
@@ -213,16 +279,122 @@ async fn list_approvals(
 ) -> Result<Json<ApprovalList>, ApiError> {
     caller.require(Action::Read)?;
     let (stored, _) = stored(&state, &hash).await?;
-    let approvals = state.db().approvals(&stored.hash).await?;
+    let mut conn = state.db().acquire().await?;
+    let requirements = review::requirements_of_changeset(&mut conn, &stored.hash).await?;
+    let mut hashes: Vec<&str> = requirements
+        .iter()
+        .map(|requirement| requirement.subject.as_str())
+        .collect();
+    hashes.push(stored.hash.as_str());
+    hashes.sort_unstable();
+    hashes.dedup();
+    let approvals = review::approvals_of(&mut conn, &hashes).await?;
+    drop(conn);
+    let requirements: Vec<RequirementStatus> = requirements
+        .iter()
+        .map(|requirement| RequirementStatus::recorded(requirement, &approvals))
+        .collect();
     Ok(Json(ApprovalList {
-        approvals: approvals
-            .into_iter()
-            .map(|approval| ApprovalView {
-                approver: approval.approver,
-                signature: approval.signature,
-                approved_at_ms: approval.approved_at_ms,
-                duplicate: None,
-            })
-            .collect(),
+        satisfied: requirements.iter().all(|status| status.satisfied),
+        requirements,
+        approvals: listed(&approvals, &[stored.hash.as_str()]),
+        hash: stored.hash,
+        tenant: stored.tenant,
+        author: stored.author,
+        environment: stored.environment,
     }))
+}
+
+/// The approvals of `hashes`, oldest first.
+fn listed(approvals: &ApprovalsByHash, hashes: &[&str]) -> Vec<ApprovalView> {
+    let mut all: Vec<&KeyedApproval> = hashes
+        .iter()
+        .filter_map(|hash| approvals.get(*hash))
+        .flatten()
+        .collect();
+    all.sort_by(|a, b| {
+        (
+            a.approval.approved_at_ms,
+            &a.changeset,
+            &a.approval.approver,
+        )
+            .cmp(&(
+                b.approval.approved_at_ms,
+                &b.changeset,
+                &b.approval.approver,
+            ))
+    });
+    all.into_iter().map(ApprovalView::listed).collect()
+}
+
+/// The review queue
+///
+/// Change sets whose approval requirements are not met yet, oldest first, with their
+/// tenant, author, environment, requirements and the approvals so far. Any approved key
+/// may read it.
+#[utoipa::path(
+    get,
+    path = "/v1/approvals/pending",
+    tag = "approvals",
+    responses(
+        (status = 200, description = "Change sets waiting for approvals, oldest first", body = PendingList),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 429, description = "Too many requests by this key; see `Retry-After`", body = ErrorBody),
+        (status = 503, description = "Database unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+async fn pending_approvals(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<PendingList>, ApiError> {
+    caller.require(Action::Read)?;
+    let mut conn = state.db().acquire().await?;
+    let requirements = review::all_requirements(&mut conn).await?;
+    let mut subjects: Vec<&str> = requirements
+        .iter()
+        .map(|requirement| requirement.subject.as_str())
+        .collect();
+    subjects.sort_unstable();
+    subjects.dedup();
+    let approvals = review::approvals_of(&mut conn, &subjects).await?;
+    drop(conn);
+    // Requirements come oldest first, each change set's together.
+    let mut pending: Vec<PendingChangeset> = Vec::new();
+    let mut subjects_of: Vec<Vec<&str>> = Vec::new();
+    for requirement in &requirements {
+        let status = RequirementStatus::recorded(requirement, &approvals);
+        match pending.last_mut() {
+            Some(entry) if entry.hash == requirement.changeset => {
+                entry.requirements.push(status);
+                if let Some(subjects) = subjects_of.last_mut() {
+                    subjects.push(requirement.subject.as_str());
+                }
+            }
+            _ => {
+                pending.push(PendingChangeset {
+                    seq: requirement.seq,
+                    hash: requirement.changeset.clone(),
+                    tenant: requirement.tenant.clone(),
+                    author: requirement.author.clone(),
+                    environment: requirement.environment.clone(),
+                    requirements: vec![status],
+                    approvals: Vec::new(),
+                });
+                subjects_of.push(vec![requirement.subject.as_str()]);
+            }
+        }
+    }
+    let pending = pending
+        .into_iter()
+        .zip(subjects_of)
+        .filter(|(entry, _)| entry.requirements.iter().any(|status| !status.satisfied))
+        .map(|(mut entry, mut subjects)| {
+            subjects.sort_unstable();
+            subjects.dedup();
+            entry.approvals = listed(&approvals, &subjects);
+            entry
+        })
+        .collect();
+    Ok(Json(PendingList { pending }))
 }

@@ -1,5 +1,5 @@
 //! Staff keys: register (anyone, with a proof of possession), list (any approved key),
-//! approve and revoke (admins).
+//! approve and revoke (admins), and "who am I" for any token the server issued.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -11,9 +11,10 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::Caller;
+use crate::auth::{Caller, TokenHolder};
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::extract::{json, ApiPath, Body};
+use crate::revocation::{self, KeyRecord, Revocation};
 use crate::staff::{
     new_token, proof_is_valid, token_digest, Action, KeyState, Role, StaffKey, REGISTRATION_CONTEXT,
 };
@@ -27,6 +28,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(register_key, list_keys))
         .routes(routes!(approve_key))
         .routes(routes!(revoke_key))
+        .routes(routes!(own_key))
 }
 
 /// A staff member asks for their key to be registered.
@@ -80,10 +82,17 @@ pub struct KeyView {
     /// The admin who approved or revoked the key.
     pub decided_by: Option<String>,
     pub decided_at_ms: Option<i64>,
+    /// Set exactly when the key is revoked: the global sequence number up to which
+    /// change sets signed by this key were accepted. Change sets it signed with a
+    /// number up to this one are valid history; none after it was accepted, and a
+    /// client must refuse one that claims otherwise.
+    #[schema(minimum = 0)]
+    pub revoked_after_seq: Option<i64>,
 }
 
-impl From<&StaffKey> for KeyView {
-    fn from(key: &StaffKey) -> Self {
+impl From<&KeyRecord> for KeyView {
+    fn from(record: &KeyRecord) -> Self {
+        let key = &record.key;
         Self {
             key_id: key.key_id.to_string(),
             public_key: key.public_key.to_hex(),
@@ -93,6 +102,7 @@ impl From<&StaffKey> for KeyView {
             registered_at_ms: key.registered_at_ms,
             decided_by: key.decided_by.clone(),
             decided_at_ms: key.decided_at_ms,
+            revoked_after_seq: record.revoked_after_seq,
         }
     }
 }
@@ -217,19 +227,39 @@ async fn list_keys(
     caller: Caller,
 ) -> Result<Json<KeyList>, ApiError> {
     caller.require(Action::Read)?;
-    let keys = state.db().keys().await?;
+    let keys = revocation::records(state.db()).await?;
     Ok(Json(KeyList {
         keys: keys.iter().map(KeyView::from).collect(),
     }))
 }
 
-async fn decide(
+/// The caller's own key
+///
+/// Answers for any token the server issued, whatever its key's state, so a client can
+/// tell "waiting for an admin to approve your key" and "your key was revoked" apart
+/// (every other endpoint refuses those tokens with 401).
+#[utoipa::path(
+    get,
+    path = "/v1/keys/me",
+    tag = "keys",
+    responses(
+        (status = 200, description = "The key this token stands for, in any state", body = KeyView),
+        (status = 401, description = "No token, or one this server never issued", body = ErrorBody),
+        (status = 429, description = "Too many requests by this key; see `Retry-After`", body = ErrorBody),
+        (status = 503, description = "Database unavailable; retry", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+async fn own_key(holder: TokenHolder) -> Json<KeyView> {
+    Json(KeyView::from(&holder.0))
+}
+
+/// The key an admin decides on: it exists and is not the admin's own.
+async fn decidable(
     state: &AppState,
     caller: &Caller,
     key_id: &str,
-    from: &[KeyState],
-    to: KeyState,
-) -> Result<Json<KeyView>, ApiError> {
+) -> Result<(KeyId, StaffKey), ApiError> {
     caller.require(Action::ManageKeys)?;
     let key_id = parse_key_id(key_id)?;
     let Some(key) = state.db().key(&key_id).await? else {
@@ -244,6 +274,29 @@ async fn decide(
             "an admin cannot approve or revoke their own key",
         ));
     }
+    Ok((key_id, key))
+}
+
+fn cannot_become(key_id: &KeyId, state: KeyState, to: KeyState) -> ApiError {
+    ApiError::new(
+        ErrorCode::KeyState,
+        format!(
+            "the key {key_id} is {}; it cannot become {}",
+            state.id(),
+            to.id()
+        ),
+    )
+    .with("state", state)
+}
+
+async fn decide(
+    state: &AppState,
+    caller: &Caller,
+    key_id: &str,
+    from: &[KeyState],
+    to: KeyState,
+) -> Result<Json<KeyView>, ApiError> {
+    let (key_id, key) = decidable(state, caller, key_id).await?;
     let decided = state
         .db()
         .decide_key(
@@ -255,23 +308,13 @@ async fn decide(
         )
         .await?;
     if !decided {
-        return Err(ApiError::new(
-            ErrorCode::KeyState,
-            format!(
-                "the key {key_id} is {}; it cannot become {}",
-                key.state.id(),
-                to.id()
-            ),
-        )
-        .with("state", key.state));
+        return Err(cannot_become(&key_id, key.state, to));
     }
     tracing::info!(key_id = %key_id, state = to.id(), by = %caller.0.key_id, "key decided");
-    let key = state
-        .db()
-        .key(&key_id)
+    let record = revocation::record(state.db(), &key_id)
         .await?
         .ok_or_else(ApiError::internal)?;
-    Ok(Json(KeyView::from(&key)))
+    Ok(Json(KeyView::from(&record)))
 }
 
 /// Approve a pending key (admins)
@@ -308,7 +351,10 @@ async fn approve_key(
 
 /// Revoke a key (admins)
 ///
-/// A revoked key's token opens nothing, and envelopes it signs are refused from now on.
+/// A revoked key's token opens nothing but `GET /v1/keys/me`, and envelopes it signs
+/// are refused from now on. The answer's `revoked_after_seq` is the sequence number up
+/// to which its change sets were accepted: the revocation waits for pushes in progress
+/// and is numbered after them.
 #[utoipa::path(
     post,
     path = "/v1/keys/{key_id}/revoke",
@@ -330,14 +376,27 @@ async fn revoke_key(
     caller: Caller,
     ApiPath(key_id): ApiPath<String>,
 ) -> Result<Json<KeyView>, ApiError> {
-    decide(
-        &state,
-        &caller,
-        &key_id,
-        &[KeyState::Pending, KeyState::Approved],
-        KeyState::Revoked,
-    )
-    .await
+    let (key_id, _) = decidable(&state, &caller, &key_id).await?;
+    let now = Timestamp::now().unix_millis();
+    match revocation::revoke(state.db(), &key_id, &caller.0.key_id, now).await? {
+        Revocation::Revoked(record) => {
+            tracing::info!(
+                key_id = %key_id,
+                state = KeyState::Revoked.id(),
+                revoked_after_seq = record.revoked_after_seq,
+                by = %caller.0.key_id,
+                "key decided"
+            );
+            Ok(Json(KeyView::from(&record)))
+        }
+        Revocation::AlreadyRevoked(record) => {
+            Err(cannot_become(&key_id, record.key.state, KeyState::Revoked))
+        }
+        Revocation::NotFound => Err(ApiError::new(
+            ErrorCode::NotFound,
+            format!("no key {key_id} is registered"),
+        )),
+    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! `/openapi.json` cannot drift apart.
 
 pub mod approvals;
+pub mod catalog;
 pub mod changesets;
 pub mod health;
 pub mod keys;
@@ -27,6 +28,7 @@ use crate::state::AppState;
         (name = "keys", description = "Staff keys and roles"),
         (name = "changesets", description = "Push and pull of signed change sets"),
         (name = "approvals", description = "Co-signatures by compliance officers"),
+        (name = "catalog", description = "The catalog, signed by the platform key"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
     )
 )]
@@ -58,6 +60,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(keys::routes())
         .merge(changesets::routes())
         .merge(approvals::routes())
+        .merge(catalog::routes())
         .merge(tenants::routes())
         .merge(health::routes())
 }

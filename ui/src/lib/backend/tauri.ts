@@ -40,6 +40,8 @@ export const tauriBackend: Backend = {
   listDrafts: () => settle(() => commands.listDrafts(), 'load the drafts'),
   openDraft: (id) => settle(() => commands.openDraft(id), 'open the draft'),
   saveDraft: (id, document) => settle(() => commands.saveDraft(id, document), 'save your changes'),
+  wizardStep: (id, step) => settle(() => commands.wizardStep(id, step), 'open this step'),
+  editDraft: (id, step, edits) => settle(() => commands.editDraft(id, step, edits), 'save your changes'),
   submitDraft: (id, summary) => settle(() => commands.submitDraft(id, summary), 'sign and submit the draft'),
   signingKey: () => settle(() => commands.signingKey(), 'read the signing key'),
   syncStatus: () => settle(() => commands.syncStatus(), 'read the sync status'),

@@ -28,6 +28,10 @@ export type {
   StepStatus,
   SubmissionState,
   SyncPhase,
+  ChoiceOption,
+  EditValue,
+  Justification,
+  StepState,
 } from '../../bindings';
 
 import type {
@@ -51,6 +55,17 @@ import type {
   SyncProgress_Serialize,
   SyncView_Serialize,
   TenantDocument_Serialize,
+  WizardView_Serialize,
+  Wizard_Serialize,
+  StepForm_Serialize,
+  FieldGroup_Serialize,
+  FormField_Serialize,
+  FieldInput_Serialize,
+  RecordItem_Serialize,
+  StepFinding_Serialize,
+  StepMissing_Serialize,
+  Edit_Deserialize,
+  Step,
 } from '../../bindings';
 
 // tauri-specta generates two shapes of a type when Rust's serialised form differs
@@ -93,6 +108,26 @@ export type ConflictField = ConflictField_Serialize;
 /** What a resolution did: the resolved change set's hash (null when nothing was left) and the state after it. */
 export type Resolved = Resolved_Serialize;
 
+/** A draft at one step of the onboarding wizard: the draft, the stepper and the step's form. */
+export type WizardView = WizardView_Serialize;
+/** The twelve steps' states, the form of one step, and the staging / production gates. */
+export type Wizard = Wizard_Serialize;
+/** One step's form: purpose, field groups, findings with the field each is about, what is left. */
+export type StepForm = StepForm_Serialize;
+export type FieldGroup = FieldGroup_Serialize;
+/** One input, with its JSON pointer, label, help, kind and value, and the findings on it. */
+export type FormField = FormField_Serialize;
+/** The kind of a field (`input.kind`) with its value and options. */
+export type FieldInput = FieldInput_Serialize;
+export type RecordItem = RecordItem_Serialize;
+export type StepFinding = StepFinding_Serialize;
+export type StepMissing = StepMissing_Serialize;
+/**
+ * An edit of the draft by JSON pointer: `set` a field's value (`null` for an optional
+ * answer left empty), `add` a record to a list, `remove` a record.
+ */
+export type Edit = Edit_Deserialize;
+
 /**
  * Everything the UI can ask of the Rust side. Every method either resolves with
  * its value or rejects with a `BackendError` carrying a typed `AppError`.
@@ -115,6 +150,13 @@ export interface Backend {
    * lost) and answers with the new evaluation and progress.
    */
   saveDraft(id: DraftId, document: TenantDocument): Promise<DraftView>;
+  /** The wizard at `step` for the draft as the mirror holds it. */
+  wizardStep(id: DraftId, step: Step): Promise<WizardView>;
+  /**
+   * Applies `edits` in order, autosaves the draft and answers with the wizard at `step`.
+   * A refused edit (`invalid_input`, the message naming the field) saves nothing.
+   */
+  editDraft(id: DraftId, step: Step, edits: Edit[]): Promise<WizardView>;
   /** Signs the draft as the mirror holds it and queues it; `summary` is for reviewers. */
   submitDraft(id: DraftId, summary: string): Promise<SubmitResult>;
   /** The public half of this machine's signing key (never the private key). */

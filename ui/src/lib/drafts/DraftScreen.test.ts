@@ -1,8 +1,9 @@
 // @vitest-environment jsdom
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { backendContext, type Backend, type DraftView, type SubmitResult, type TenantDocument } from '../backend';
-import { deferred, draft, FAKE_STEPS, fakeBackend, finding, type FakeBackend } from '../../test/fixtures';
+import { backendContext, type Backend, type SubmitResult } from '../backend';
+import { deferred, draft, fakeBackend, finding } from '../../test/fixtures';
+import { fieldId } from '../wizard/edits';
 import DraftScreen from './DraftScreen.svelte';
 
 const ACME = draft();
@@ -49,6 +50,21 @@ function type(testId: string, value: string) {
   flushSync();
 }
 
+/** Types into the wizard's field at a JSON pointer. */
+function typeAt(path: string, value: string) {
+  const input = target.querySelector<HTMLInputElement>(`#${fieldId(path)}`);
+  if (!input) throw new Error(`no field ${path}`);
+  input.value = value;
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+  flushSync();
+}
+
+/** Opens a step of the wizard from the stepper. */
+async function openStep(step: string) {
+  target.querySelector<HTMLButtonElement>(`[data-testid="wizard-step"][data-step="${step}"]`)!.click();
+  await wait();
+}
+
 async function submit(summary: string) {
   type('submit-summary', summary);
   $<HTMLButtonElement>('submit-button').click();
@@ -58,7 +74,7 @@ async function submit(summary: string) {
 const seeded = () => fakeBackend({}, { drafts: [ACME] });
 
 describe('DraftScreen', () => {
-  it('shows the header, the backend’s twelve steps in order, and teaching empty states', async () => {
+  it('shows the header, the wizard at step 1, and teaching empty states', async () => {
     await render(seeded());
 
     expect(target.querySelector('h1')?.textContent).toBe('Acme Health');
@@ -69,20 +85,11 @@ describe('DraftScreen', () => {
     expect($('tenant-id').classList.contains('mono')).toBe(true);
     expect(text('submission-state')).toBe('Not submitted');
 
-    const steps = $$('step');
-    expect(steps.map((s) => s.querySelector('.title')?.textContent?.replace(/\s+/g, ' ').trim())).toEqual(
-      FAKE_STEPS.map((s, i) => `Step ${i + 1}: ${s.title}`),
-    );
-    expect(steps.map((s) => s.querySelector('[data-testid="step-status"]')?.textContent)).toEqual([
-      'Complete',
-      ...Array(11).fill('Incomplete'),
-    ]);
-    // What an incomplete step still needs, in the backend's sentences.
-    expect(steps[1]?.querySelector('[data-testid="step-missing"]')?.textContent).toContain(
-      'Enter the client’s legal name (fake backend).',
-    );
-
-    expect(text('findings')).toContain('No findings');
+    // The wizard's twelve steps, as the backend reports them, and step 1's form.
+    expect($$('wizard-step')).toHaveLength(12);
+    expect($$('wizard-step')[0]?.getAttribute('data-status')).toBe('complete');
+    expect(text('step-title')).toBe('Step 1 of 12 Classify the client');
+    expect(text('step-findings')).toContain('No rule objects to this step');
     expect(text('history-empty')).toMatch(/^Nothing signed yet/);
     expect($$('history-row')).toHaveLength(0);
     expect(text('signing-key')).toBe(
@@ -91,93 +98,13 @@ describe('DraftScreen', () => {
     expect(text('save-status')).toBe('All changes saved');
   });
 
-  it('autosaves once the user pauses for 400 ms, with the latest text; an empty legal name is null', async () => {
-    const backend = seeded();
-    const saveDraft = vi.spyOn(backend, 'saveDraft');
-    await render(backend);
-
-    type('field-legal-name', 'A');
-    await wait(200);
-    type('field-legal-name', 'Acme Health');
-    await wait(200);
-    type('field-legal-name', 'Acme Health Inc.');
-    expect(text('save-status')).toBe('Saving…');
-    await wait(399);
-    expect(saveDraft).not.toHaveBeenCalled();
-
-    await wait(1);
-    expect(saveDraft).toHaveBeenCalledOnce();
-    expect(saveDraft.mock.calls[0]?.[1].tenant.metadata.legal_name).toBe('Acme Health Inc.');
-    expect(text('save-status')).toBe('All changes saved');
-    expect($('save-status').getAttribute('role')).toBe('status');
-    // The answer updates the progress: the legal name is no longer missing.
-    expect($$('step')[1]?.querySelector('[data-testid="step-missing"]')).toBeNull();
-
-    type('field-legal-name', '');
-    await wait(400);
-    expect(saveDraft).toHaveBeenCalledTimes(2);
-    expect(saveDraft.mock.calls[1]?.[1].tenant.metadata.legal_name).toBeNull();
-  });
-
-  it('never lets a slow save answer overwrite newer typing', async () => {
-    const real = seeded();
-    const pending: { document: TenantDocument; answer: ReturnType<typeof deferred<DraftView>> }[] = [];
-    const backend: FakeBackend = {
-      ...real,
-      saveDraft: (_id, document) => {
-        const answer = deferred<DraftView>();
-        pending.push({ document, answer });
-        return answer.promise;
-      },
-    };
-    await render(backend);
-
-    type('field-display-name', 'Acme Old');
-    await wait(400);
-    type('field-display-name', 'Acme Newer');
-    await wait(400);
-    expect(pending.map((p) => p.document.tenant.display_name)).toEqual(['Acme Old', 'Acme Newer']);
-    // The user keeps typing while both saves are away.
-    type('field-display-name', 'Acme Newest');
-
-    const newer = await real.saveDraft(ACME.id, pending[1]!.document);
-    real.extraFindings.push(finding({ rule_id: 'STALE-1', message: 'From the stale answer.' }));
-    const older = await real.saveDraft(ACME.id, pending[0]!.document);
-    pending[1]!.answer.resolve(newer);
-    await wait();
-    pending[0]!.answer.resolve(older);
-    await wait();
-
-    expect($<HTMLInputElement>('field-display-name').value).toBe('Acme Newest');
-    expect(text('draft-title')).toBe('Acme Newer');
-    expect(text('findings')).not.toContain('STALE-1');
-    // "Acme Newest" is still to be saved.
-    expect(text('save-status')).toBe('Saving…');
-  });
-
-  it('says "Not saved" with the backend’s message as an alert', async () => {
-    const backend = seeded();
-    backend.fail('saveDraft', { code: 'storage', message: 'The local database is full (fake).', fields: [] });
-    await render(backend);
-
-    type('field-display-name', 'Acme');
-    await wait(400);
-    expect($('save-status').getAttribute('role')).toBe('alert');
-    expect(text('save-status')).toBe('Not saved: The local database is full (fake).');
-    // The text stays, and the next edit tries again.
-    expect($<HTMLInputElement>('field-display-name').value).toBe('Acme');
-    type('field-display-name', 'Acme Ltd');
-    await wait(400);
-    expect(text('save-status')).toBe('All changes saved');
-  });
-
   it('saves a pending edit before submitting, then shows the receipt, the outbox and a history row', async () => {
     const backend = seeded();
     const order: string[] = [];
-    const save = backend.saveDraft;
-    backend.saveDraft = async (id, document) => {
-      order.push(`save ${document.tenant.metadata.legal_name}`);
-      return save(id, document);
+    const edit = backend.editDraft;
+    backend.editDraft = async (id, step, edits) => {
+      order.push(`edit ${edits.map((e) => (e.op === 'set' ? `${e.path}=${String(e.value)}` : e.op)).join(',')}`);
+      return edit(id, step, edits);
     };
     const submitDraft = backend.submitDraft;
     backend.submitDraft = async (id, summary) => {
@@ -185,11 +112,12 @@ describe('DraftScreen', () => {
       return submitDraft(id, summary);
     };
     await render(backend);
+    await openStep('tenant');
 
-    type('field-legal-name', 'Acme Health Inc.');
+    typeAt('/tenant/metadata/legal_name', 'Acme Health Inc.');
     await submit('Onboard Acme Health');
 
-    expect(order).toEqual(['save Acme Health Inc.', 'submit Onboard Acme Health']);
+    expect(order).toEqual(['edit /tenant/metadata/legal_name=Acme Health Inc.', 'submit Onboard Acme Health']);
     const result = $('submit-result');
     expect(result.getAttribute('role')).toBe('status');
     expect(result.textContent).toContain('Signed and queued as change #1');
@@ -215,7 +143,7 @@ describe('DraftScreen', () => {
     expect($$('history-row')).toHaveLength(1);
 
     // An edit, then a second change set.
-    type('field-legal-name', 'Acme Health Incorporated');
+    typeAt('/tenant/metadata/legal_name', 'Acme Health Incorporated');
     await wait(400);
     expect(text('submission-state')).toBe('Edited since submission');
     await submit('Fix the legal name');
@@ -248,14 +176,13 @@ describe('DraftScreen', () => {
       finding({ rule_id: 'AI-020', severity: 'warning', justified: true, message: 'A justified warning (fake).' }),
     );
     await render(backend);
+    await openStep('ai');
 
-    const findings = $('findings');
-    expect(findings.querySelectorAll('li')).toHaveLength(2);
+    const findings = $('step-findings');
+    expect($$('step-finding')).toHaveLength(2);
     expect(findings.textContent).toContain('AI-010');
     expect(findings.textContent).toContain('Error');
-    expect(findings.textContent).toContain('/ai/allowed_models/0');
     expect(findings.textContent).toContain('Warning (justified)');
-    expect(text('findings-count')).toBe('2 findings');
 
     await submit('Onboard Acme Health');
     expect(text('submit-result')).toMatch(/^Not submitted: 1 finding blocks this draft/);
@@ -309,24 +236,26 @@ describe('DraftScreen', () => {
 
   it('saves a pending edit before going back to the tenants', async () => {
     const backend = seeded();
-    const saveDraft = vi.spyOn(backend, 'saveDraft');
+    const editDraft = vi.spyOn(backend, 'editDraft');
     const { onback } = await render(backend);
+    await openStep('tenant');
 
-    type('field-display-name', 'Acme Health Group');
+    typeAt('/tenant/display_name', 'Acme Health Group');
     $<HTMLButtonElement>('back-to-tenants').click();
     await wait();
 
-    expect(saveDraft).toHaveBeenCalledOnce();
+    expect(editDraft).toHaveBeenCalledOnce();
     expect(backend.documentOf(ACME.id)?.tenant.display_name).toBe('Acme Health Group');
     expect(onback).toHaveBeenCalledOnce();
   });
 
   it('stays when the last edit could not be saved, and leaves on a second press', async () => {
     const backend = seeded();
-    backend.fail('saveDraft', { code: 'storage', message: 'The disk is full (fake).', fields: [] });
+    backend.fail('editDraft', { code: 'storage', message: 'The disk is full (fake).', fields: [] });
     const { onback } = await render(backend);
+    await openStep('tenant');
 
-    type('field-display-name', 'Acme Health Group');
+    typeAt('/tenant/display_name', 'Acme Health Group');
     $<HTMLButtonElement>('back-to-tenants').click();
     await wait();
     expect(onback).not.toHaveBeenCalled();

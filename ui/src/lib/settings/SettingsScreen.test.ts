@@ -189,7 +189,10 @@ describe('SettingsScreen', () => {
     await press('register-key');
 
     expect(backend.registrations).toEqual([{ name: 'Priya Raman', role: 'complianceOfficer' }]);
-    expect(text('registration-state')).toBe('Registered — an admin must approve it before you can sync');
+    expect(text('registration-state')).toBe(
+      'Registered as compliance officer — waiting for an admin to approve your key',
+    );
+    expect(text('registration-next-step')).toContain('Ask an admin to approve your key on the server.');
     expect($('register-form')).toBeNull();
     expect(document.activeElement?.textContent).toBe('Your key');
     expect($('register-message').getAttribute('role')).toBe('status');
@@ -230,17 +233,40 @@ describe('SettingsScreen', () => {
     expect(text('register-error')).toBe('The registration was refused. Use at most 100 characters.');
   });
 
-  it('says a key that has synced is approved, and one the server refused is waiting', async () => {
-    const backend = withServer({ registered: true, approved: true, lastSyncAt: '2026-11-24T09:15:00Z' }, { keyId: 'ab'.repeat(32) });
+  it('shows the server’s word on the key — approved, revoked, unknown token — with what to do next', async () => {
+    const backend = withServer({ registered: true, approved: true }, { keyId: 'ab'.repeat(32) });
     const store = await render(backend);
-    expect(text('registration-state')).toBe('Registered and approved: your changes sync with this server');
+    expect(text('registration-state')).toBe('Approved as account manager: your changes sync with this server');
+    expect($('registration-next-step')).toBeNull();
     expect(text('key-id')).toBe('ab'.repeat(32));
     expect($('register-form')).toBeNull();
 
-    backend.server.approved = false;
-    await store.syncNow();
+    backend.server.revoked = true;
+    await store.refresh();
     flushSync();
-    expect(text('registration-state')).toBe('Registered — an admin must approve it before you can sync');
+    expect(text('registration-state')).toBe('Revoked by an admin: this key can no longer sync');
+    expect(text('registration-next-step')).toContain('Talk to an admin: a revoked key cannot sync again.');
+    expect($('register-form')).toBeNull();
+
+    // Offline: the last answer, dated, and nothing offered that needs the server.
+    backend.server.online = false;
+    await store.refresh();
+    flushSync();
+    expect(text('registration-state')).toMatch(
+      /^Revoked by an admin: this key can no longer sync \(as the server said just now; it cannot be asked now\)$/,
+    );
+
+    // The server forgot the token (its database was reset): register again.
+    backend.server.online = true;
+    backend.server.revoked = false;
+    backend.server.tokenUnknown = true;
+    await store.refresh();
+    flushSync();
+    expect(text('registration-state')).toBe('The server does not recognise the token kept for your key');
+    expect($('register-form')).not.toBeNull();
+    type('register-name', 'Priya Raman');
+    await press('register-key');
+    expect(text('registration-state')).toBe('Registered as account manager — waiting for an admin to approve your key');
   });
 
   it('says when the signing key cannot be read', async () => {

@@ -2,7 +2,7 @@
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { backendContext, type Backend, type SyncOutcome, type SyncView } from '../backend';
-import { deferred, fakeBackend, heldView, syncView, type FakeBackend } from '../../test/fixtures';
+import { deferred, fakeBackend, heldView, keyStatus, syncView, type FakeBackend } from '../../test/fixtures';
 import { syncContext } from './context';
 import { SyncStore } from './store.svelte';
 import SyncPanel from './SyncPanel.svelte';
@@ -67,6 +67,10 @@ describe('SyncPanel', () => {
     ['an unreachable server', { online: false }, 'Offline'],
     ['a key without a token', { registered: false }, 'Not registered'],
     ['a registered key and a server that answers', {}, 'Online'],
+    ['a key the server says is approved', { key: keyStatus() }, 'Online'],
+    ['a key the server says waits for approval', { key: keyStatus({ standing: 'pending' }) }, 'Waiting for approval'],
+    ['a key the server says was revoked', { key: keyStatus({ standing: 'revoked' }) }, 'Key revoked'],
+    ['a token the server does not know', { key: keyStatus({ standing: 'unrecognised' }) }, 'Token not recognised'],
   ])('names %s', async (_what, overrides, words) => {
     const view = syncView(overrides);
     await render({ ...fakeBackend(), syncStatus: async () => view });
@@ -234,25 +238,42 @@ describe('SyncPanel', () => {
     expect(text('sync-result')).toBe('Synced: 1 sent, 0 received');
   });
 
-  it('says "Not registered" when the server refuses a key an admin has not approved yet', async () => {
+  it('says what the server says about the key — waiting, approved, revoked — without a sync first', async () => {
     const backend = ready(1);
     backend.server.approved = false;
     await render(backend);
-    expect(text('sync-state')).toBe('Online');
+    expect(text('sync-state')).toBe('Waiting for approval');
+    expect(text('sync-hint')).toContain('Ask an admin to approve your key on the server.');
 
-    $<HTMLButtonElement>('sync-now').click();
-    await wait();
-    expect($('sync-result').getAttribute('role')).toBe('alert');
-    expect(text('sync-result')).toBe('Your key is waiting for an admin’s approval (fake backend).');
-    expect(text('sync-state')).toBe('Not registered');
-    expect(text('sync-hint')).toBe('An admin must approve your key on the server.');
-
-    // Approved meanwhile, and the app's own background sync went through.
+    // Approved on the server: the next poll says so, before any sync.
     backend.server.approved = true;
-    await backend.syncNow();
     await wait(30_000);
     expect(text('sync-state')).toBe('Online');
-    expect(text('sync-result')).toBe('');
+    expect(text('sync-hint')).toBe('');
+
+    backend.server.revoked = true;
+    await wait(30_000);
+    expect(text('sync-state')).toBe('Key revoked');
+    expect(text('sync-hint')).toContain('a revoked key cannot sync again');
+    $<HTMLButtonElement>('sync-now').click();
+    await wait();
+    expect(text('sync-result')).toContain('your key was revoked');
+    expect(text('sync-state')).toBe('Key revoked');
+  });
+
+  it('offline, keeps the last state the server gave and says from when', async () => {
+    const backend = ready();
+    backend.server.approved = false;
+    const store = await render(backend);
+    expect(text('sync-state')).toBe('Waiting for approval');
+    backend.server.online = false;
+    await store.refresh();
+    flushSync();
+    expect(text('sync-state')).toBe('Offline');
+    expect(text('sync-hint')).toBe(
+      'The server does not answer. Your changes stay in the outbox. Last known: Registered as account manager — ' +
+        'waiting for an admin to approve your key (as the server said just now; it cannot be asked now).',
+    );
   });
 
   it('asks to register when there is no token', async () => {

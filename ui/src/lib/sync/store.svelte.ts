@@ -71,14 +71,6 @@ export class SyncStore {
     return !Number.isNaN(since) && since >= attempt.at ? null : attempt.error;
   }
 
-  /**
-   * The server refused this key although a token for it is kept: the key is
-   * registered but not approved yet (or no longer). Known only from a sync's answer.
-   */
-  get awaitingApproval(): boolean {
-    return (this.view?.registered ?? false) && this.failing?.code === 'not_registered';
-  }
-
   /** Asks the backend for the state now. Calls made meanwhile share one extra round. */
   refresh(): Promise<void> {
     if (this.#inFlight) {

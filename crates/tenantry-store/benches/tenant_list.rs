@@ -1,0 +1,225 @@
+//! The home screen's tenant list with 10 000 tenants in the mirror: the latency of
+//! `Store::list_tenants` for what a person types and picks (search, filters, a page
+//! deep in the virtualised list), on a SQLite file and on Postgres. Target (issue 6):
+//! p95 at most 10 ms in the store. Results: BENCHMARKS.md.
+//!
+//! cargo bench -p tenantry-store --bench tenant_list
+
+use std::time::{Duration, Instant};
+
+use tenantry_changeset::changeset::{ChangeSet, Environment, CHANGESET_SCHEMA_VERSION};
+use tenantry_changeset::{Envelope, SigningKey};
+use tenantry_core::tenant::Regulation;
+use tenantry_core::{ClientName, Industry, TenantDocument, Timestamp};
+use tenantry_store::testing::TestMirror;
+use tenantry_store::{ProgressFilter, Store, TenantFilter};
+
+const TENANTS: usize = 10_000;
+const RUNS: usize = 300;
+
+const FIRST: [&str; 20] = [
+    "Harbour",
+    "Cedar",
+    "Northwind",
+    "Alder",
+    "Birch",
+    "Summit",
+    "Lakeside",
+    "Granite",
+    "Maple",
+    "Silver",
+    "Orchard",
+    "Riverside",
+    "Beacon",
+    "Willow",
+    "Copper",
+    "Meadow",
+    "Pioneer",
+    "Aurora",
+    "Falcon",
+    "Juniper",
+];
+const SECOND: [&str; 10] = [
+    "Clinic",
+    "Health",
+    "Bank",
+    "Capital",
+    "Retail",
+    "Market",
+    "Dental",
+    "Insurance",
+    "Labs",
+    "Outfitters",
+];
+
+fn tenants(key: &SigningKey) -> Vec<Vec<u8>> {
+    (0..TENANTS)
+        .map(|i| {
+            let name = format!(
+                "{} {} {}",
+                FIRST[i % FIRST.len()],
+                SECOND[(i / FIRST.len()) % SECOND.len()],
+                i
+            );
+            let (industry, regulations): (Industry, &[Regulation]) = match i % 3 {
+                0 => (Industry::Healthcare, &[Regulation::Hipaa]),
+                1 => (Industry::FinancialServices, &[Regulation::PciDss]),
+                _ => (Industry::Retail, &[Regulation::Gdpr]),
+            };
+            let doc = TenantDocument::with_safe_defaults(
+                &ClientName::parse(&name).expect("name"),
+                industry,
+                regulations,
+            )
+            .expect("defaults");
+            let changeset = ChangeSet {
+                schema_version: CHANGESET_SCHEMA_VERSION,
+                id: ChangeSet::new_id(),
+                organisation: "org-bench".into(),
+                tenant: doc.tenant.id.clone(),
+                environment: Environment::Draft,
+                parent: None,
+                operations: vec![ChangeSet::creation(&doc)],
+                summary: "bench".into(),
+                justifications: Default::default(),
+                author: key.key_id(),
+                created_at: Timestamp::now(),
+            };
+            Envelope::sign(&changeset, key).to_json()
+        })
+        .collect()
+}
+
+async fn fill(store: &Store, key: &SigningKey, envelopes: &[Vec<u8>]) -> Duration {
+    store
+        .add_signing_key(&key.public(), "Bench Author")
+        .await
+        .expect("trust");
+    let started = Instant::now();
+    for chunk in envelopes.chunks(1_000) {
+        store.ingest(chunk).await.expect("ingest");
+    }
+    let filled = started.elapsed();
+    // A verdict for every tenant, as the app's background refresh would leave it.
+    let pending = store
+        .tenants_needing_progress(TENANTS as u32)
+        .await
+        .expect("pending");
+    for (index, (tenant, head, _)) in pending.iter().enumerate() {
+        let complete = u8::try_from(index % 13).expect("small");
+        store
+            .set_tenant_progress(tenant, head, complete, index % 7 == 0)
+            .await
+            .expect("progress");
+    }
+    filled
+}
+
+fn cases() -> Vec<(&'static str, TenantFilter)> {
+    let text = |t: &str| TenantFilter {
+        text: t.into(),
+        limit: 50,
+        ..TenantFilter::default()
+    };
+    vec![
+        (
+            "first page, no filter",
+            TenantFilter {
+                limit: 50,
+                ..TenantFilter::default()
+            },
+        ),
+        ("search \"harb\" (500 matches)", text("harb")),
+        ("search \"cedar dental\" (50 matches)", text("cedar dental")),
+        ("search with no match", text("zzzz")),
+        (
+            "compliance mode hipaa",
+            TenantFilter {
+                compliance_mode: Some("hipaa".into()),
+                limit: 50,
+                ..TenantFilter::default()
+            },
+        ),
+        (
+            "progress blocked",
+            TenantFilter {
+                progress: Some(ProgressFilter::Blocked),
+                limit: 50,
+                ..TenantFilter::default()
+            },
+        ),
+        (
+            "search + mode + stage + progress",
+            TenantFilter {
+                text: "health".into(),
+                compliance_mode: Some("hipaa".into()),
+                stage: Some(Environment::Draft),
+                progress: Some(ProgressFilter::InProgress),
+                limit: 50,
+                ..TenantFilter::default()
+            },
+        ),
+        (
+            "page at offset 9 000",
+            TenantFilter {
+                offset: 9_000,
+                limit: 50,
+                ..TenantFilter::default()
+            },
+        ),
+    ]
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+async fn measure(backend: &str, store: &Store) {
+    for (name, filter) in cases() {
+        for _ in 0..10 {
+            store
+                .list_tenants(&filter)
+                .await
+                .expect("query")
+                .expect("filter");
+        }
+        let mut times = Vec::with_capacity(RUNS);
+        let mut total = 0;
+        for _ in 0..RUNS {
+            let started = Instant::now();
+            let page = store
+                .list_tenants(&filter)
+                .await
+                .expect("query")
+                .expect("filter");
+            times.push(started.elapsed());
+            total = page.total;
+        }
+        times.sort();
+        println!(
+            "| {backend} | {name} | {total} | {:.2} ms | {:.2} ms | {:.2} ms |",
+            percentile(&times, 0.5).as_secs_f64() * 1e3,
+            percentile(&times, 0.95).as_secs_f64() * 1e3,
+            percentile(&times, 0.99).as_secs_f64() * 1e3,
+        );
+    }
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let key = SigningKey::generate().expect("key");
+    let envelopes = tenants(&key);
+    println!("| backend | query | matches | p50 | p95 | p99 |");
+    println!("|---|---|---|---|---|---|");
+    for backend in ["SQLite", "Postgres"] {
+        let mirror = match backend {
+            "SQLite" => TestMirror::sqlite().await,
+            _ => TestMirror::postgres().await,
+        };
+        let filled = fill(&mirror.store, &key, &envelopes).await;
+        eprintln!("{backend}: {TENANTS} tenants ingested in {filled:?}");
+        measure(backend, &mirror.store).await;
+        mirror.remove().await;
+    }
+}
