@@ -21,6 +21,8 @@ fn main() {
             "dismiss_rejection",
             "wizard_step",
             "edit_draft",
+            "plan_draft",
+            "list_tenants",
         ]),
     ))
     .expect("tauri-build failed");

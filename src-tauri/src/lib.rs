@@ -5,6 +5,7 @@
 mod commands;
 mod error;
 mod logging;
+mod progress;
 mod settings;
 mod signing;
 mod state;
@@ -46,6 +47,7 @@ pub fn run() -> ExitCode {
             let state = tauri::async_runtime::block_on(AppState::open(settings));
             tauri::Manager::manage(app, state);
             sync::start_background(app.handle().clone());
+            progress::start_background(app.handle().clone());
             Ok(())
         })
         .run(tauri::generate_context!());

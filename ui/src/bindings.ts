@@ -57,6 +57,17 @@ export const commands = {
 	 *  is saved.
 	 */
 	editDraft: (id: DraftId, step: Step, edits: Edit_Deserialize[]) => typedError<WizardView_Serialize, AppError>(__TAURI_INVOKE("edit_draft", { id, step, edits })),
+	/**
+	 *  Every change the draft's submission would make (old → new, grouped by step) with
+	 *  the policy's findings and the justifications given, and whether it may be signed.
+	 */
+	planDraft: (id: DraftId) => typedError<Plan_Serialize, AppError>(__TAURI_INVOKE("plan_draft", { id })),
+	/**
+	 *  The tenants matching `filter`, by name, one page of them, with how many match in
+	 *  all. A bad filter (an over-long search, an unknown compliance mode, …) is
+	 *  `invalid_input` and runs nothing.
+	 */
+	listTenants: (filter: TenantFilter_Deserialize) => typedError<TenantPage_Serialize, AppError>(__TAURI_INVOKE("list_tenants", { filter })),
 };
 
 /* Types */
@@ -922,6 +933,123 @@ export type NewDraft = {
 	industry: string,
 };
 
+/**  What submitting a draft would do. */
+export type Plan = Plan_Serialize | Plan_Deserialize;
+
+/**
+ *  One changed field, for people: where, and its value before and after as text
+ *  (`None`: the field did not exist, or does not any more). Text, never markup.
+ */
+export type PlanChange = PlanChange_Serialize | PlanChange_Deserialize;
+
+/**
+ *  One changed field, for people: where, and its value before and after as text
+ *  (`None`: the field did not exist, or does not any more). Text, never markup.
+ */
+export type PlanChange_Deserialize = {
+	/**  JSON pointer into the tenant document. */
+	path: string,
+	/**  The path in words, e.g. "ai › allowed models › 2". */
+	label: string,
+	before?: string | null,
+	after?: string | null,
+};
+
+/**
+ *  One changed field, for people: where, and its value before and after as text
+ *  (`None`: the field did not exist, or does not any more). Text, never markup.
+ */
+export type PlanChange_Serialize = {
+	/**  JSON pointer into the tenant document. */
+	path: string,
+	/**  The path in words, e.g. "ai › allowed models › 2". */
+	label: string,
+	before: string | null,
+	after: string | null,
+};
+
+/**  A finding with the justification the draft gives for it, if any. */
+export type PlanFinding = PlanFinding_Serialize | PlanFinding_Deserialize;
+
+/**  A finding with the justification the draft gives for it, if any. */
+export type PlanFinding_Deserialize = {
+	justification?: string | null,
+} & Finding;
+
+/**  A finding with the justification the draft gives for it, if any. */
+export type PlanFinding_Serialize = {
+	justification: string | null,
+} & Finding;
+
+/**  One step's part of a plan. */
+export type PlanStep = PlanStep_Serialize | PlanStep_Deserialize;
+
+/**  One step's part of a plan. */
+export type PlanStep_Deserialize = {
+	step: Step,
+	/**  1 to 12. */
+	number: number,
+	title: string,
+	changes: PlanChange_Deserialize[],
+	findings: PlanFinding_Deserialize[],
+};
+
+/**  One step's part of a plan. */
+export type PlanStep_Serialize = {
+	step: Step,
+	/**  1 to 12. */
+	number: number,
+	title: string,
+	changes: PlanChange_Serialize[],
+	findings: PlanFinding_Serialize[],
+};
+
+/**  What submitting a draft would do. */
+export type Plan_Deserialize = {
+	tenant_id: string,
+	display_name: string,
+	environment: ChangeEnvironment,
+	/**
+	 *  The change set this one would build on (the tenant's head in the mirror); none
+	 *  when the submission creates the tenant.
+	 */
+	base?: string | null,
+	creates_tenant: boolean,
+	/**  Steps in the process's order; a step is listed when it has a change or a finding. */
+	steps: PlanStep_Deserialize[],
+	/**  Changed fields, all steps together. */
+	change_count: number,
+	/**  Errors and unjustified warnings: submitting is refused while any remain. */
+	blocking_count: number,
+	/**  Warnings that carry a justification (it is signed with the change). */
+	justified_count: number,
+	/**  True when there is something to submit and nothing blocks it. */
+	can_submit: boolean,
+};
+
+/**  What submitting a draft would do. */
+export type Plan_Serialize = {
+	tenant_id: string,
+	display_name: string,
+	environment: ChangeEnvironment,
+	/**
+	 *  The change set this one would build on (the tenant's head in the mirror); none
+	 *  when the submission creates the tenant.
+	 */
+	base: string | null,
+	creates_tenant: boolean,
+	/**  Steps in the process's order; a step is listed when it has a change or a finding. */
+	steps: PlanStep_Serialize[],
+	/**  Changed fields, all steps together. */
+	change_count: number,
+	/**  Errors and unjustified warnings: submitting is refused while any remain. */
+	blocking_count: number,
+	/**  Warnings that carry a justification (it is signed with the change). */
+	justified_count: number,
+	/**  True when there is something to submit and nothing blocks it. */
+	can_submit: boolean,
+};
+
 export type Progress = {
 	/**  All twelve steps, in order. */
 	steps: StepProgress[],
@@ -932,6 +1060,17 @@ export type Progress = {
 	/**  Why the tenant may not enter production yet (empty when it may). */
 	production_blockers: string[],
 };
+
+/**  How far a tenant is through onboarding, as a filter. */
+export type ProgressFilter = 
+/**  All twelve steps complete and nothing blocked. */
+"complete" | 
+/**  Some steps still to do, nothing blocked. */
+"in_progress" | 
+/**  At least one blocking finding. */
+"blocked" | 
+/**  Not evaluated since its last change (the app catches up in the background). */
+"unknown";
 
 export type RateLimits = {
 	requests_per_minute: number,
@@ -1391,6 +1530,39 @@ export type TenantDocument_Serialize = {
 	justifications: { [key in string]: string },
 };
 
+/**  What the list is asked for. Every field narrows it; the defaults list everything. */
+export type TenantFilter = TenantFilter_Serialize | TenantFilter_Deserialize;
+
+/**  What the list is asked for. Every field narrows it; the defaults list everything. */
+export type TenantFilter_Deserialize = {
+	/**  Part of the display name or slug, any case. */
+	text?: string,
+	stage?: ChangeEnvironment | null,
+	/**  `standard`, `gdpr`, `pci_dss` or `hipaa`. */
+	compliance_mode?: string | null,
+	/**  Key id of the author of the tenant's first change set. */
+	owner?: string | null,
+	progress?: ProgressFilter | null,
+	offset?: number,
+	/**  Rows wanted (1 to 500; 0 means 100). */
+	limit?: number,
+};
+
+/**  What the list is asked for. Every field narrows it; the defaults list everything. */
+export type TenantFilter_Serialize = {
+	/**  Part of the display name or slug, any case. */
+	text: string,
+	stage: ChangeEnvironment | null,
+	/**  `standard`, `gdpr`, `pci_dss` or `hipaa`. */
+	compliance_mode: string | null,
+	/**  Key id of the author of the tenant's first change set. */
+	owner: string | null,
+	progress: ProgressFilter | null,
+	offset: number,
+	/**  Rows wanted (1 to 500; 0 means 100). */
+	limit: number,
+};
+
 /**
  *  A tenant's identifier: a UUIDv7, generated once and never derived from the client's
  *  name, so renaming a client never changes it and two clients never share one.
@@ -1411,6 +1583,23 @@ export type TenantMetadata_Serialize = {
 	/**  Catalog region id where the tenant's data lives (data residency). */
 	region: string | null,
 	contacts: Contact[],
+};
+
+/**  A page of the list and how many tenants match in all. */
+export type TenantPage = TenantPage_Serialize | TenantPage_Deserialize;
+
+/**  A page of the list and how many tenants match in all. */
+export type TenantPage_Deserialize = {
+	total: number,
+	offset: number,
+	tenants: TenantSummary_Deserialize[],
+};
+
+/**  A page of the list and how many tenants match in all. */
+export type TenantPage_Serialize = {
+	total: number,
+	offset: number,
+	tenants: TenantSummary_Serialize[],
 };
 
 /**  Step 2: the tenant record. "Every client maps to a tenant. No shared tenants. Ever." */
@@ -1434,6 +1623,41 @@ export type TenantProfile_Serialize = {
 	slug: Slug,
 	metadata: TenantMetadata_Serialize,
 	compliance_flags: ComplianceFlags,
+};
+
+/**  One row of the list. */
+export type TenantSummary = TenantSummary_Serialize | TenantSummary_Deserialize;
+
+/**  One row of the list. */
+export type TenantSummary_Deserialize = {
+	id: string,
+	display_name: string,
+	slug: string,
+	industry: string,
+	compliance_mode: string,
+	stage: ChangeEnvironment,
+	owner?: string | null,
+	/**  The owner's key label in this mirror, when it has one. */
+	owner_label?: string | null,
+	/**  Complete steps of twelve; `None` until evaluated. */
+	steps_complete?: number | null,
+	blocked?: boolean | null,
+};
+
+/**  One row of the list. */
+export type TenantSummary_Serialize = {
+	id: string,
+	display_name: string,
+	slug: string,
+	industry: string,
+	compliance_mode: string,
+	stage: ChangeEnvironment,
+	owner: string | null,
+	/**  The owner's key label in this mirror, when it has one. */
+	owner_label: string | null,
+	/**  Complete steps of twelve; `None` until evaluated. */
+	steps_complete: number | null,
+	blocked: boolean | null,
 };
 
 /**  The wizard at one step: the twelve steps as a stepper, and the form of the one shown. */

@@ -5,7 +5,7 @@
 mod plan;
 mod progress;
 
-pub use plan::{plan, plan_draft, Plan, PlanFinding, PlanStep};
+pub use plan::{plan, plan_draft, Plan, PlanChange, PlanFinding, PlanStep};
 pub use progress::refresh_tenant_progress;
 
 use tenantry_changeset::changeset::{

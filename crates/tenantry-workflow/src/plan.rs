@@ -46,8 +46,41 @@ pub struct PlanStep {
     /// 1 to 12.
     pub number: u8,
     pub title: String,
-    pub changes: Vec<FieldChange>,
+    pub changes: Vec<PlanChange>,
     pub findings: Vec<PlanFinding>,
+}
+
+/// One changed field, for people: where, and its value before and after as text
+/// (`None`: the field did not exist, or does not any more). Text, never markup.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, specta::Type)]
+pub struct PlanChange {
+    /// JSON pointer into the tenant document.
+    pub path: String,
+    /// The path in words, e.g. "ai › allowed models › 2".
+    pub label: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+impl From<FieldChange> for PlanChange {
+    fn from(change: FieldChange) -> Self {
+        Self {
+            path: change.path,
+            label: change.label,
+            before: change.before.as_ref().map(display),
+            after: change.after.as_ref().map(display),
+        }
+    }
+}
+
+/// A value as a reader sees it: text as itself, `null` as "(empty)", anything else as
+/// compact JSON.
+fn display(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        Value::Null => "(empty)".to_owned(),
+        other => other.to_string(),
+    }
 }
 
 /// A finding with the justification the draft gives for it, if any.
@@ -108,7 +141,7 @@ pub fn plan(
         let step = change.step.unwrap_or(Step::Classification);
         let number = entry(&mut by_step, step);
         if let Some(part) = by_step.get_mut(&number) {
-            part.changes.push(change);
+            part.changes.push(change.into());
         }
     }
     let mut blocking_count = 0u32;
@@ -230,8 +263,12 @@ mod tests {
         assert_eq!(tenant_step.changes.len(), 1);
         assert_eq!(tenant_step.changes[0].path, "/tenant/display_name");
         assert_eq!(
-            tenant_step.changes[0].before,
-            Some(Value::String(before.tenant.display_name.clone()))
+            tenant_step.changes[0].before.as_deref(),
+            Some(before.tenant.display_name.as_str())
+        );
+        assert_eq!(
+            tenant_step.changes[0].after.as_deref(),
+            Some("Cedar Valley Health (EU)")
         );
         let ai = plan
             .steps
@@ -291,16 +328,18 @@ mod tests {
         .expect("a new tenant");
         let plan = plan(rules, None, &doc, Environment::Draft, None).expect("plan");
         assert!(plan.creates_tenant);
-        let changes: Vec<&FieldChange> = plan.steps.iter().flat_map(|part| &part.changes).collect();
+        let changes: Vec<&PlanChange> = plan.steps.iter().flat_map(|part| &part.changes).collect();
         assert_eq!(changes.len(), plan.change_count as usize);
-        assert!(changes.iter().any(|c| c.path == "/tenant/display_name"
-            && c.after == Some(Value::String("Harbour Clinic".into()))));
+        assert!(changes
+            .iter()
+            .any(|c| c.path == "/tenant/display_name"
+                && c.after.as_deref() == Some("Harbour Clinic")));
         assert!(changes.iter().all(|c| c.before.is_none()));
         assert!(
-            changes
-                .iter()
-                .all(|c| !matches!(&c.after, Some(Value::Null))
-                    && c.after != Some(Value::String(String::new()))),
+            changes.iter().all(|c| c
+                .after
+                .as_deref()
+                .is_some_and(|text| !text.is_empty() && text != "(empty)")),
             "no empty values"
         );
     }
@@ -317,6 +356,14 @@ mod tests {
         assert_eq!(plan.change_count, 0);
         assert!(!plan.can_submit);
         assert!(plan.steps.iter().all(|part| part.changes.is_empty()));
+    }
+
+    #[test]
+    fn values_read_as_text() {
+        assert_eq!(display(&Value::String("<b>x</b>".into())), "<b>x</b>");
+        assert_eq!(display(&Value::Null), "(empty)");
+        assert_eq!(display(&serde_json::json!(150000)), "150000");
+        assert_eq!(display(&serde_json::json!(["a", "b"])), r#"["a","b"]"#);
     }
 
     #[test]

@@ -3,8 +3,10 @@
 
 mod app;
 mod drafts;
+mod plan;
 mod signing;
 mod sync;
+mod tenants;
 mod wizard;
 
 use tauri_specta::{collect_commands, Builder};
@@ -31,5 +33,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         sync::dismiss_rejection,
         wizard::wizard_step,
         wizard::edit_draft,
+        plan::plan_draft,
+        tenants::list_tenants,
     ])
 }
