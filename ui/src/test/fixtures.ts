@@ -25,8 +25,13 @@ import {
   type Step,
   type SyncView,
   type TenantDocument,
+  type TenantFilter,
+  type TenantSummary,
 } from '../lib/backend';
+import { fakePlan, fakeTenantPage, fakeTenants } from './fake-lists.js';
 import { fakeWizardModel } from './fake-wizard.js';
+
+export { fakeTenants };
 
 const wizardModel = fakeWizardModel();
 
@@ -296,6 +301,10 @@ export interface FakeBackend extends Backend {
   fail(command: Command, error: AppError, times?: number): void;
   /** The document the fake holds for a draft. */
   documentOf(id: DraftId): TenantDocument | undefined;
+  /** The tenants `listTenants` pages through (sorted by name). */
+  tenants: TenantSummary[];
+  /** Filters sent to `listTenants`, in order. */
+  tenantQueries: TenantFilter[];
 }
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -371,6 +380,7 @@ export function fakeBackend(
     server?: Partial<FakeServer>;
     outbox?: number;
     conflicts?: ConflictView[];
+    tenants?: TenantSummary[];
   } = {},
 ): FakeBackend {
   const created: NewDraft[] = [];
@@ -525,6 +535,8 @@ export function fakeBackend(
       failures.set(command, { error, times });
     },
     documentOf: (id) => (documents.has(id) ? clone(documents.get(id)) : undefined),
+    tenants: clone(options.tenants ?? []),
+    tenantQueries: [],
 
     appInfo: async () => ({
       version: '0.1.0',
@@ -727,6 +739,28 @@ export function fakeBackend(
       }
       server.rejected = server.rejected.filter((held) => held.hash !== hash);
       return syncViewNow();
+    },
+    planDraft: async (id) => {
+      failIfTold('planDraft');
+      const { document } = known(id);
+      const text = signed.get(id);
+      const history = histories.get(document.tenant.id) ?? [];
+      return clone(
+        fakePlan({
+          document,
+          signed: text === undefined ? null : JSON.parse(text),
+          findings: viewOf(id).evaluation.findings,
+          steps: FAKE_STEPS.map(({ step, title }) => [step, title]),
+          base: history.at(-1)?.hash ?? null,
+        }),
+      );
+    },
+    listTenants: async (filter) => {
+      failIfTold('listTenants');
+      fake.tenantQueries.push(clone(filter));
+      const answer = fakeTenantPage(fake.tenants, filter);
+      if ('error' in answer) throw new BackendError(answer.error);
+      return clone(answer.page);
     },
     ...overrides,
   };

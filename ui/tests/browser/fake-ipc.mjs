@@ -24,6 +24,8 @@
  *   syncMs?: number,
  *   conflicts?: ConflictView[],
  *   resolveError?: { code: string, message: string },
+ *   tenantCount?: number,
+ *   tenants?: import('../../src/lib/backend').TenantSummary[],
  * }} FakeOptions
  * @typedef {{ hash: string, changesetId: string, tenant: string, code: string | null, message: string | null }} HeldView
  * @typedef {{ path: string, label: string, stepTitle: string | null, base: string, theirs: string, mine: string }} ConflictField
@@ -408,8 +410,38 @@ export function installFakeIpc(options) {
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
   }
 
+  // The plan and the tenant list: src/test/fake-lists.js, which the harness installs as
+  // window.__FAKE_LISTS__ before the page loads.
+  const lists = () => /** @type {typeof import('../../src/test/fake-lists.js')} */ (/** @type {any} */ (window).__FAKE_LISTS__);
+  /** @type {import('../../src/lib/backend').TenantSummary[]} */
+  let tenantRows = [];
+  const tenants = () => {
+    if (tenantRows.length === 0 && (options.tenants || options.tenantCount)) {
+      tenantRows = [...(options.tenants ?? []), ...lists().fakeTenants(options.tenantCount ?? 0)];
+    }
+    return tenantRows;
+  };
+
   /** @type {Record<string, (args: any) => unknown>} */
   const commands = {
+    plan_draft: ({ id }) => {
+      const draft = known(id);
+      const document = documentOf(draft);
+      const text = signed.get(id);
+      const history = histories.get(document.tenant.id) ?? [];
+      return lists().fakePlan({
+        document,
+        signed: text === undefined ? null : JSON.parse(text),
+        findings: /** @type {any} */ (evaluate(document).evaluation.findings),
+        steps: /** @type {any} */ (STEPS),
+        base: history.at(-1)?.hash ?? null,
+      });
+    },
+    list_tenants: ({ filter }) => {
+      const answer = lists().fakeTenantPage(tenants(), filter);
+      if ('error' in answer) throw answer.error;
+      return answer.page;
+    },
     app_info: () => {
       if (failAppInfo > 0) {
         failAppInfo--;

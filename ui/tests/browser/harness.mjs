@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { installFakeIpc } from './fake-ipc.mjs';
 import { fakeWizardModel } from '../../src/test/fake-wizard.js';
+import { fakePlan, fakeTenantPage, fakeTenants } from '../../src/test/fake-lists.js';
 
 /**
  * @typedef {import('playwright-core').Browser} Browser
@@ -114,6 +115,10 @@ export async function runTests({ browser, baseUrl, artifacts, tests }) {
     await page.addInitScript(installFakeIpc, test.fake ?? {});
     // The fake's wizard form model, shared with the vitest fake (it refers to nothing outside itself).
     await page.addInitScript({ content: `window.__FAKE_WIZARD_MODEL__ = (${fakeWizardModel.toString()})();` });
+    // The fake's plan and tenant list, shared with the vitest fake in the same way.
+    await page.addInitScript({
+      content: `window.__FAKE_LISTS__ = { fakePlan: ${fakePlan.toString()}, fakeTenantPage: ${fakeTenantPage.toString()}, fakeTenants: ${fakeTenants.toString()} };`,
+    });
     // As tauri.conf.json's `freezePrototype`: nothing in the UI may patch Object.prototype.
     await page.addInitScript(() => Object.freeze(Object.prototype));
     try {

@@ -52,4 +52,6 @@ export const tauriBackend: Backend = {
   resolveConflict: (changeset, choices) =>
     settle(() => commands.resolveConflict(changeset, choices), 'resolve the conflict'),
   dismissRejection: (hash) => settle(() => commands.dismissRejection(hash), 'dismiss the refused change set'),
+  planDraft: (id) => settle(() => commands.planDraft(id), 'prepare the plan'),
+  listTenants: (filter) => settle(() => commands.listTenants(filter), 'load the tenants'),
 };

@@ -29,6 +29,8 @@ export type {
   SubmissionState,
   SyncPhase,
   ChoiceOption,
+  ComplianceMode,
+  ProgressFilter,
   EditValue,
   Justification,
   StepState,
@@ -66,6 +68,13 @@ import type {
   StepMissing_Serialize,
   Edit_Deserialize,
   Step,
+  Plan_Serialize,
+  PlanStep_Serialize,
+  PlanChange_Serialize,
+  PlanFinding_Serialize,
+  TenantFilter_Serialize,
+  TenantPage_Serialize,
+  TenantSummary_Serialize,
 } from '../../bindings';
 
 // tauri-specta generates two shapes of a type when Rust's serialised form differs
@@ -127,6 +136,25 @@ export type StepMissing = StepMissing_Serialize;
  * answer left empty), `add` a record to a list, `remove` a record.
  */
 export type Edit = Edit_Deserialize;
+
+/**
+ * What submitting a draft would sign: every changed field grouped by step (before and
+ * after as display text, `null` for absent), the findings with their justifications,
+ * the counts and whether it can be submitted. All of it is the backend's verdict.
+ */
+export type Plan = Plan_Serialize;
+/** One step's part of a plan, in the process's order. */
+export type PlanStep = PlanStep_Serialize;
+/** One changed field: `label` in words, `before` / `after` as text (never markup), `null` when absent. */
+export type PlanChange = PlanChange_Serialize;
+/** A finding with the justification the draft gives for it, if any. */
+export type PlanFinding = PlanFinding_Serialize;
+/** What the tenant list is asked for; every field narrows it (`limit` 1 to 500). */
+export type TenantFilter = TenantFilter_Serialize;
+/** One page of the tenant list and how many tenants match in all. */
+export type TenantPage = TenantPage_Serialize;
+/** One row of the tenant list. */
+export type TenantSummary = TenantSummary_Serialize;
 
 /**
  * Everything the UI can ask of the Rust side. Every method either resolves with
@@ -193,4 +221,14 @@ export interface Backend {
   resolveConflict(changeset: string, choices: FieldChoice[]): Promise<Resolved>;
   /** Forgets a change set the server refused, once its author has read why. Cannot be undone. */
   dismissRejection(hash: string): Promise<SyncView>;
+  /**
+   * Every change the draft's submission would sign, grouped by step, with the findings
+   * and justifications, and whether it may be signed. Reads only; signs nothing.
+   */
+  planDraft(id: DraftId): Promise<Plan>;
+  /**
+   * One page of the tenants matching `filter` (by name), with how many match in all.
+   * A bad filter is `invalid_input`.
+   */
+  listTenants(filter: TenantFilter): Promise<TenantPage>;
 }

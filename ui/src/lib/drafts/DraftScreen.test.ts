@@ -287,4 +287,34 @@ describe('DraftScreen', () => {
     expect(text('draft-title')).toBe('Acme Health');
     expect(text('signing-key')).toBe('Signing key: The keyring is not available (fake).');
   });
+
+  it('"Review the plan" saves a pending edit first, then opens the plan', async () => {
+    const backend = seeded();
+    const onplan = vi.fn();
+    component = mount(DraftScreen, { target, props: { id: ACME.id, onback: vi.fn(), onplan }, context: backendContext(backend) });
+    await wait();
+    await openStep('tenant');
+    typeAt('/tenant/display_name', 'Acme Health Group');
+    const button = $<HTMLButtonElement>('review-plan');
+    expect(button.textContent?.trim()).toBe('Review the plan');
+    expect(button.type).toBe('button');
+    button.click();
+    await wait();
+    expect(backend.documentOf(ACME.id)?.tenant.display_name).toBe('Acme Health Group');
+    expect(onplan).toHaveBeenCalledOnce();
+  });
+
+  it('does not open the plan while the last edit is unsaved, and says why', async () => {
+    const backend = seeded();
+    backend.fail('editDraft', { code: 'storage', message: 'The disk is full (fake).', fields: [] });
+    const onplan = vi.fn();
+    component = mount(DraftScreen, { target, props: { id: ACME.id, onback: vi.fn(), onplan }, context: backendContext(backend) });
+    await wait();
+    await openStep('tenant');
+    typeAt('/tenant/display_name', 'Acme Health Group');
+    $<HTMLButtonElement>('review-plan').click();
+    await wait();
+    expect(onplan).not.toHaveBeenCalled();
+    expect(text('plan-warning')).toContain('your latest change is not saved');
+  });
 });

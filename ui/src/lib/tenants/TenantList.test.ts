@@ -1,0 +1,198 @@
+// @vitest-environment jsdom
+import { flushSync, mount, unmount } from 'svelte';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { backendContext, type Backend, type TenantFilter, type TenantPage } from '../backend';
+import { deferred, fakeBackend, fakeTenants } from '../../test/fixtures';
+import TenantList from './TenantList.svelte';
+
+let target: HTMLElement;
+let component: ReturnType<typeof mount> | undefined;
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  target = document.createElement('div');
+  document.body.appendChild(target);
+});
+
+afterEach(() => {
+  if (component) unmount(component);
+  component = undefined;
+  target.remove();
+  vi.useRealTimers();
+});
+
+async function wait(ms = 0) {
+  await vi.advanceTimersByTimeAsync(ms);
+  for (let i = 0; i < 20; i++) await Promise.resolve();
+  flushSync();
+}
+
+async function render(backend: Backend) {
+  component = mount(TenantList, { target, context: backendContext(backend) });
+  await wait();
+}
+
+const $ = <T extends HTMLElement = HTMLElement>(testId: string) =>
+  target.querySelector<T>(`[data-testid="${testId}"]`) as T;
+const $$ = (testId: string) => [...target.querySelectorAll<HTMLElement>(`[data-testid="${testId}"]`)];
+const text = (el: Element | null | undefined) => el?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
+const cells = (row: Element) => [...row.querySelectorAll('[role="gridcell"]')].map((c) => text(c));
+
+function type(value: string) {
+  const input = $<HTMLInputElement>('tenant-search');
+  input.value = value;
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+  flushSync();
+}
+
+function choose(testId: string, value: string) {
+  const select = $<HTMLSelectElement>(testId);
+  select.value = value;
+  select.dispatchEvent(new Event('change', { bubbles: true }));
+  flushSync();
+}
+
+describe('TenantList', () => {
+  it('shows the total and only the rows in view, each with its cells in words', async () => {
+    await render(fakeBackend({}, { tenants: fakeTenants(2000) }));
+    expect(text($('tenant-count'))).toMatch(/^2.?000 tenants$/);
+    const rows = $$('tenant-row');
+    expect(rows.length).toBeGreaterThan(5);
+    expect(rows.length).toBeLessThan(40);
+    expect($('tenant-table').getAttribute('aria-rowcount')).toBe('2001');
+    const first = rows[0] as HTMLElement;
+    expect(first.getAttribute('role')).toBe('row');
+    expect(first.getAttribute('aria-rowindex')).toBe('2');
+    expect(first.getAttribute('tabindex')).toBe('0');
+    expect(rows[1]?.getAttribute('tabindex')).toBe('-1');
+    // Industry by its label (from the backend's list), compliance mode and stage in words.
+    const [name, industry, compliance, stage, progress, owner] = cells(first);
+    expect(name).toMatch(/^Acme /);
+    expect(['Healthcare', 'Financial services', 'retail', 'public_sector', 'education']).toContain(industry);
+    expect(['Standard', 'GDPR', 'PCI DSS', 'HIPAA']).toContain(compliance);
+    expect(['Draft', 'Staging', 'Production']).toContain(stage);
+    expect(progress).toMatch(/^(Blocked|Not evaluated yet|\d+ of 12 steps)$/);
+    expect(owner).not.toBe('');
+    expect(first.getAttribute('aria-label')).toContain(name?.split(' acme')[0]);
+  });
+
+  it('asks for the page under the rows scrolled into view', async () => {
+    const backend = fakeBackend({}, { tenants: fakeTenants(2000) });
+    await render(backend);
+    const viewport = $('tenant-viewport');
+    Object.defineProperty(viewport, 'scrollTop', { configurable: true, value: 1500 * 44 });
+    viewport.dispatchEvent(new Event('scroll'));
+    await wait();
+    expect(backend.tenantQueries.some((f) => f.offset === 1500 && f.limit === 100)).toBe(true);
+    const indexes = $$('tenant-row').map((r) => Number(r.dataset.index));
+    expect(indexes.some((i) => i >= 1500 && i < 1510)).toBe(true);
+    expect(Math.min(...indexes)).toBeGreaterThan(1400);
+  });
+
+  it('searches once the typing stops, with the text as typed', async () => {
+    const backend = fakeBackend({}, { tenants: fakeTenants(500) });
+    await render(backend);
+    const before = backend.tenantQueries.length;
+    type('G');
+    await wait(50);
+    type('Gl');
+    await wait(50);
+    type('Globex');
+    await wait(100);
+    expect(backend.tenantQueries.length).toBe(before);
+    await wait(60);
+    expect(backend.tenantQueries.slice(before).map((f) => f.text)).toEqual(['Globex']);
+    expect(text($('tenant-count'))).toMatch(/^\d+ matching tenants$/);
+    for (const row of $$('tenant-row')) expect(cells(row)[0]).toMatch(/Globex/);
+  });
+
+  it('shows only the latest search’s answer, even when an older one comes back last', async () => {
+    const answers: { filter: TenantFilter; answer: ReturnType<typeof deferred<TenantPage>> }[] = [];
+    const backend = fakeBackend({
+      listTenants: (filter) => {
+        const answer = deferred<TenantPage>();
+        answers.push({ filter, answer });
+        return answer.promise;
+      },
+    });
+    await render(backend);
+    answers[0]?.answer.resolve({ total: 0, offset: 0, tenants: [] });
+    await wait();
+    type('old');
+    await wait(150);
+    type('new');
+    await wait(150);
+    expect(answers.map((a) => a.filter.text)).toEqual(['', 'old', 'new']);
+    const [tenant] = fakeTenants(1);
+    answers[2]?.answer.resolve({ total: 1, offset: 0, tenants: [{ ...tenant!, display_name: 'The new one' }] });
+    await wait();
+    answers[1]?.answer.resolve({ total: 1, offset: 0, tenants: [{ ...tenant!, display_name: 'The old one' }] });
+    await wait();
+    expect($$('tenant-row').map((r) => cells(r)[0])).toEqual([expect.stringMatching(/^The new one/)]);
+  });
+
+  it('sends the stage, compliance mode and progress filters as chosen', async () => {
+    const backend = fakeBackend({}, { tenants: fakeTenants(500) });
+    await render(backend);
+    choose('tenant-stage', 'production');
+    await wait();
+    choose('tenant-compliance', 'hipaa');
+    await wait();
+    choose('tenant-progress', 'blocked');
+    await wait();
+    expect(backend.tenantQueries.at(-1)).toMatchObject({
+      text: '',
+      stage: 'production',
+      compliance_mode: 'hipaa',
+      progress: 'blocked',
+      offset: 0,
+      limit: 100,
+    });
+    for (const row of $$('tenant-row')) {
+      const [, , compliance, stage, progress] = cells(row);
+      expect([compliance, stage, progress]).toEqual(['HIPAA', 'Production', 'Blocked']);
+    }
+    // Every select has a visible label.
+    for (const id of ['tenant-stage', 'tenant-compliance', 'tenant-progress']) {
+      expect(target.querySelector(`label[for="${id}"]`)?.textContent).not.toBe('');
+    }
+  });
+
+  it('moves between rows with the keyboard', async () => {
+    await render(fakeBackend({}, { tenants: fakeTenants(300) }));
+    const first = $$('tenant-row')[0] as HTMLElement;
+    first.focus();
+    first.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }));
+    await wait();
+    expect(document.activeElement?.getAttribute('data-index')).toBe('1');
+    document.activeElement?.dispatchEvent(new KeyboardEvent('keydown', { key: 'End', bubbles: true }));
+    await wait();
+    expect(document.activeElement?.getAttribute('data-index')).toBe('299');
+    expect(document.activeElement?.getAttribute('tabindex')).toBe('0');
+  });
+
+  it('explains an empty list, and a search that matches nothing offers to clear it', async () => {
+    const backend = fakeBackend({}, { tenants: [] });
+    await render(backend);
+    expect(text($('tenant-empty'))).toMatch(/^No tenants yet\. A client becomes a tenant here/);
+    backend.tenants = fakeTenants(50);
+    type('zzz');
+    await wait(150);
+    expect(text($('tenant-no-match'))).toMatch(/^No tenant matches “zzz”/);
+    $('tenant-clear').click();
+    await wait();
+    expect(backend.tenantQueries.at(-1)?.text).toBe('');
+    expect(text($('tenant-count'))).toBe('50 tenants');
+  });
+
+  it('a failure says what happened and offers "Try again"', async () => {
+    const backend = fakeBackend({}, { tenants: fakeTenants(12) });
+    backend.fail('listTenants', { code: 'storage', message: 'The local database could not be read (fake).', fields: [] });
+    await render(backend);
+    expect($('tenant-list-error').getAttribute('role')).toBe('alert');
+    expect(text($('tenant-list-error'))).toMatch(/could not be read \(fake\)/);
+    target.querySelector<HTMLButtonElement>('[data-testid="tenant-list-error"] button')?.click();
+    await wait();
+    expect($$('tenant-row')).toHaveLength(12);
+  });
+});
