@@ -23,6 +23,10 @@ fn main() {
             "edit_draft",
             "plan_draft",
             "list_tenants",
+            "import_document",
+            "export_document",
+            "choose_image",
+            "image_preview",
         ]),
     ))
     .expect("tauri-build failed");

@@ -19,6 +19,7 @@ const WEBKIT_DRIVER: &str = "/usr/bin/WebKitWebDriver";
 pub struct DesktopHarness {
     port: u16,
     logs: PathBuf,
+    display: String,
     // Fields drop in declaration order: the driver (and any app) before the display.
     _driver: Background,
     _display: Background,
@@ -94,9 +95,15 @@ impl DesktopHarness {
         Self {
             port,
             logs,
+            display,
             _driver: driver,
             _display: display_process,
         }
+    }
+
+    /// The X display the app runs on (`:90`…), for driving native dialogs with xdotool.
+    pub fn display(&self) -> &str {
+        &self.display
     }
 
     /// Launches the app in a new WebDriver session; `close()` on the client quits it.

@@ -5,4 +5,5 @@ pub mod desktop;
 pub mod http;
 pub mod process;
 pub mod ui;
+pub mod wizard;
 pub mod workspace;

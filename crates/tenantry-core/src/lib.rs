@@ -4,11 +4,14 @@
 //! CLI and (later) the platform server all call the same functions, so a rule holds
 //! the same way wherever a change is made.
 
+pub mod asset;
 pub mod catalog;
 pub mod client_name;
 pub mod credentials;
+pub mod document_files;
 pub mod draft;
 pub mod industry;
+pub mod local_file;
 pub mod tenant;
 pub mod timestamp;
 pub mod validation;

@@ -185,18 +185,20 @@ fn stored_value(def: &FieldDef, value: &Value) -> Result<Option<Value>, String> 
         }
     };
     match &def.field.input {
-        FieldInput::Text { .. } | FieldInput::LongText { .. } => match value {
-            Value::String(text) if text.is_empty() => {
-                if storage.empty_is_null || storage.empty_removes {
-                    empty()
-                } else {
-                    Ok(Some(Value::String(String::new())))
+        FieldInput::Text { .. } | FieldInput::LongText { .. } | FieldInput::Image { .. } => {
+            match value {
+                Value::String(text) if text.is_empty() => {
+                    if storage.empty_is_null || storage.empty_removes {
+                        empty()
+                    } else {
+                        Ok(Some(Value::String(String::new())))
+                    }
                 }
+                Value::String(text) => Ok(Some(Value::String(text.clone()))),
+                Value::Null => empty(),
+                _ => Err("expected text.".to_owned()),
             }
-            Value::String(text) => Ok(Some(Value::String(text.clone()))),
-            Value::Null => empty(),
-            _ => Err("expected text.".to_owned()),
-        },
+        }
         FieldInput::Number { .. } => match value {
             Value::Null => empty(),
             Value::Number(number) => {

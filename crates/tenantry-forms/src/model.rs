@@ -116,6 +116,13 @@ pub enum FieldInput {
     Timestamp {
         value: Option<String>,
     },
+    /// An image: a reference to one kept in the mirror (`asset://sha256/…`, chosen with
+    /// the native file dialog and checked in Rust), or an `https://` address typed in.
+    /// `accepts` says which files may be chosen, for the help text.
+    Image {
+        value: Option<String>,
+        accepts: String,
+    },
     /// A list of records, each with its own fields; `item_label` names one ("contact").
     Records {
         item_label: String,

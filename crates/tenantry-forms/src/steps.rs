@@ -13,7 +13,7 @@ use tenantry_core::tenant::{
 use tenantry_core::{Industry, Step, Timestamp};
 
 use crate::fields::{option, serde_id, Ctx, FieldDef, GroupDef, VariantShape, I32, U32, U8};
-use crate::model::ChoiceOption;
+use crate::model::{ChoiceOption, FieldInput};
 
 /// What each step is for, in plain words, after the process document.
 pub fn purpose(step: Step) -> &'static str {
@@ -429,6 +429,25 @@ fn capitalised(text: &str) -> String {
     })
 }
 
+/// A checklist item's id as a title: `baa_on_file` → "BAA on file".
+fn checklist_title(item: &str) -> String {
+    const ACRONYMS: [&str; 10] = [
+        "ai", "baa", "dpa", "gdpr", "hipaa", "pci", "phi", "pii", "sso", "sla",
+    ];
+    let words: Vec<String> = item
+        .split('_')
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            if ACRONYMS.contains(&word) {
+                word.to_ascii_uppercase()
+            } else {
+                word.to_owned()
+            }
+        })
+        .collect();
+    capitalised(&words.join(" "))
+}
+
 fn services(ctx: &Ctx<'_>) -> Vec<GroupDef> {
     ctx.catalog
         .services
@@ -724,6 +743,24 @@ fn integrations(ctx: &Ctx<'_>) -> Vec<GroupDef> {
     vec![GroupDef::new("integrations", "Vendors", "", vec![list])]
 }
 
+/// The logo: chosen from a file (checked and kept in the mirror by the app) or given as
+/// an https:// address; stored as text either way.
+fn logo(ctx: &Ctx<'_>) -> FieldDef {
+    const PATH: &str = "/customization/branding/logo_ref";
+    let mut def = ctx
+        .text(
+            PATH,
+            "Logo",
+            "Choose an image file, or enter an https:// address of the logo.",
+        )
+        .nullable();
+    def.field.input = FieldInput::Image {
+        value: ctx.at(PATH).and_then(Value::as_str).map(str::to_owned),
+        accepts: tenantry_core::asset::LOGO_LIMITS.to_owned(),
+    };
+    def
+}
+
 fn customization(ctx: &Ctx<'_>) -> Vec<GroupDef> {
     let navigation = ctx.records(
         "/customization/navigation",
@@ -763,12 +800,7 @@ fn customization(ctx: &Ctx<'_>) -> Vec<GroupDef> {
                     "#rrggbb",
                 )
                 .nullable(),
-                ctx.text(
-                    "/customization/branding/logo_ref",
-                    "Logo",
-                    "A reference to a logo asset (asset://…), not an inline image.",
-                )
-                .nullable(),
+                logo(ctx),
             ],
         ),
         GroupDef::new("navigation", "Navigation", "", vec![navigation]),
@@ -796,7 +828,7 @@ fn data_migration(ctx: &Ctx<'_>) -> Vec<GroupDef> {
     let datasets = ctx.records(
         "/data_migration/datasets",
         "Datasets",
-        "Dry-run and isolation evidence are recorded with the CLI for now.",
+        "Each dataset needs a dry run on non-production data and an isolation check, with evidence.",
         "dataset",
         json!({"name": "", "source": "", "target_service": "", "schema_ref": "", "classification": [], "rollback_plan": "", "dry_run": null, "isolation_check": null}),
         |ctx, path, index| {
@@ -809,6 +841,12 @@ fn data_migration(ctx: &Ctx<'_>) -> Vec<GroupDef> {
                     ctx.text(&format!("{path}/schema_ref"), "Schema", "The schema the data is validated against."),
                     ctx.multi(&format!("{path}/classification"), "Classification", "", enum_options(&DATA_CLASSES)),
                     ctx.long_text(&format!("{path}/rollback_plan"), "Rollback plan", "How to undo the migration."),
+                    evidence_field(ctx, &format!("{path}/dry_run"), "reference", "Dry run: evidence", "Where the run against non-production data can be seen (CI run, ticket)."),
+                    evidence_field(ctx, &format!("{path}/dry_run"), "verified_by", "Dry run: verified by", ""),
+                    evidence_time(ctx, &format!("{path}/dry_run"), "Dry run: verified at"),
+                    evidence_field(ctx, &format!("{path}/isolation_check"), "reference", "Isolation check: evidence", "Proof that no other tenant's data is reachable after the migration."),
+                    evidence_field(ctx, &format!("{path}/isolation_check"), "verified_by", "Isolation check: verified by", ""),
+                    evidence_time(ctx, &format!("{path}/isolation_check"), "Isolation check: verified at"),
                 ],
             )
         },
@@ -828,6 +866,21 @@ fn data_migration(ctx: &Ctx<'_>) -> Vec<GroupDef> {
     )]
 }
 
+/// A dataset's evidence starts as `null`; the first field typed into creates it, stamped now.
+fn empty_evidence() -> Value {
+    json!({"reference": "", "verified_by": "", "verified_at": Timestamp::now().to_string(), "sha256": null})
+}
+
+fn evidence_field(ctx: &Ctx<'_>, evidence: &str, field: &str, label: &str, help: &str) -> FieldDef {
+    ctx.text(&format!("{evidence}/{field}"), label, help)
+        .within(evidence, empty_evidence())
+}
+
+fn evidence_time(ctx: &Ctx<'_>, evidence: &str, label: &str) -> FieldDef {
+    ctx.timestamp(&format!("{evidence}/verified_at"), label, "RFC 3339, UTC.")
+        .within(evidence, empty_evidence())
+}
+
 fn verification(ctx: &Ctx<'_>) -> Vec<GroupDef> {
     // Recording evidence starts now; the time stays editable.
     let now = Timestamp::now().to_string();
@@ -837,7 +890,7 @@ fn verification(ctx: &Ctx<'_>) -> Vec<GroupDef> {
             let base = pointer::join("/go_live/items", item);
             let empty =
                 json!({"reference": "", "verified_by": "", "verified_at": now, "sha256": null});
-            let title = capitalised(&item.replace('_', " "));
+            let title = checklist_title(item);
             GroupDef::new(
                 &format!("item-{item}"),
                 &title,
@@ -910,6 +963,9 @@ fn rollout(ctx: &Ctx<'_>) -> Vec<GroupDef> {
                     ctx.choice(&format!("{path}/environment"), "Environment", "", enum_options(&ENVIRONMENTS)),
                     ctx.multi(&format!("{path}/flag_gates"), "Gated by flags", "", gates.clone()),
                     ctx.choice(&format!("{path}/status"), "Status", "", enum_options(&STAGE_STATUSES)),
+                    evidence_field(ctx, &format!("{path}/verification"), "reference", "Verification: evidence", "Where the sign-off of this stage can be seen."),
+                    evidence_field(ctx, &format!("{path}/verification"), "verified_by", "Verification: verified by", ""),
+                    evidence_time(ctx, &format!("{path}/verification"), "Verification: verified at"),
                 ],
             )
         },
@@ -993,4 +1049,17 @@ fn handoff(ctx: &Ctx<'_>) -> Vec<GroupDef> {
             ],
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checklist_titles_keep_acronyms_upper_case() {
+        assert_eq!(checklist_title("baa_on_file"), "BAA on file");
+        assert_eq!(checklist_title("ai_cost_tracking"), "AI cost tracking");
+        assert_eq!(checklist_title("smoke_tests"), "Smoke tests");
+        assert_eq!(checklist_title("paid_on_time"), "Paid on time");
+    }
 }

@@ -556,17 +556,33 @@ fn every_field_of_every_step_takes_back_its_own_value() {
                 FieldInput::Choice { value, .. } => json!(value),
                 FieldInput::MultiChoice { value, .. } => json!(value),
                 FieldInput::Timestamp { value } => json!(value),
+                FieldInput::Image { value, .. } => json!(value),
                 FieldInput::Records { .. } => continue,
             };
+            let parent = &field.path[..field.path.rfind('/').unwrap_or(0)];
+            let before = serde_json::to_value(&doc).expect("json");
+            let unrecorded = before.pointer(parent).is_some_and(Value::is_null);
+            if unrecorded && value.is_null() {
+                // The time of evidence not recorded yet: nothing to take back.
+                continue;
+            }
             let edit = set(&field.path, value);
             let after = forms
                 .apply(&doc, &evaluation, std::slice::from_ref(&edit))
                 .unwrap_or_else(|error| panic!("{step:?} {}: {error}", field.path));
             // Prompt pins, flags and checklist items the example leaves unset stay
-            // unset or take their shown default; everything else is unchanged.
-            let before = serde_json::to_value(&doc).expect("json");
+            // unset or take their shown default; evidence not recorded yet (a planned
+            // stage's verification) is started by its first field; everything else is
+            // unchanged.
             let after_json = serde_json::to_value(&after).expect("json");
-            if !field.path.starts_with("/services/") && !field.path.starts_with("/go_live/") {
+            if unrecorded {
+                assert!(
+                    after_json.pointer(parent).is_some_and(Value::is_object),
+                    "{step:?} {} did not start its record",
+                    field.path
+                );
+            } else if !field.path.starts_with("/services/") && !field.path.starts_with("/go_live/")
+            {
                 assert_eq!(
                     before, after_json,
                     "{step:?} {} changed the document",
@@ -653,5 +669,170 @@ fn the_pure_builders_agree_with_the_wizard() {
         }
         .path(),
         "/overrides"
+    );
+}
+
+#[test]
+fn a_dataset_s_dry_run_and_isolation_evidence_are_recorded_in_the_form() {
+    let catalog = Catalog::bundled();
+    let doc = apply(
+        &catalog,
+        &classified(&catalog),
+        &[
+            set("/services/chat/enabled", json!(true)),
+            set("/data_migration/decided", json!(true)),
+            Edit::Add {
+                path: "/data_migration/datasets".to_owned(),
+            },
+            set("/data_migration/datasets/0/name", json!("messages")),
+            set("/data_migration/datasets/0/source", json!("Portal export")),
+            set("/data_migration/datasets/0/target_service", json!("chat")),
+            set(
+                "/data_migration/datasets/0/schema_ref",
+                json!("schemas/chat/v3.json"),
+            ),
+            set("/data_migration/datasets/0/classification", json!(["pii"])),
+            set(
+                "/data_migration/datasets/0/rollback_plan",
+                json!("Delete the batch."),
+            ),
+        ],
+    )
+    .expect("dataset edits");
+    let step9 = |doc: &TenantDocument| {
+        Forms::new(&catalog, pack())
+            .wizard(doc, Step::DataMigration)
+            .expect("evaluates")
+    };
+    let before = step9(&doc);
+    let state = &before.steps[8];
+    assert_eq!(state.status, StepStatus::Incomplete);
+    assert!(
+        state
+            .missing
+            .iter()
+            .any(|m| m.contains("Dry-run dataset 'messages'")),
+        "{:?}",
+        state.missing
+    );
+    // The evidence fields are in the form, empty while the evidence is not recorded.
+    let reference = field(&before.form, "/data_migration/datasets/0/dry_run/reference");
+    assert_eq!(reference.label, "Dry run: evidence");
+    assert!(matches!(&reference.input, FieldInput::Text { value, .. } if value.is_empty()));
+    field(
+        &before.form,
+        "/data_migration/datasets/0/isolation_check/verified_at",
+    );
+
+    // Typing into them creates the evidence, stamped now, and completes the step.
+    let doc = apply(
+        &catalog,
+        &doc,
+        &[
+            set(
+                "/data_migration/datasets/0/dry_run/reference",
+                json!("https://ci.example/runs/1"),
+            ),
+            set(
+                "/data_migration/datasets/0/dry_run/verified_by",
+                json!("Marcus"),
+            ),
+            set(
+                "/data_migration/datasets/0/isolation_check/reference",
+                json!("https://ci.example/iso/1"),
+            ),
+            set(
+                "/data_migration/datasets/0/isolation_check/verified_by",
+                json!("Helen"),
+            ),
+        ],
+    )
+    .expect("evidence edits");
+    let dataset = &doc.data_migration.datasets[0];
+    let dry_run = dataset.dry_run.as_ref().expect("dry-run evidence");
+    assert_eq!(dry_run.reference, "https://ci.example/runs/1");
+    assert_eq!(dry_run.verified_by, "Marcus");
+    assert_eq!(dry_run.sha256, None);
+    assert_eq!(
+        dataset
+            .isolation_check
+            .as_ref()
+            .map(|e| e.verified_by.as_str()),
+        Some("Helen")
+    );
+    let after = step9(&doc);
+    assert_eq!(
+        after.steps[8].status,
+        StepStatus::Complete,
+        "{:?}",
+        after.steps[8]
+    );
+    assert!(matches!(
+        &field(
+            &after.form,
+            "/data_migration/datasets/0/dry_run/verified_at"
+        )
+        .input,
+        FieldInput::Timestamp { value: Some(_) }
+    ));
+}
+
+#[test]
+fn a_staging_stage_is_verified_with_evidence_in_the_form() {
+    let catalog = Catalog::bundled();
+    let doc = apply(
+        &catalog,
+        &classified(&catalog),
+        &[
+            Edit::Add {
+                path: "/rollout/stages".to_owned(),
+            },
+            set("/rollout/stages/0/status", json!("verified")),
+        ],
+    )
+    .expect("stage edits");
+    let rollout = |doc: &TenantDocument| {
+        Forms::new(&catalog, pack())
+            .wizard(doc, Step::Rollout)
+            .expect("evaluates")
+    };
+    let before = rollout(&doc);
+    assert!(
+        before.steps[10]
+            .missing
+            .iter()
+            .any(|m| m.contains("Verify the tenant in staging")),
+        "{:?}",
+        before.steps[10].missing
+    );
+    let reference = field(&before.form, "/rollout/stages/0/verification/reference");
+    assert_eq!(reference.label, "Verification: evidence");
+
+    let doc = apply(
+        &catalog,
+        &doc,
+        &[
+            set(
+                "/rollout/stages/0/verification/reference",
+                json!("https://ci.example/signoff"),
+            ),
+            set("/rollout/stages/0/verification/verified_by", json!("Dana")),
+        ],
+    )
+    .expect("evidence edits");
+    let evidence = doc.rollout.stages[0]
+        .verification
+        .as_ref()
+        .expect("evidence");
+    assert_eq!(evidence.reference, "https://ci.example/signoff");
+    assert_eq!(evidence.verified_by, "Dana");
+    let after = rollout(&doc);
+    assert!(
+        !after.steps[10]
+            .missing
+            .iter()
+            .any(|m| m.contains("Verify the tenant in staging")),
+        "{:?}",
+        after.steps[10].missing
     );
 }

@@ -17,6 +17,7 @@ use serde_json::Value;
 use tenantry_core::{Step, TenantDocument};
 
 use crate::error::PolicyError;
+use crate::incremental;
 
 /// The Rego package every approval rule file declares.
 const PACKAGE: &str = "data.tenantry.approvals";
@@ -136,8 +137,59 @@ struct Inner {
     rules: Vec<ApprovalRule>,
     rule_index: HashMap<String, usize>,
     files: Vec<String>,
-    /// Documents recently converted for the engine (see [`DocumentCache`]).
+    /// What the rules read of the input, when the analysis can tell
+    /// ([`incremental::input_reads`]): an evaluation is then given only those parts, and
+    /// its result is remembered under their text ([`ResultCache`]). A server evaluates a
+    /// tenant's edits one after another, and most edits change none of those parts.
+    reads: Option<Vec<Vec<String>>>,
+    results: Mutex<ResultCache>,
+    /// How many times the engine ran (rather than a result being reused).
+    runs: std::sync::atomic::AtomicU64,
+    /// Documents recently converted for the engine (see [`DocumentCache`]), when the
+    /// rules read whole documents.
     documents: Mutex<DocumentCache>,
+}
+
+/// Results by the text of the parts of the input the rules read, in two generations:
+/// when the current one outgrows its budget, the previous one is forgotten, so memory
+/// stays bounded and what is still in use survives.
+#[derive(Default)]
+struct ResultCache {
+    current: HashMap<Vec<Option<String>>, Vec<ApprovalRequirement>>,
+    previous: HashMap<Vec<Option<String>>, Vec<ApprovalRequirement>>,
+    current_bytes: usize,
+}
+
+/// Bytes of keys and results one generation may hold.
+const RESULT_CACHE_BYTES: usize = 4 * 1024 * 1024;
+
+impl ResultCache {
+    fn get(&mut self, key: &[Option<String>]) -> Option<Vec<ApprovalRequirement>> {
+        if let Some(found) = self.current.get(key) {
+            return Some(found.clone());
+        }
+        let (key, found) = self.previous.remove_entry(key)?;
+        self.insert(key, found.clone());
+        Some(found)
+    }
+
+    fn insert(&mut self, key: Vec<Option<String>>, result: Vec<ApprovalRequirement>) {
+        let bytes = key
+            .iter()
+            .map(|text| text.as_ref().map_or(0, String::len) + 32)
+            .sum::<usize>()
+            + result
+                .iter()
+                .map(|item| item.rule_id.len() + item.path.len() + item.message.len() + 96)
+                .sum::<usize>()
+            + 64;
+        if self.current_bytes + bytes > RESULT_CACHE_BYTES {
+            self.previous = std::mem::take(&mut self.current);
+            self.current_bytes = 0;
+        }
+        self.current_bytes += bytes;
+        self.current.insert(key, result);
+    }
 }
 
 /// The engine's form of recently seen documents, keyed by their JSON text. Converting
@@ -246,7 +298,62 @@ impl ApprovalPolicy {
         &self,
         change: &ApprovalInput<'_>,
     ) -> Result<Vec<ApprovalRequirement>, PolicyError> {
-        let input = self.build_input(change)?;
+        match &self.inner.reads {
+            Some(reads) => self.required_from_parts(change, reads),
+            None => self.run(self.build_input(change)?),
+        }
+    }
+
+    /// [`Self::required`] given only the parts of the input at `reads`: remembered
+    /// under their text, which is all the rules can see.
+    fn required_from_parts(
+        &self,
+        change: &ApprovalInput<'_>,
+        reads: &[Vec<String>],
+    ) -> Result<Vec<ApprovalRequirement>, PolicyError> {
+        let input = json_input(change, reads)?;
+        let texts: Vec<Option<String>> = reads
+            .iter()
+            .map(|path| incremental::lookup(&input, path).map(Value::to_string))
+            .collect();
+        // A poisoned lock only means another evaluation panicked while it held the
+        // cache; every entry in it is a complete result.
+        let cached = self
+            .inner
+            .results
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&texts);
+        if let Some(required) = cached {
+            return Ok(required);
+        }
+        let mut parts = regorus::Value::new_object();
+        for (path, text) in reads.iter().zip(&texts) {
+            if let Some(text) = text {
+                // Converted from the very text the result is remembered under.
+                let value = regorus::Value::from_json_str(text).map_err(|error| {
+                    PolicyError::Evaluation {
+                        message: format!(
+                            "cannot convert the input for the approval rules: {error}"
+                        ),
+                    }
+                })?;
+                incremental::insert_at(&mut parts, path, value)?;
+            }
+        }
+        let required = self.run(parts)?;
+        self.inner
+            .results
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(texts, required.clone());
+        Ok(required)
+    }
+
+    fn run(&self, input: regorus::Value) -> Result<Vec<ApprovalRequirement>, PolicyError> {
+        self.inner
+            .runs
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut engine = self.inner.engine.clone();
         engine.set_input(input);
         let result =
@@ -311,7 +418,8 @@ impl ApprovalPolicy {
         let bundled = BUNDLED
             .iter()
             .map(|(name, source)| (format!("bundled-approvals:{name}"), (*source).to_owned()));
-        for (file, source) in bundled.chain(extra) {
+        let sources: Vec<(String, String)> = bundled.chain(extra).collect();
+        for (file, source) in sources.iter().cloned() {
             let package =
                 engine
                     .add_policy(file.clone(), source)
@@ -340,12 +448,16 @@ impl ApprovalPolicy {
             .enumerate()
             .map(|(index, rule)| (rule.id.clone(), index))
             .collect();
+        let reads = incremental::input_reads(&sources);
         let policy = ApprovalPolicy {
             inner: Arc::new(Inner {
                 engine,
                 rules,
                 rule_index,
                 files,
+                reads,
+                results: Mutex::new(ResultCache::default()),
+                runs: std::sync::atomic::AtomicU64::new(0),
                 documents: Mutex::new(DocumentCache::default()),
             }),
         };
@@ -402,6 +514,10 @@ impl ApprovalPolicy {
             regorus::Value::from("environment"),
             regorus::Value::from(change.environment.id()),
         );
+        members.insert(
+            regorus::Value::from("creation"),
+            regorus::Value::from(change.before.is_none()),
+        );
         members.insert(regorus::Value::from("before"), before);
         members.insert(regorus::Value::from("after"), after);
         members.insert(
@@ -450,6 +566,43 @@ impl ApprovalPolicy {
         }
         Ok(())
     }
+}
+
+/// The input of the rules as JSON, with the documents converted only when the rules
+/// read into them.
+fn json_input(change: &ApprovalInput<'_>, reads: &[Vec<String>]) -> Result<Value, PolicyError> {
+    let wanted = |member: &str| {
+        reads
+            .iter()
+            .any(|path| path.first().is_some_and(|first| first == member))
+    };
+    let mut input = serde_json::Map::new();
+    input.insert(
+        "environment".to_owned(),
+        Value::from(change.environment.id()),
+    );
+    input.insert("creation".to_owned(), Value::from(change.before.is_none()));
+    if wanted("before") {
+        let before = match change.before {
+            Some(doc) => {
+                serde_json::to_value(doc).map_err(|error| conversion_error("document", error))?
+            }
+            None => Value::Null,
+        };
+        input.insert("before".to_owned(), before);
+    }
+    if wanted("after") {
+        let after = serde_json::to_value(change.after)
+            .map_err(|error| conversion_error("document", error))?;
+        input.insert("after".to_owned(), after);
+    }
+    if wanted("changed_paths") {
+        input.insert(
+            "changed_paths".to_owned(),
+            Value::from(change.changed_paths.to_vec()),
+        );
+    }
+    Ok(Value::Object(input))
 }
 
 fn conversion_error(what: &str, error: serde_json::Error) -> PolicyError {
@@ -590,6 +743,175 @@ fn read_metadata(value: Value) -> Result<Vec<ApprovalRule>, PolicyError> {
 mod tests {
     use super::*;
     use serde_json::json;
+    use std::sync::atomic::Ordering;
+    use tenantry_core::tenant::{ComplianceMode, DataClass, Dataset};
+
+    fn hipaa() -> TenantDocument {
+        serde_json::from_str(include_str!(
+            "../../../examples/tenants/healthcare-hipaa.json"
+        ))
+        .expect("example")
+    }
+
+    fn phi_dataset(name: &str) -> Dataset {
+        Dataset {
+            name: name.to_owned(),
+            source: "Legacy EHR export".to_owned(),
+            target_service: "chat".to_owned(),
+            schema_ref: "schemas/chat/import-v1.json".to_owned(),
+            classification: vec![DataClass::Phi],
+            rollback_plan: "Delete the import batch.".to_owned(),
+            dry_run: None,
+            isolation_check: None,
+        }
+    }
+
+    /// Changes of every kind the bundled rules tell apart, as (environment, before, after).
+    fn changes() -> Vec<(ChangeEnvironment, Option<TenantDocument>, TenantDocument)> {
+        let base = hipaa();
+        let mut renamed = base.clone();
+        renamed.tenant.display_name = "Renamed Clinic".to_owned();
+        let mut relaxed = base.clone();
+        relaxed.classification.compliance_mode = ComplianceMode::Standard;
+        let mut added = base.clone();
+        added
+            .data_migration
+            .datasets
+            .push(phi_dataset("Claims 2019"));
+        let mut changed = added.clone();
+        if let Some(last) = changed.data_migration.datasets.last_mut() {
+            last.target_service = "search".to_owned();
+        }
+        let mut out = Vec::new();
+        for environment in [
+            ChangeEnvironment::Draft,
+            ChangeEnvironment::Staging,
+            ChangeEnvironment::Production,
+        ] {
+            out.push((environment, None, base.clone()));
+            out.push((environment, None, relaxed.clone()));
+            out.push((environment, Some(base.clone()), renamed.clone()));
+            out.push((environment, Some(base.clone()), relaxed.clone()));
+            out.push((environment, Some(relaxed.clone()), base.clone()));
+            out.push((environment, Some(base.clone()), added.clone()));
+            out.push((environment, Some(added.clone()), changed.clone()));
+            out.push((environment, Some(changed.clone()), base.clone()));
+        }
+        out
+    }
+
+    #[test]
+    fn the_bundled_rules_are_given_only_the_parts_they_read() {
+        let policy = ApprovalPolicy::bundled();
+        let reads: Vec<String> = policy
+            .inner
+            .reads
+            .as_ref()
+            .expect("the bundled rules are analysed")
+            .iter()
+            .map(|path| path.join("."))
+            .collect();
+        assert_eq!(
+            reads,
+            [
+                "after.classification.compliance_mode",
+                "after.data_migration.datasets",
+                "before.classification.compliance_mode",
+                "before.data_migration.datasets",
+                "creation",
+                "environment",
+            ]
+        );
+    }
+
+    #[test]
+    fn results_from_the_parts_equal_results_from_the_whole_input() {
+        let policy = ApprovalPolicy::bundled();
+        let mut fired = 0;
+        for (environment, before, after) in changes() {
+            let paths = ["/tenant/display_name".to_owned()];
+            let change = ApprovalInput {
+                environment,
+                before: before.as_ref(),
+                after: &after,
+                changed_paths: &paths,
+            };
+            let whole = policy
+                .run(policy.build_input(&change).expect("input"))
+                .expect("whole input");
+            // Twice: computed, then remembered.
+            for _ in 0..2 {
+                assert_eq!(policy.required(&change).expect("parts"), whole);
+            }
+            fired += usize::from(!whole.is_empty());
+        }
+        // The cases are not vacuous: most of them need approvals.
+        assert!(fired >= 12, "{fired}");
+    }
+
+    #[test]
+    fn an_edit_of_a_part_no_rule_reads_reuses_the_result() {
+        let policy = ApprovalPolicy::bundled();
+        let runs = || policy.inner.runs.load(Ordering::Relaxed);
+        let before = hipaa();
+        let mut after = before.clone();
+        let required = |before: &TenantDocument, after: &TenantDocument| {
+            policy
+                .required(&ApprovalInput {
+                    environment: ChangeEnvironment::Draft,
+                    before: Some(before),
+                    after,
+                    changed_paths: &[],
+                })
+                .expect("evaluates")
+        };
+        after.ai.monthly_budget_cents = 1;
+        let first = required(&before, &after);
+        let ran = runs();
+        let mut again = after.clone();
+        again.ai.monthly_budget_cents = 2;
+        again.tenant.display_name = "Another Name".to_owned();
+        assert_eq!(required(&after, &again), first);
+        assert_eq!(runs(), ran, "reused");
+        // A part the rules read changes: evaluated again, with the new answer.
+        let mut relaxed = again.clone();
+        relaxed.classification.compliance_mode = ComplianceMode::Standard;
+        let needs = required(&again, &relaxed);
+        assert_eq!(runs(), ran + 1);
+        assert_eq!(needs.first().map(|r| r.rule_id.as_str()), Some("APR-001"));
+    }
+
+    #[test]
+    fn a_rule_reading_whole_documents_is_given_them_whole() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(
+            dir.path().join("10-any-edit.rego"),
+            "package tenantry.approvals\n\nrules[\"X-001\"] := {\"step\": \"tenant\", \"title\": \"Any edit\", \"approvals\": 1, \"reviewer\": \"compliance_officer\", \"source\": \"test\", \"applies_when\": \"the document differs\"}\n\nrequired contains {\"rule\": \"X-001\", \"path\": \"\", \"message\": \"edits the document\"} if input.before != input.after\n",
+        )
+        .expect("write rule");
+        let policy = ApprovalPolicy::from_dir(dir.path()).expect("builds");
+        let reads = policy.inner.reads.as_ref().expect("analysed");
+        assert!(reads.contains(&vec!["before".to_owned()]), "{reads:?}");
+        assert!(reads.contains(&vec!["after".to_owned()]), "{reads:?}");
+        let before = hipaa();
+        let mut after = before.clone();
+        after.tenant.display_name = "Renamed Clinic".to_owned();
+        let required = policy
+            .required(&ApprovalInput {
+                environment: ChangeEnvironment::Draft,
+                before: Some(&before),
+                after: &after,
+                changed_paths: &[],
+            })
+            .expect("evaluates");
+        assert_eq!(
+            required
+                .iter()
+                .map(|r| r.rule_id.as_str())
+                .collect::<Vec<_>>(),
+            ["X-001"]
+        );
+    }
 
     #[test]
     fn reviewer_and_environment_ids_match_serde() {

@@ -16,10 +16,11 @@
 //!   in too, which costs precision, never correctness). The engine is given each source
 //!   file with the other rules blanked out, and the split is used only if every kept
 //!   rule re-parses to the same syntax tree as in the whole pack.
-//! - Each read path's JSON text is interned as a number never given to another text;
-//!   a group's key is its index, the catalog's generation and its paths' numbers, and
-//!   the projection handed to its engine is parsed from those very texts. Equal keys
-//!   mean equal inputs, and the group never sees anything outside its key.
+//! - Each read path's JSON text is interned as a number never given to another text
+//!   (texts are told apart by their SHA-256 digest, as change sets are); a group's key
+//!   is its index, the catalog's generation and its paths' numbers, and the projection
+//!   handed to its engine is parsed from those very texts. Equal keys mean equal inputs,
+//!   and the group never sees anything outside its key.
 //!
 //! Each group evaluates the collections (`findings`, `missing`, `required_checklist`) its
 //! output rules feed. Each value a group yields is one the whole pack yields too (every
@@ -27,7 +28,6 @@
 //! every output rule is some group's, so the union of the groups' outputs is the pack's.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::hash::{BuildHasher, Hash, Hasher, RandomState};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_json::Value as Json;
@@ -210,13 +210,44 @@ impl Groups {
     }
 }
 
-fn reads_catalog(path: &[String]) -> bool {
-    path.first().is_none_or(|first| first == "catalog")
+/// What the rules of `files`, evaluated together as one package, can read of the input:
+/// the longest static prefix of every `input.…` reference, none under another, in
+/// order. `None` when they may read all of it or their result may not be a function of
+/// what they read: a bare `input`, a `data` reference, a `with` modifier, a call of a
+/// builtin that is not a pure function, or text the analysis does not follow.
+pub(crate) fn input_reads(files: &[(String, String)]) -> Option<Vec<Vec<String>>> {
+    let analysis = Analysis::of(files).ok()?;
+    let mut paths: Vec<Vec<String>> = Vec::new();
+    for rule in &analysis.rules {
+        let refs = &rule.refs;
+        let volatile = refs.calls.iter().any(|call| {
+            VOLATILE_BUILTINS.iter().any(|builtin| {
+                call == builtin || builtin.ends_with('.') && call.starts_with(builtin)
+            })
+        });
+        if refs.reads_data || refs.uses_with || volatile || refs.input_paths.contains(&Vec::new()) {
+            return None;
+        }
+        paths.extend(refs.input_paths.iter().cloned());
+    }
+    paths.sort();
+    let mut kept: Vec<Vec<String>> = Vec::new();
+    for path in paths {
+        if !kept.iter().any(|prefix| path.starts_with(prefix)) {
+            kept.push(path);
+        }
+    }
+    Some(kept)
 }
 
-fn lookup<'a>(value: &'a Json, path: &[String]) -> Option<&'a Json> {
+/// The value at `path` in `value`, if every step is an object member.
+pub(crate) fn lookup<'a>(value: &'a Json, path: &[String]) -> Option<&'a Json> {
     path.iter()
         .try_fold(value, |value, segment| value.as_object()?.get(segment))
+}
+
+fn reads_catalog(path: &[String]) -> bool {
+    path.first().is_none_or(|first| first == "catalog")
 }
 
 fn lookup_value<'a>(value: &'a regorus::Value, path: &[String]) -> Option<&'a regorus::Value> {
@@ -229,7 +260,7 @@ fn lookup_value<'a>(value: &'a regorus::Value, path: &[String]) -> Option<&'a re
 }
 
 /// Puts `value` at `path` in `target`, creating the objects on the way.
-fn insert_at(
+pub(crate) fn insert_at(
     target: &mut regorus::Value,
     path: &[String],
     value: regorus::Value,
@@ -306,9 +337,14 @@ impl Group {
 ///
 /// - Interned path values: the JSON text of a read path, as found in some document, gets
 ///   a number no other text (of any path) ever gets: numbers are never reused, so a
-///   number always stands for exactly one text. Up to `MAX_BYTES * 3 / 4` of texts.
+///   number always stands for exactly one text. A text is known by its SHA-256 digest,
+///   not kept: two texts with the same digest are taken to be the same text, the
+///   assumption every change-set hash already rests on. Keeping digests instead of
+///   texts lets thousands of tenants' documents stay warm (a server that sees 2 000
+///   tenants in turn otherwise forgot each one before its next edit). Up to
+///   `MAX_BYTES / 4` of digests.
 /// - Group outputs, keyed by the group's index, the catalog generation (when it reads
-///   the catalog) and the numbers of the texts of its paths. Up to `MAX_BYTES / 4`.
+///   the catalog) and the numbers of the texts of its paths. Up to `MAX_BYTES * 3 / 4`.
 ///
 /// Each is kept in two generations: when the current one is full it becomes the
 /// previous one and the old previous one is dropped; what is found in the previous one
@@ -316,14 +352,16 @@ impl Group {
 /// only costs a re-evaluation: a text interned again gets a new number, which no
 /// remembered output is keyed by.
 struct OutputCache {
-    hasher: RandomState,
     next_id: std::sync::atomic::AtomicU64,
     texts: Mutex<Generations<TextTable>>,
     outputs: Mutex<Generations<HashMap<Vec<u64>, Arc<GroupOutput>>>>,
 }
 
-/// Interned texts: by hash, the texts with that hash and their numbers.
-type TextTable = HashMap<u64, Vec<(u32, Box<str>, u64)>>;
+/// Interned texts: (path index, SHA-256 of the text) → number.
+type TextTable = HashMap<(u32, [u8; 32]), u64>;
+
+/// Memory one interned text costs in the table, roughly.
+const TEXT_ENTRY_BYTES: usize = 80;
 
 /// The number of a path that is absent from the document (or lies in the catalog, which
 /// the key carries as its generation instead).
@@ -348,13 +386,12 @@ impl<T: Default> Generations<T> {
 }
 
 impl OutputCache {
-    const MAX_BYTES: usize = 16 << 20;
-    const TEXT_BYTES: usize = Self::MAX_BYTES / 4 * 3;
-    const OUTPUT_BYTES: usize = Self::MAX_BYTES / 4;
+    const MAX_BYTES: usize = 32 << 20;
+    const TEXT_BYTES: usize = Self::MAX_BYTES / 4;
+    const OUTPUT_BYTES: usize = Self::MAX_BYTES / 4 * 3;
 
     fn new() -> OutputCache {
         OutputCache {
-            hasher: RandomState::new(),
             next_id: std::sync::atomic::AtomicU64::new(ABSENT + 1),
             texts: Mutex::new(Generations::default()),
             outputs: Mutex::new(Generations::default()),
@@ -363,52 +400,36 @@ impl OutputCache {
 
     /// The number of each path's text.
     fn intern(&self, texts: &[Option<String>]) -> Vec<u64> {
-        let hashes: Vec<u64> = texts
+        use sha2::{Digest, Sha256};
+        // Digested before taking the lock: the worker threads hash in parallel.
+        let digests: Vec<Option<[u8; 32]>> = texts
             .iter()
-            .enumerate()
-            .map(|(path, text)| {
-                let mut state = self.hasher.build_hasher();
-                (path as u32).hash(&mut state);
-                text.hash(&mut state);
-                state.finish()
+            .map(|text| {
+                text.as_ref()
+                    .map(|text| Sha256::digest(text.as_bytes()).into())
             })
             .collect();
         let mut table = self.texts.lock().unwrap_or_else(PoisonError::into_inner);
         let mut ids = Vec::with_capacity(texts.len());
-        for (path, (text, hash)) in texts.iter().zip(hashes).enumerate() {
-            let Some(text) = text else {
+        for (path, digest) in digests.into_iter().enumerate() {
+            let Some(digest) = digest else {
                 ids.push(ABSENT);
                 continue;
             };
-            let path = path as u32;
-            let same = |entry: &&(u32, Box<str>, u64)| entry.0 == path && *entry.1 == **text;
-            if let Some(entry) = table
-                .current
-                .get(&hash)
-                .and_then(|bucket| bucket.iter().find(same))
-            {
-                ids.push(entry.2);
+            let key = (path as u32, digest);
+            if let Some(id) = table.current.get(&key) {
+                ids.push(*id);
                 continue;
             }
-            let found = table.previous.get_mut(&hash).and_then(|bucket| {
-                let position = bucket.iter().position(|entry| same(&entry))?;
-                Some(bucket.swap_remove(position))
-            });
-            let entry = match found {
-                Some(entry) => entry,
-                None => {
-                    let id = self
-                        .next_id
-                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    (path, text.as_str().into(), id)
-                }
+            let id = match table.previous.remove(&key) {
+                Some(id) => id,
+                None => self
+                    .next_id
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             };
-            ids.push(entry.2);
-            let bytes = entry.1.len() + 64;
-            if bytes <= Self::TEXT_BYTES / 2 {
-                table.make_room(bytes, Self::TEXT_BYTES);
-                table.current.entry(hash).or_default().push(entry);
-            }
+            ids.push(id);
+            table.make_room(TEXT_ENTRY_BYTES, Self::TEXT_BYTES);
+            table.current.insert(key, id);
         }
         ids
     }
@@ -1149,5 +1170,23 @@ mod tests {
             ids,
             "interned texts keep their numbers"
         );
+    }
+
+    #[test]
+    fn thousands_of_documents_stay_interned_whatever_their_size() {
+        // A server sees its tenants in turn: each tenant's texts must still be known when
+        // its next edit comes, however large the documents.
+        let cache = OutputCache::new();
+        let text = |tenant: usize| Some(format!("\"{tenant:05}{}\"", "x".repeat(4096)));
+        let first: Vec<u64> = (0..20_000)
+            .map(|tenant| cache.intern(&[text(tenant)])[0])
+            .collect();
+        for tenant in [0, 1, 9_999, 19_999] {
+            assert_eq!(
+                cache.intern(&[text(tenant)])[0],
+                first[tenant],
+                "tenant {tenant}"
+            );
+        }
     }
 }

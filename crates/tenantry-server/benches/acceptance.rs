@@ -26,6 +26,8 @@
 //! 6. `tenantry-sync` pulls everything into a fresh SQLite mirror, then a fresh
 //!    Postgres mirror (page size: the client's default).
 //!
+//! `ACCEPTANCE_PULLS=0` skips step 6.
+//!
 //! The server's peak RSS (`VmHWM` in /proc/<pid>/status) is read after the pushes and
 //! after the pulls.
 
@@ -564,7 +566,12 @@ fn main() {
         }
         println!("  server memory: VmHWM {} MiB after the pushes (VmRSS {} MiB; {} MiB before)", hwm_push / 1024, rss_push / 1024, rss_before / 1024);
 
-        // Client pulls.
+        // Client pulls (ACCEPTANCE_PULLS=0 skips them, to look at the pushes alone).
+        if setting("ACCEPTANCE_PULLS", 1) == 0 {
+            drop(server);
+            sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut admin).await.expect("drop database");
+            return;
+        }
         let sqlite = TestMirror::sqlite().await;
         let (took, ingested, page) = pull_into(&sqlite, &server, &admin_token).await;
         assert_eq!(ingested, total);

@@ -464,66 +464,145 @@ fn tenants_of(verified: &[Result<VerifiedChangeSet, ApiError>]) -> Vec<&str> {
 
 /// Step 1's prediction for each envelope that looks acceptable on the last committed
 /// state (none for the others: they are decided under the lock as they are).
+///
+/// Each tenant's envelopes form a chain (each applies to the document the previous one
+/// made), and tenants are independent: the chains are worked on in parallel, applying,
+/// evaluating the pack and the approval rules off the async threads.
 async fn predict(
     db: &Database,
     rules: PushRules<'_>,
     verified: &[Result<VerifiedChangeSet, ApiError>],
+    times: &mut PredictTimes,
 ) -> Result<Vec<Option<Prediction>>, StorageError> {
+    let started = Instant::now();
     let mut states = {
         let mut conn = db.acquire().await?;
         load_tenants(&mut conn, &tenants_of(verified), true).await?
     };
-    let mut documents = Vec::new();
+    times.read = started.elapsed();
+
+    let mut chains: HashMap<&str, Chain> = HashMap::new();
+    let mut order: Vec<&str> = Vec::new();
     for (index, result) in verified.iter().enumerate() {
         let Ok(verified) = result else { continue };
         let changeset = &verified.changeset;
         if changeset.organisation != rules.organisation {
             continue;
         }
-        let Some(state) = states.get_mut(changeset.tenant.as_str()) else {
+        let tenant = changeset.tenant.as_str();
+        let Some(state) = states.get_mut(tenant) else {
             continue;
         };
-        if changeset.parent != state.head {
-            continue;
-        }
-        let before = state.documents.get(&changeset.environment).cloned();
-        let applied = match &before {
-            None => changeset.initial_document(),
-            Some(current) => changeset.apply_to(current),
-        };
-        let Ok(document) = applied else { continue };
-        state.head = Some(verified.hash.0.clone());
-        state
-            .documents
-            .insert(changeset.environment, document.clone());
-        let paths = changed_paths(changeset);
-        documents.push((index, changeset.environment, before, document, paths));
+        let chain = chains.entry(tenant).or_insert_with(|| {
+            order.push(tenant);
+            Chain {
+                head: state.head.take(),
+                documents: std::mem::take(&mut state.documents),
+                links: Vec::new(),
+            }
+        });
+        chain
+            .links
+            .push((index, verified.hash.0.clone(), changeset.clone()));
     }
+    let chains: Vec<Chain> = order
+        .into_iter()
+        .filter_map(|tenant| chains.remove(tenant))
+        .collect();
+
     let pack = rules.pack.clone();
     let approvals = rules.approvals.clone();
     let catalog = Arc::clone(rules.catalog);
-    let evaluated = in_parallel(
-        documents,
-        move |(index, environment, before, document, paths)| {
-            let evaluation = pack.evaluate(&document, &catalog);
-            let requirements =
-                required_approvals(&approvals, environment, before.as_ref(), &document, &paths);
-            (
+    let worked = in_parallel(chains, move |chain| {
+        chain.predict(&pack, &approvals, &catalog)
+    })
+    .await;
+    let mut predictions: Vec<Option<Prediction>> = verified.iter().map(|_| None).collect();
+    for (made, spent) in worked {
+        for (index, prediction) in made {
+            predictions[index] = Some(prediction);
+        }
+        times.apply += spent.apply;
+        times.policy += spent.policy;
+        times.approvals += spent.approvals;
+    }
+    Ok(predictions)
+}
+
+/// One tenant's envelopes of a batch, in order, on top of its last committed state.
+struct Chain {
+    head: Option<String>,
+    documents: HashMap<Environment, TenantDocument>,
+    /// (position in the batch, hash, change set).
+    links: Vec<(usize, String, ChangeSet)>,
+}
+
+impl Chain {
+    /// The prediction of each link whose parent is the chain's head when its turn comes
+    /// and whose operations apply; the others are left to the lock.
+    fn predict(
+        mut self,
+        pack: &PolicyPack,
+        approvals: &ApprovalPolicy,
+        catalog: &Catalog,
+    ) -> (Vec<(usize, Prediction)>, PredictTimes) {
+        let mut spent = PredictTimes::default();
+        let mut made = Vec::with_capacity(self.links.len());
+        for (index, hash, changeset) in std::mem::take(&mut self.links) {
+            if changeset.parent != self.head {
+                continue;
+            }
+            let started = Instant::now();
+            let before = self.documents.remove(&changeset.environment);
+            let applied = match &before {
+                None => changeset.initial_document(),
+                Some(current) => changeset.apply_to(current),
+            };
+            let Ok(document) = applied else {
+                if let Some(before) = before {
+                    self.documents.insert(changeset.environment, before);
+                }
+                continue;
+            };
+            let applied_at = Instant::now();
+            let evaluation = pack.evaluate(&document, catalog);
+            let evaluated_at = Instant::now();
+            let requirements = required_approvals(
+                approvals,
+                changeset.environment,
+                before.as_ref(),
+                &document,
+                &changed_paths(&changeset),
+            );
+            spent.apply += applied_at - started;
+            spent.policy += evaluated_at - applied_at;
+            spent.approvals += evaluated_at.elapsed();
+            self.head = Some(hash);
+            self.documents
+                .insert(changeset.environment, document.clone());
+            made.push((
                 index,
                 Prediction {
                     document,
                     evaluation,
                     requirements,
                 },
-            )
-        },
-    )
-    .await;
-    let mut predictions: Vec<Option<Prediction>> = verified.iter().map(|_| None).collect();
-    for (index, prediction) in evaluated {
-        predictions[index] = Some(prediction);
+            ));
+        }
+        (made, spent)
     }
-    Ok(predictions)
+}
+
+/// Where the prediction's time went, for the phase log. `read` is wall time; the others
+/// are summed over the worker threads (CPU time, roughly).
+#[derive(Debug, Default)]
+struct PredictTimes {
+    /// Reading the tenants' heads and documents (and parsing the documents).
+    read: Duration,
+    /// Applying each change set to its tenant's document.
+    apply: Duration,
+    policy: Duration,
+    approvals: Duration,
 }
 
 /// Accepts what it can of `envelopes`; one answer per envelope, in order. Storage
@@ -554,7 +633,8 @@ pub async fn push(
             .map(|result| Answer::refused(None, result.err().unwrap_or_else(ApiError::internal)))
             .collect());
     }
-    let mut predictions = predict(db, rules, &verified).await?;
+    let mut predict_times = PredictTimes::default();
+    let mut predictions = predict(db, rules, &verified, &mut predict_times).await?;
     let predicted_at = Instant::now();
 
     // One writer at a time in this process; the sequence row lock does the same across
@@ -608,6 +688,7 @@ pub async fn push(
     // Documents are read only for tenants with an envelope that has no prediction.
     let tenants = load_tenants(&mut tx, &tenants_of(&verified), false).await?;
     let reviews = load_reviews(&mut tx, &verified).await?;
+    let read_at = Instant::now();
 
     let mut batch = Batch {
         rules,
@@ -637,15 +718,24 @@ pub async fn push(
         };
         answers.push(answer);
     }
+    let decided_at = Instant::now();
+    let mut flushed_at = decided_at;
+    let mut rows_written_at = decided_at;
+    let mut requirements_written_at = decided_at;
+    let mut documents_written_at = decided_at;
     if batch.next_seq > current + 1 {
         flush_changesets(&mut tx, &mut batch).await?;
+        rows_written_at = Instant::now();
         flush_requirements(&mut tx, &mut batch).await?;
+        requirements_written_at = Instant::now();
         flush_documents(&mut tx, &mut batch).await?;
+        documents_written_at = Instant::now();
         flush_heads(&mut tx, &mut batch).await?;
         sqlx::query("UPDATE server_sequences SET value = $1 WHERE name = 'changesets'")
             .bind(batch.next_seq - 1)
             .execute(&mut *tx)
             .await?;
+        flushed_at = Instant::now();
         tx.commit().await?;
     } else {
         tx.rollback().await?;
@@ -655,8 +745,19 @@ pub async fn push(
         envelopes = envelopes.len(),
         verify_ms = millis(verified_at - started),
         predict_ms = millis(predicted_at - verified_at),
+        predict_read_ms = millis(predict_times.read),
+        predict_apply_ms = millis(predict_times.apply),
+        predict_policy_cpu_ms = millis(predict_times.policy),
+        predict_approvals_cpu_ms = millis(predict_times.approvals),
         wait_ms = millis(locked_at - predicted_at),
         locked_ms = millis(done - locked_at),
+        locked_read_ms = millis(read_at - locked_at),
+        locked_decide_ms = millis(decided_at - read_at),
+        locked_write_ms = millis(flushed_at - decided_at),
+        locked_write_changesets_ms = millis(rows_written_at - decided_at),
+        locked_write_requirements_ms = millis(requirements_written_at - rows_written_at),
+        locked_write_documents_ms = millis(documents_written_at - requirements_written_at),
+        locked_commit_ms = millis(done - flushed_at),
         locked_policy_ms = millis(batch.policy),
         evaluated_under_lock = batch.evaluated,
         "push phases"

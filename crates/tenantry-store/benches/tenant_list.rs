@@ -1,6 +1,6 @@
 //! The home screen's tenant list with 10 000 tenants in the mirror: the latency of
 //! `Store::list_tenants` for what a person types and picks (search, filters, a page
-//! deep in the virtualised list), on a SQLite file and on Postgres. Target (issue 6):
+//! deep in the virtualised list by offset and by cursor), on a SQLite file and on Postgres. Target (issue 6):
 //! p95 at most 10 ms in the store. Results: BENCHMARKS.md.
 //!
 //! cargo bench -p tenantry-store --bench tenant_list
@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 use tenantry_changeset::changeset::{ChangeSet, Environment, CHANGESET_SCHEMA_VERSION};
 use tenantry_changeset::{Envelope, SigningKey};
 use tenantry_core::tenant::Regulation;
-use tenantry_core::{ClientName, Industry, TenantDocument, Timestamp};
+use tenantry_core::{ClientName, Industry, NewDraft, TenantDocument, Timestamp};
 use tenantry_store::testing::TestMirror;
-use tenantry_store::{ProgressFilter, Store, TenantFilter};
+use tenantry_store::{ProgressFilter, Store, TenantCursor, TenantFilter};
 
 /// Tenants and timed runs per case: the real sizes under `cargo bench`, a small smoke
 /// run under `cargo test --benches` (which passes no `--bench`), so the code still runs.
@@ -23,6 +23,9 @@ fn sizes() -> (usize, usize) {
         (200, 3)
     }
 }
+
+/// Drafts in the mirror besides the tenants (a person's work in progress).
+const DRAFTS: usize = 25;
 
 const FIRST: [&str; 20] = [
     "Harbour",
@@ -107,6 +110,16 @@ async fn fill(store: &Store, key: &SigningKey, envelopes: &[Vec<u8>]) -> Duratio
         store.ingest(chunk).await.expect("ingest");
     }
     let filled = started.elapsed();
+    // Drafts in progress on this machine: each row looks its draft up among them.
+    for n in 0..DRAFTS {
+        store
+            .create_draft(&NewDraft {
+                client_name: format!("Draft Client {n}"),
+                industry: "healthcare".into(),
+            })
+            .await
+            .expect("draft");
+    }
     // A verdict for every tenant, as the app's background refresh would leave it.
     let pending = store
         .tenants_needing_progress(u32::try_from(envelopes.len()).expect("small"))
@@ -122,7 +135,7 @@ async fn fill(store: &Store, key: &SigningKey, envelopes: &[Vec<u8>]) -> Duratio
     filled
 }
 
-fn cases() -> Vec<(&'static str, TenantFilter)> {
+fn cases(deep: TenantCursor) -> Vec<(&'static str, TenantFilter)> {
     let text = |t: &str| TenantFilter {
         text: t.into(),
         limit: 50,
@@ -174,6 +187,22 @@ fn cases() -> Vec<(&'static str, TenantFilter)> {
                 ..TenantFilter::default()
             },
         ),
+        (
+            "page after row 9 000 (cursor)",
+            TenantFilter {
+                after: Some(deep),
+                limit: 50,
+                ..TenantFilter::default()
+            },
+        ),
+        (
+            "first page with the owner choices",
+            TenantFilter {
+                with_owners: true,
+                limit: 50,
+                ..TenantFilter::default()
+            },
+        ),
     ]
 }
 
@@ -182,8 +211,20 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[index.min(sorted.len() - 1)]
 }
 
-async fn measure(backend: &str, store: &Store, runs: usize) {
-    for (name, filter) in cases() {
+async fn measure(backend: &str, store: &Store, count: usize, runs: usize) {
+    // The cursor the list would hold after scrolling to row 9 000 (or 90 %, in a smoke run).
+    let deep = store
+        .list_tenants(&TenantFilter {
+            offset: u32::try_from(count * 9 / 10 - 1).expect("small"),
+            limit: 1,
+            ..TenantFilter::default()
+        })
+        .await
+        .expect("query")
+        .expect("filter")
+        .next
+        .expect("rows after it");
+    for (name, filter) in cases(deep) {
         for _ in 0..10 {
             store
                 .list_tenants(&filter)
@@ -227,7 +268,7 @@ async fn main() {
         };
         let filled = fill(&mirror.store, &key, &envelopes).await;
         eprintln!("{backend}: {count} tenants ingested in {filled:?}");
-        measure(backend, &mirror.store, runs).await;
+        measure(backend, &mirror.store, count, runs).await;
         mirror.remove().await;
     }
 }

@@ -5,6 +5,7 @@
 //! mirrors at a shared Postgres instead. Both run the same SQL (numbered `$n`
 //! parameters work on both) through [`Store`], and the same test suite.
 
+mod assets;
 mod catalog;
 mod drafts;
 mod error;
@@ -31,6 +32,6 @@ pub use sync::{
     HeldChangeSet, HeldState, OutboxEntry, PullApplied, PulledChangeSet, ServerSyncState,
 };
 pub use tenants::{
-    ProgressFilter, TenantFilter, TenantFilterError, TenantPage, TenantSummary, MAX_PAGE,
-    MAX_SEARCH_CHARS,
+    ProgressFilter, TenantCursor, TenantFilter, TenantFilterError, TenantOwner, TenantPage,
+    TenantSummary, MAX_PAGE, MAX_SEARCH_CHARS,
 };

@@ -292,22 +292,9 @@ impl Store {
         on_pool!(&self.backend, |pool| {
             let mut tx = pool.begin().await?;
             let mut applied = PullApplied::default();
-            let mut tenants: Vec<&str> = Vec::new();
-            for item in &verified {
-                let tenant = item.changeset.tenant.as_str();
-                if !tenants.contains(&tenant) {
-                    tenants.push(tenant);
-                }
-            }
-            for tenant in tenants {
-                let incoming: Vec<&VerifiedChangeSet> = verified
-                    .iter()
-                    .filter(|item| item.changeset.tenant.as_str() == tenant)
-                    .collect();
-                let (confirmed, held) = make_room_in(&mut tx, tenant, &incoming).await?;
-                applied.confirmed += confirmed;
-                applied.held.extend(held);
-            }
+            let (confirmed, held) = make_room_in(&mut tx, &verified).await?;
+            applied.confirmed = confirmed;
+            applied.held = held;
             applied.ingest = ingest_in(&mut tx, &verified, &envelopes).await?;
             // The server's numbers, many rows per statement (one round trip per chunk
             // instead of one per change set).
@@ -536,13 +523,16 @@ fn in_list(count: usize, step: usize, first: usize) -> String {
         .join(", ")
 }
 
-/// For one tenant of a pulled page: confirms our queued change sets the server already
+/// For each tenant of a pulled page: confirms our queued change sets the server already
 /// holds (in its order), then, if the page brings a change set we do not have while we
 /// still have queued ones, holds those for rebasing. Returns (confirmed, held hashes).
+///
+/// What is asked of the mirror is asked for the whole page at once (the queue, which
+/// incoming change sets are known, the held ones to drop): a page often touches hundreds
+/// of tenants, and queries per tenant made a Postgres pull several times slower.
 async fn make_room_in<'c, DB>(
     tx: &mut sqlx::Transaction<'c, DB>,
-    tenant: &str,
-    incoming: &[&VerifiedChangeSet],
+    page: &[VerifiedChangeSet],
 ) -> Result<(usize, Vec<String>), RecordError>
 where
     DB: sqlx::Database,
@@ -550,6 +540,8 @@ where
     for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
     for<'r> (String,): sqlx::FromRow<'r, DB::Row>,
     for<'r> (String, i64): sqlx::FromRow<'r, DB::Row>,
+    for<'r> (String, String): sqlx::FromRow<'r, DB::Row>,
+    for<'r> (String, String, i64): sqlx::FromRow<'r, DB::Row>,
     for<'r> (i64,): sqlx::FromRow<'r, DB::Row>,
     for<'r> (String, String, i64, Vec<u8>, i64): sqlx::FromRow<'r, DB::Row>,
     for<'r> (String, Vec<u8>): sqlx::FromRow<'r, DB::Row>,
@@ -560,31 +552,30 @@ where
     for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     for<'q> &'q [u8]: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
-    let pending: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT c.hash, c.seq FROM outbox o JOIN changesets c ON c.hash = o.hash WHERE c.tenant_id = $1 ORDER BY c.seq",
+    // Our queue, per tenant in chain order (it holds only this machine's unsent work).
+    let mut pending: std::collections::HashMap<String, Vec<(String, i64)>> =
+        std::collections::HashMap::new();
+    let queued: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT c.tenant_id, c.hash, c.seq FROM outbox o JOIN changesets c ON c.hash = o.hash ORDER BY c.tenant_id, c.seq",
     )
-    .bind(tenant)
     .fetch_all(&mut **tx)
     .await?;
+    for (tenant, hash, seq) in queued {
+        pending.entry(tenant).or_default().push((hash, seq));
+    }
     // Only whether each incoming change set is known matters, and only held change sets
     // the server now holds are dropped: both are asked for the page's hashes at once.
     let mut known = std::collections::HashSet::new();
-    for chunk in incoming.chunks(ROWS_PER_STATEMENT) {
+    for chunk in page.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
-            "SELECT hash FROM changesets WHERE tenant_id = $1 AND hash IN ({})",
-            in_list(chunk.len(), 1, 2)
+            "SELECT hash, tenant_id FROM changesets WHERE hash IN ({})",
+            in_list(chunk.len(), 1, 1)
         );
-        let mut query = sqlx::query_as::<_, (String,)>(&sql).bind(tenant);
+        let mut query = sqlx::query_as::<_, (String, String)>(&sql);
         for item in chunk {
             query = query.bind(item.hash.0.as_str());
         }
-        known.extend(
-            query
-                .fetch_all(&mut **tx)
-                .await?
-                .into_iter()
-                .map(|(hash,)| hash),
-        );
+        known.extend(query.fetch_all(&mut **tx).await?);
         // The server holds what we held back (e.g. it was accepted but the answer was
         // lost before it got held): it is no longer ours to rebase.
         let sql = format!(
@@ -597,28 +588,44 @@ where
         }
         query.execute(&mut **tx).await?;
     }
-    let mut confirmed = 0;
-    let mut remaining = pending;
-    let mut brings_new = false;
-    for item in incoming {
-        let hash = item.hash.0.as_str();
-        if known.contains(hash) {
-            if let Some(index) = remaining.iter().position(|(queued, _)| queued == hash) {
-                sqlx::query("DELETE FROM outbox WHERE hash = $1")
-                    .bind(hash)
-                    .execute(&mut **tx)
-                    .await?;
-                remaining.remove(index);
-                confirmed += 1;
-            }
-        } else {
-            brings_new = true;
+
+    let mut tenants: Vec<&str> = Vec::new();
+    for item in page {
+        let tenant = item.changeset.tenant.as_str();
+        if pending.contains_key(tenant) && !tenants.contains(&tenant) {
+            tenants.push(tenant);
         }
     }
-    let held = match remaining.first() {
-        Some((_, first_seq)) if brings_new => hold_tail_in(tx, tenant, *first_seq, None).await?,
-        _ => Vec::new(),
-    };
+    let mut confirmed = 0;
+    let mut held = Vec::new();
+    // Only tenants with queued work of ours have anything to confirm or hold.
+    for tenant in tenants {
+        let mut remaining = pending.remove(tenant).unwrap_or_default();
+        let mut brings_new = false;
+        for item in page
+            .iter()
+            .filter(|item| item.changeset.tenant.as_str() == tenant)
+        {
+            let hash = item.hash.0.as_str();
+            if known.contains(&(hash.to_owned(), tenant.to_owned())) {
+                if let Some(index) = remaining.iter().position(|(queued, _)| queued == hash) {
+                    sqlx::query("DELETE FROM outbox WHERE hash = $1")
+                        .bind(hash)
+                        .execute(&mut **tx)
+                        .await?;
+                    remaining.remove(index);
+                    confirmed += 1;
+                }
+            } else {
+                brings_new = true;
+            }
+        }
+        if let Some((_, first_seq)) = remaining.first() {
+            if brings_new {
+                held.extend(hold_tail_in(tx, tenant, *first_seq, None).await?);
+            }
+        }
+    }
     Ok((confirmed, held))
 }
 

@@ -19,6 +19,7 @@ tenantry_store::on_both_backends!(
     a_pulled_page_is_applied_once_never_queued_and_moves_the_cursor,
     a_pull_past_our_queued_change_holds_it_and_the_rebased_one_goes_back,
     a_pull_that_brings_back_our_own_change_confirms_it,
+    one_page_of_many_tenants_confirms_holds_and_leaves_each_tenant_on_its_own,
     held_change_sets_can_be_marked_and_dropped,
     the_sync_state_remembers_the_last_sync_and_the_last_error,
 );
@@ -429,6 +430,92 @@ async fn a_pull_that_brings_back_our_own_change_confirms_it(mirror: &TestMirror)
     assert!(applied.held.is_empty());
     assert_eq!(applied.ingest.already_present, 1);
     assert_eq!(mirror.store.outbox_len().await.expect("len"), 0);
+}
+
+/// A page is worked on for all its tenants at once: each tenant gets its own outcome,
+/// and a tenant the page does not mention keeps its queue.
+async fn one_page_of_many_tenants_confirms_holds_and_leaves_each_tenant_on_its_own(
+    mirror: &TestMirror,
+) {
+    let key = trusted_key(mirror).await;
+    let [a, b, c, d] = ["Acme Health", "Beta Clinics", "Gamma Care", "Delta Labs"].map(document);
+    // A: created by the server, edited by us offline while the server took another edit.
+    let a1 = signed(&key, &a, None, vec![ChangeSet::creation(&a)]);
+    mirror
+        .store
+        .apply_pulled(
+            SERVER,
+            &[PulledChangeSet {
+                seq: 1,
+                envelope: a1.clone(),
+            }],
+            1,
+        )
+        .await
+        .expect("pull A's creation");
+    let mine_a = record(
+        mirror,
+        &signed(
+            &key,
+            &a,
+            Some(&hash(&a1)),
+            set("/ai/monthly_budget_cents", json!(0), json!(7)),
+        ),
+    )
+    .await;
+    let theirs_a = signed(
+        &key,
+        &a,
+        Some(&hash(&a1)),
+        set(
+            "/tenant/display_name",
+            json!(a.tenant.display_name),
+            json!("Acme Health (EU)"),
+        ),
+    );
+    // B: ours, which the server accepted (the answer was lost).
+    let b1 = signed(&key, &b, None, vec![ChangeSet::creation(&b)]);
+    let mine_b = record(mirror, &b1).await;
+    // C: someone else's new tenant.
+    let c1 = signed(&key, &c, None, vec![ChangeSet::creation(&c)]);
+    // D: ours, not yet sent; the page says nothing of it.
+    let mine_d = record(
+        mirror,
+        &signed(&key, &d, None, vec![ChangeSet::creation(&d)]),
+    )
+    .await;
+
+    let page = [theirs_a.clone(), b1, c1.clone()]
+        .into_iter()
+        .enumerate()
+        .map(|(index, envelope)| PulledChangeSet {
+            seq: 2 + index as i64,
+            envelope,
+        })
+        .collect::<Vec<_>>();
+    let applied = mirror
+        .store
+        .apply_pulled(SERVER, &page, 4)
+        .await
+        .expect("pull the page");
+    assert_eq!(applied.held, [mine_a], "A's edit waits for a rebase");
+    assert_eq!(applied.confirmed, 1, "B's creation is confirmed");
+    let outbox = mirror.store.outbox().await.expect("outbox");
+    assert_eq!(
+        outbox
+            .iter()
+            .map(|entry| entry.hash.as_str())
+            .collect::<Vec<_>>(),
+        [mine_d.as_str()],
+        "only D's change is still to send"
+    );
+    let head = |tenant| mirror.store.head(tenant);
+    assert_eq!(head(&a.tenant.id).await.expect("A"), Some(hash(&theirs_a)));
+    assert_eq!(head(&b.tenant.id).await.expect("B"), Some(mine_b));
+    assert_eq!(head(&c.tenant.id).await.expect("C"), Some(hash(&c1)));
+    assert_eq!(head(&d.tenant.id).await.expect("D"), Some(mine_d));
+    let report = mirror.store.verify_mirror().await.expect("verify");
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
 }
 
 async fn held_change_sets_can_be_marked_and_dropped(mirror: &TestMirror) {

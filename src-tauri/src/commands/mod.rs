@@ -3,6 +3,7 @@
 
 mod app;
 mod drafts;
+mod files;
 mod plan;
 mod signing;
 mod sync;
@@ -35,5 +36,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         wizard::edit_draft,
         plan::plan_draft,
         tenants::list_tenants,
+        files::import_document,
+        files::export_document,
+        files::choose_image,
+        files::image_preview,
     ])
 }

@@ -8,9 +8,11 @@ use tenantry_store::{TenantFilter, TenantPage};
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// The tenants matching `filter`, by name, one page of them, with how many match in
-/// all. A bad filter (an over-long search, an unknown compliance mode, …) is
-/// `invalid_input` and runs nothing.
+/// The tenants matching `filter`, by name, one page of them (after a cursor or at an
+/// offset), with how many match in all, each row's draft in this mirror, and the owner
+/// filter's choices when asked. A bad filter (an over-long search, an unknown
+/// compliance mode, a cursor the list never gave out, …) is `invalid_input` and runs
+/// nothing.
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(name = "command", skip_all, fields(name = "list_tenants"))]

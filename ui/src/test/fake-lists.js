@@ -15,6 +15,7 @@
  * @typedef {import('../lib/backend').TenantFilter} TenantFilter
  * @typedef {import('../lib/backend').TenantPage} TenantPage
  * @typedef {import('../lib/backend').TenantSummary} TenantSummary
+ * @typedef {import('../lib/backend').TenantPage['owners'][number]} TenantOwner
  * @typedef {import('../lib/backend').AppError} AppError
  */
 
@@ -146,9 +147,15 @@ export function fakeTenants(count) {
       owner_label: ownerLabel ?? null,
       steps_complete: steps,
       blocked: evaluated ? n % 5 === 0 : null,
+      draft_id: null,
     });
   }
-  return out.sort((a, b) => a.display_name.localeCompare(b.display_name));
+  // The store's order: lower-cased name, then id.
+  const key = (/** @type {TenantSummary} */ t) => [t.display_name.toLowerCase(), t.id];
+  return out.sort((a, b) => {
+    const [x, y] = [key(a), key(b)];
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
 }
 
 /**
@@ -181,5 +188,36 @@ export function fakeTenantPage(tenants, filter) {
         return true;
     }
   });
-  return { page: { total: matching.length, offset, tenants: matching.slice(offset, offset + limit) } };
+  // After a cursor: the rows past it in the store's order (lower-cased name, then id).
+  const after = filter.after;
+  const start = after
+    ? matching.findIndex((t) => {
+        const name = t.display_name.toLowerCase();
+        return name > after.sort_key || (name === after.sort_key && t.id > after.id);
+      })
+    : 0;
+  const from = (start === -1 ? matching.length : start) + offset;
+  const rows = matching.slice(from, from + limit);
+  const last = rows.at(-1);
+  /** @type {Map<string, TenantOwner>} */
+  const owners = new Map();
+  if (filter.with_owners) {
+    for (const t of tenants) {
+      if (!t.owner) continue;
+      const seen = owners.get(t.owner);
+      if (seen) seen.tenants++;
+      else owners.set(t.owner, { key_id: t.owner, label: t.owner_label, tenants: 1 });
+    }
+  }
+  return {
+    page: {
+      total: matching.length,
+      offset,
+      tenants: rows,
+      next: last && rows.length === limit ? { sort_key: last.display_name.toLowerCase(), id: last.id } : null,
+      owners: [...owners.values()].sort((a, b) =>
+        a.label === null ? (b.label === null ? (a.key_id < b.key_id ? -1 : 1) : 1) : b.label === null ? -1 : a.label.localeCompare(b.label),
+      ),
+    },
+  };
 }

@@ -762,6 +762,24 @@ export function fakeBackend(
       if ('error' in answer) throw new BackendError(answer.error);
       return clone(answer.page);
     },
+    // Native dialogs: by default the user cancels them (nothing changes). Tests that
+    // need a chosen file pass an override answering as the Rust command would.
+    importDocument: async () => {
+      failIfTold('importDocument');
+      return null;
+    },
+    exportDocument: async () => {
+      failIfTold('exportDocument');
+      return null;
+    },
+    chooseImage: async () => {
+      failIfTold('chooseImage');
+      return null;
+    },
+    imagePreview: async () => {
+      failIfTold('imagePreview');
+      return null;
+    },
     ...overrides,
   };
   return fake;

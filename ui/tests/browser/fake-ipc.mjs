@@ -26,7 +26,16 @@
  *   resolveError?: { code: string, message: string },
  *   tenantCount?: number,
  *   tenants?: import('../../src/lib/backend').TenantSummary[],
+ *   files?: FakeFiles,
  * }} FakeOptions
+ * @typedef {{ code: string, message: string }} FakeRefusal
+ * @typedef {{
+ *   import?: { error: FakeRefusal } | { cancelled: true } | { legalName: string },
+ *   export?: { error: FakeRefusal } | { cancelled: true } | { fileName: string, format: string },
+ *   image?: { error: FakeRefusal } | { cancelled: true } | { mediaType: string, base64: string, width: number, height: number },
+ * }} FakeFiles
+ *   What the native dialogs and the Rust checks would answer: the browser tests cannot
+ *   open a GTK dialog, so each test says which file "was chosen" and what Rust made of it.
  * @typedef {{ hash: string, changesetId: string, tenant: string, code: string | null, message: string | null }} HeldView
  * @typedef {{ path: string, label: string, stepTitle: string | null, base: string, theirs: string, mine: string }} ConflictField
  * @typedef {{ changeset: string, changesetId: string, tenant: string, summary: string, fields: ConflictField[] }} ConflictView
@@ -307,6 +316,11 @@ export function installFakeIpc(options) {
           },
         },
         integrations: [],
+        customization: { branding: { primary_color: null, secondary_color: null, logo_ref: null }, navigation: [], feature_visibility: {}, copy_tone: '' },
+        data_migration: { decided: false, datasets: [] },
+        go_live: { items: {} },
+        rollout: { stages: [], monitoring_plan: '', launch_announcement: '' },
+        handoff: { configuration_doc: null, enabled_services_confirmed: false, known_overrides_documented: false, support_path: null, escalation_contacts: [] },
         justifications: {},
       };
       documents.set(draft.id, doc);
@@ -417,13 +431,52 @@ export function installFakeIpc(options) {
   let tenantRows = [];
   const tenants = () => {
     if (tenantRows.length === 0 && (options.tenants || options.tenantCount)) {
-      tenantRows = [...(options.tenants ?? []), ...lists().fakeTenants(options.tenantCount ?? 0)];
+      // In the store's order (lower-cased name, then id), as the cursor paging expects.
+      const key = (/** @type {import('../../src/lib/backend').TenantSummary} */ t) => `${t.display_name.toLowerCase()}\u0000${t.id}`;
+      tenantRows = [...(options.tenants ?? []), ...lists().fakeTenants(options.tenantCount ?? 0)].sort((a, b) =>
+        key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0,
+      );
     }
     return tenantRows;
   };
 
+  /** Images "kept in the mirror" by choose_image, by reference. @type {Map<string, unknown>} */
+  const images = new Map();
+  const files = options.files ?? {};
+
   /** @type {Record<string, (args: any) => unknown>} */
   const commands = {
+    import_document: ({ id, step }) => {
+      const draft = known(id);
+      const answer = files.import ?? { cancelled: true };
+      if ('error' in answer) throw refuse(answer.error.code, answer.error.message);
+      if ('cancelled' in answer) return null;
+      const next = structuredClone(documentOf(draft));
+      next.tenant.metadata.legal_name = answer.legalName;
+      documents.set(id, next);
+      draft.updatedAt = new Date().toISOString();
+      return wizardModel().view(/** @type {any} */ (draft), next, step, extraFindings());
+    },
+    export_document: ({ id }) => {
+      known(id);
+      const answer = files.export ?? { cancelled: true };
+      if ('error' in answer) throw refuse(answer.error.code, answer.error.message);
+      if ('cancelled' in answer) return null;
+      return answer;
+    },
+    choose_image: ({ id, step, path }) => {
+      const draft = known(id);
+      const answer = files.image ?? { cancelled: true };
+      if ('error' in answer) throw refuse(answer.error.code, answer.error.message);
+      if ('cancelled' in answer) return null;
+      const reference = `asset://sha256/${hex64(answer.base64.length)}`;
+      images.set(reference, answer);
+      const next = wizardModel().apply(documentOf(draft), [{ op: 'set', path, value: reference }]);
+      documents.set(id, next);
+      draft.updatedAt = new Date().toISOString();
+      return wizardModel().view(/** @type {any} */ (draft), next, step, extraFindings());
+    },
+    image_preview: ({ reference }) => images.get(reference) ?? null,
     plan_draft: ({ id }) => {
       const draft = known(id);
       const document = documentOf(draft);

@@ -143,6 +143,94 @@ export const tenantListTests = [
     },
   },
   {
+    name: 'tenant list: the owner filter offers the mirror’s owners; scrolling on asks by cursor',
+    fake: { tenantCount: 3000 },
+    async run({ page, screenshot, checkA11y }) {
+      const count = page.getByTestId('tenant-count');
+      await eventually(async () => assert.equal(await count.innerText(), '3,000 tenants'));
+      // Tenants but no drafts: the drafts section says just that, not "No clients yet".
+      const empty = page.getByTestId('empty-state');
+      await eventually(async () => assert.match(await empty.innerText(), /^No drafts\b/));
+      assert.doesNotMatch(await empty.innerText(), /No clients yet/);
+      const owner = page.getByLabel('Owner', { exact: true });
+      const choices = await owner.locator('option').allInnerTexts();
+      assert.deepEqual(choices, ['Anyone', 'Ana Lima (1,000)', 'Ben Okafor (1,000)', 'key 9a8b7c6d5e4f (1,000)']);
+      // Keyboard only: focus the select and pick the second owner with the arrow keys.
+      await owner.focus();
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowDown');
+      await eventually(async () => assert.equal(await count.innerText(), '1,000 matching tenants'));
+      const owners = await column(page, 5);
+      assert.ok(owners.length > 0 && owners.every((o) => o === 'Ben Okafor'), owners.join());
+      const asked = /** @type {any} */ ((await tenantQueries(page)).at(-1));
+      assert.match(asked.owner, /^[0-9a-f]{64}$/);
+      assert.equal(asked.with_owners, false, 'the choices are asked for once');
+      await assertNoHorizontalOverflow(page);
+      await checkA11y('tenant list, owner filter');
+      await screenshot('tenant-list-owner-filter');
+
+      // Scrolling on from the first page: the next page is asked for after the first's last row.
+      await page.getByTestId('tenant-viewport').evaluate((el) => (el.scrollTop = 96 * 44));
+      await eventually(async () => {
+        const next = /** @type {any[]} */ (await tenantQueries(page)).find((f) => f.after);
+        assert.ok(next, 'a page asked for by cursor');
+        assert.equal(next.offset, 0);
+        assert.equal(next.owner, asked.owner);
+      });
+      await eventually(async () => assert.ok((await page.locator('[data-index="100"][data-testid="tenant-row"]').count()) === 1));
+    },
+  },
+  {
+    name: 'tenant list: a row opens its draft (Enter), or the tenant’s details when it has none; dark',
+    colorScheme: 'dark',
+    fake: {
+      drafts: [seedDraft(4, { clientName: 'Aaron Dental' })],
+      tenantCount: 40,
+      tenants: [
+        {
+          id: '01937c00-0000-7000-8000-ffffffffffff',
+          display_name: 'Aaron Dental',
+          slug: 'aaron-dental',
+          industry: 'healthcare',
+          compliance_mode: 'hipaa',
+          stage: 'staging',
+          owner: null,
+          owner_label: null,
+          steps_complete: 7,
+          blocked: false,
+          draft_id: seedDraft(4).id,
+        },
+      ],
+    },
+    async run({ page, screenshot, checkA11y }) {
+      const rows = page.getByTestId('tenant-row');
+      await rows.first().waitFor();
+      // A tenant without a draft here: Enter shows what the mirror knows, Esc goes back to its row.
+      const second = rows.nth(1);
+      const id = (await second.getAttribute('data-tenant-id')) ?? '';
+      await second.focus();
+      await page.keyboard.press('Enter');
+      const dialog = page.getByTestId('tenant-dialog');
+      await dialog.waitFor();
+      assert.match(await dialog.innerText(), /no draft of this tenant in this mirror/);
+      assert.ok((await dialog.innerText()).includes(id), 'the dialog shows the tenant id');
+      assert.equal((await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))), 'tenant-dialog-close');
+      await checkA11y('tenant details, dark');
+      await screenshot('tenant-details-dark');
+      await page.keyboard.press('Escape');
+      await eventually(async () => assert.equal(await dialog.count(), 0));
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-index')), '1');
+
+      // A tenant with a draft here: Enter opens the draft's screen.
+      await page.keyboard.press('Home');
+      await eventually(async () => assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-index')), '0'));
+      assert.match((await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))) ?? '', /^Aaron Dental, .*has a draft here$/);
+      await page.keyboard.press('Enter');
+      await page.getByTestId('wizard').waitFor();
+      assert.match(await page.locator('h1').innerText(), /Aaron Dental/);
+    },
+  },
+  {
     name: 'tenant list: with no tenants, the empty state says what the list is for',
     fake: { drafts: [] },
     async run({ page, checkA11y }) {

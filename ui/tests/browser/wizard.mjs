@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { eventually } from './harness.mjs';
 import { assertNoHorizontalOverflow, seedDraft } from './tenants.mjs';
+import { wizardStepsTests } from './wizard-steps.mjs';
 
 /**
  * @typedef {import('./harness.mjs').BrowserTest} BrowserTest
@@ -211,4 +212,6 @@ export const wizardTests = [
       await screenshot('wizard-refused-edit');
     },
   },
+  // Every step, one by one: wizard-steps.mjs.
+  ...wizardStepsTests,
 ];

@@ -232,13 +232,13 @@ describe('tauriBackend', () => {
 
   it('calls plan_draft and list_tenants with the contract arguments', async () => {
     const calls: [string, unknown][] = [];
-    const page = { total: 0, offset: 0, tenants: [] };
+    const page = { total: 0, offset: 0, tenants: [], next: null, owners: [] };
     mockIPC((cmd, args) => {
       calls.push([cmd, args]);
       if (cmd === 'list_tenants') return page;
       return { tenant_id: 't', steps: [] };
     });
-    const filter = { text: 'acme', stage: null, compliance_mode: 'hipaa', owner: null, progress: 'blocked' as const, offset: 100, limit: 100 };
+    const filter = { text: 'acme', stage: null, compliance_mode: 'hipaa', owner: null, progress: 'blocked' as const, after: null, offset: 100, limit: 100, with_owners: false };
     await expect(tauriBackend.planDraft('d-1')).resolves.toEqual({ tenant_id: 't', steps: [] });
     await expect(tauriBackend.listTenants(filter)).resolves.toEqual(page);
     expect(calls).toEqual([

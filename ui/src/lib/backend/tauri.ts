@@ -54,4 +54,8 @@ export const tauriBackend: Backend = {
   dismissRejection: (hash) => settle(() => commands.dismissRejection(hash), 'dismiss the refused change set'),
   planDraft: (id) => settle(() => commands.planDraft(id), 'prepare the plan'),
   listTenants: (filter) => settle(() => commands.listTenants(filter), 'load the tenants'),
+  importDocument: (id, step) => settle(() => commands.importDocument(id, step), 'import the document'),
+  exportDocument: (id) => settle(() => commands.exportDocument(id), 'export the document'),
+  chooseImage: (id, step, path) => settle(() => commands.chooseImage(id, step, path), 'use the image'),
+  imagePreview: (reference) => settle(() => commands.imagePreview(reference), 'show the image'),
 };

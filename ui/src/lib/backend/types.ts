@@ -34,6 +34,8 @@ export type {
   EditValue,
   Justification,
   StepState,
+  ExportedFile,
+  ImagePreview,
 } from '../../bindings';
 
 import type {
@@ -75,6 +77,8 @@ import type {
   TenantFilter_Serialize,
   TenantPage_Serialize,
   TenantSummary_Serialize,
+  ExportedFile,
+  ImagePreview,
 } from '../../bindings';
 
 // tauri-specta generates two shapes of a type when Rust's serialised form differs
@@ -231,4 +235,21 @@ export interface Backend {
    * A bad filter is `invalid_input`.
    */
   listTenants(filter: TenantFilter): Promise<TenantPage>;
+  /**
+   * Opens the native open dialog; the Rust side reads and checks the chosen tenant
+   * document (JSON, TOML or YAML) and replaces the draft's document with it, answering
+   * with the wizard at `step`. `null`: the dialog was cancelled, nothing changed. A
+   * refused file is `invalid_input` with a message naming the file and the problem.
+   */
+  importDocument(id: DraftId, step: Step): Promise<WizardView | null>;
+  /** Opens the native save dialog and writes the draft's document there; `null`: cancelled. */
+  exportDocument(id: DraftId): Promise<ExportedFile | null>;
+  /**
+   * Opens the native open dialog for the image field at `path`; the Rust side checks the
+   * file (PNG, JPEG or WebP by content, size), keeps it and sets the field to its
+   * `asset://sha256/…` reference. `null`: cancelled. A refused file is `invalid_input`.
+   */
+  chooseImage(id: DraftId, step: Step, path: string): Promise<WizardView | null>;
+  /** The bytes of an `asset://sha256/…` image the mirror holds, for a preview; `null` otherwise. */
+  imagePreview(reference: string): Promise<ImagePreview | null>;
 }

@@ -116,7 +116,7 @@ describe('TenantList', () => {
       },
     });
     await render(backend);
-    answers[0]?.answer.resolve({ total: 0, offset: 0, tenants: [] });
+    answers[0]?.answer.resolve({ total: 0, offset: 0, tenants: [], next: null, owners: [] });
     await wait();
     type('old');
     await wait(150);
@@ -124,9 +124,9 @@ describe('TenantList', () => {
     await wait(150);
     expect(answers.map((a) => a.filter.text)).toEqual(['', 'old', 'new']);
     const [tenant] = fakeTenants(1);
-    answers[2]?.answer.resolve({ total: 1, offset: 0, tenants: [{ ...tenant!, display_name: 'The new one' }] });
+    answers[2]?.answer.resolve({ total: 1, offset: 0, tenants: [{ ...tenant!, display_name: 'The new one' }], next: null, owners: [] });
     await wait();
-    answers[1]?.answer.resolve({ total: 1, offset: 0, tenants: [{ ...tenant!, display_name: 'The old one' }] });
+    answers[1]?.answer.resolve({ total: 1, offset: 0, tenants: [{ ...tenant!, display_name: 'The old one' }], next: null, owners: [] });
     await wait();
     expect($$('tenant-row').map((r) => cells(r)[0])).toEqual([expect.stringMatching(/^The new one/)]);
   });
@@ -183,6 +183,72 @@ describe('TenantList', () => {
     await wait();
     expect(backend.tenantQueries.at(-1)?.text).toBe('');
     expect(text($('tenant-count'))).toBe('50 tenants');
+  });
+
+  it('asks for the next page after the last row it has, and by offset only for a jump', async () => {
+    const backend = fakeBackend({}, { tenants: fakeTenants(1000) });
+    await render(backend);
+    const viewport = $('tenant-viewport');
+    // Scrolling just past the first page: page 2 is asked for after page 1's last row.
+    viewport.scrollTop = 95 * 44;
+    viewport.dispatchEvent(new Event('scroll'));
+    await wait();
+    const second = backend.tenantQueries.find((f) => f.after !== null);
+    const lastOfFirst = backend.tenants[99]!;
+    expect(second).toMatchObject({ after: { sort_key: lastOfFirst.display_name.toLowerCase(), id: lastOfFirst.id }, offset: 0 });
+    expect(target.querySelector('[data-index="100"]')?.getAttribute('data-tenant-id')).toBe(backend.tenants[100]!.id);
+    // A jump far down, with nothing loaded before it: by offset.
+    viewport.scrollTop = 800 * 44;
+    viewport.dispatchEvent(new Event('scroll'));
+    await wait();
+    expect(backend.tenantQueries.some((f) => f.after === null && f.offset === 800)).toBe(true);
+    expect(target.querySelector('[data-index="805"]')?.getAttribute('data-tenant-id')).toBe(backend.tenants[805]!.id);
+  });
+
+  it('offers the owners the backend lists, labelled, and filters by the one chosen', async () => {
+    const backend = fakeBackend({}, { tenants: fakeTenants(300) });
+    await render(backend);
+    expect(backend.tenantQueries[0]?.with_owners).toBe(true);
+    expect(target.querySelector('label[for="tenant-owner"]')?.textContent).toBe('Owner');
+    const choices = [...$<HTMLSelectElement>('tenant-owner').options].map((o) => o.textContent?.trim());
+    expect(choices).toEqual(['Anyone', 'Ana Lima (100)', 'Ben Okafor (100)', 'key 9a8b7c6d5e4f (100)']);
+    const ben = backend.tenants.find((t) => t.owner_label === 'Ben Okafor')!.owner!;
+    choose('tenant-owner', ben);
+    await wait();
+    expect(backend.tenantQueries.at(-1)).toMatchObject({ owner: ben, with_owners: false, offset: 0 });
+    expect(text($('tenant-count'))).toBe('100 matching tenants');
+    for (const row of $$('tenant-row')) expect(cells(row)[5]).toBe('Ben Okafor');
+  });
+
+  it('a row opens its tenant’s draft, by Enter or click; one without a draft shows its details', async () => {
+    const tenants = fakeTenants(20);
+    tenants[0] = { ...tenants[0]!, draft_id: 'draft-of-first' };
+    const opened: string[] = [];
+    component = mount(TenantList, {
+      target,
+      context: backendContext(fakeBackend({}, { tenants })),
+      props: { onopendraft: (id: string) => opened.push(id) },
+    });
+    await wait();
+    const [first, second] = $$('tenant-row') as [HTMLElement, HTMLElement];
+    expect(first.getAttribute('aria-label')).toMatch(/has a draft here$/);
+    first.focus();
+    first.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    first.click();
+    expect(opened).toEqual(['draft-of-first', 'draft-of-first']);
+    expect(second.getAttribute('aria-label')).toMatch(/no draft here$/);
+    second.focus();
+    second.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    await wait();
+    const dialog = document.querySelector<HTMLElement>('[data-testid="tenant-dialog"]');
+    expect(dialog?.textContent).toContain(tenants[1]!.display_name);
+    expect(dialog?.textContent).toContain(tenants[1]!.id);
+    expect(dialog?.textContent).toMatch(/no draft of this tenant in this mirror/);
+    expect(opened).toHaveLength(2);
+    document.querySelector<HTMLButtonElement>('[data-testid="tenant-dialog-close"]')?.click();
+    await wait();
+    expect(document.querySelector('[data-testid="tenant-dialog"]')).toBeNull();
+    expect(document.activeElement).toBe(target.querySelector('[data-index="1"]'));
   });
 
   it('a failure says what happened and offers "Try again"', async () => {

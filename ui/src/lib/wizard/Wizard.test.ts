@@ -3,6 +3,7 @@ import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { backendContext, type Backend, type Draft, type Edit, type WizardView } from '../backend';
 import { deferred, draft, fakeBackend, type FakeBackend } from '../../test/fixtures';
+import { TYPING_DELAY } from './context';
 import { fieldId } from './edits';
 import Wizard from './Wizard.svelte';
 
@@ -102,10 +103,10 @@ describe('Wizard', () => {
     expect(text(fieldAt('/tenant/metadata/legal_name'))).toContain('Enter the client’s legal name (fake backend).');
 
     typeAt('/tenant/metadata/legal_name', 'A');
-    await wait(200);
+    await wait(TYPING_DELAY / 2);
     typeAt('/tenant/metadata/legal_name', 'Acme Health Inc.');
     expect(text($('save-status'))).toBe('Saving…');
-    await wait(399);
+    await wait(TYPING_DELAY - 1);
     expect(editDraft).not.toHaveBeenCalled();
     await wait(1);
 
