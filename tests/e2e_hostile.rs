@@ -7,7 +7,7 @@
 use fantoccini::{Client, Locator};
 use serde_json::Value;
 use tenantry_tests::desktop::DesktopHarness;
-use tenantry_tests::ui::{click, find, screenshot, text_content, type_into, wait_for_text};
+use tenantry_tests::ui::{click, find, new_draft, screenshot, text_content, texts, wait_for_text};
 use tenantry_tests::wizard::{
     add_record, choose, input, next_step, stamp_now, tick, type_at, wait_for_field_finding,
     wait_for_form, wait_for_step,
@@ -55,41 +55,6 @@ async fn assert_inert(app: &Client, screen: &str) {
         made, 0,
         "on the {screen}: an element was made from the markup"
     );
-}
-
-/// The `textContent` of every element matching `css`.
-async fn texts(app: &Client, css: &str) -> Vec<String> {
-    let value = app
-        .execute(
-            "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.textContent.trim());",
-            vec![Value::String(css.to_owned())],
-        )
-        .await
-        .expect("read texts");
-    serde_json::from_value(value).expect("strings")
-}
-
-async fn new_draft(app: &Client, name: &str) {
-    click(app, "new-client").await;
-    type_into(app, "client-name", name).await;
-    find(app, "industry")
-        .await
-        .select_by_value("healthcare")
-        .await
-        .expect("choose the industry");
-    click(app, "save-draft").await;
-    let deadline = std::time::Instant::now() + tenantry_tests::ui::TIMEOUT;
-    while !texts(app, "[data-testid='open-draft']")
-        .await
-        .iter()
-        .any(|text| text == name)
-    {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the draft {name:?} is not listed"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
 }
 
 async fn open_draft(app: &Client, name: &str) {

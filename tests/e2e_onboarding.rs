@@ -13,7 +13,9 @@ use std::process::{Command, Output};
 use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
 use tenantry_tests::desktop::DesktopHarness;
-use tenantry_tests::ui::{click, find, screenshot, text_content, type_into, wait_for_text};
+use tenantry_tests::ui::{
+    click, find, new_draft, screenshot, text_content, type_into, wait_for_text,
+};
 use tenantry_tests::wizard::{
     add_record, choose, input, next_step, open_first_draft, saved, stamp_now, tick, toggle,
     type_at, wait_for_field_finding, wait_for_form, wait_for_step,
@@ -90,18 +92,6 @@ async fn shot(app: &Client, name: &str) {
     .await
     .expect("scroll to the top");
     screenshot(app, &format!("onboarding/{name}.png")).await;
-}
-
-async fn new_draft(app: &Client) {
-    click(app, "new-client").await;
-    type_into(app, "client-name", CLIENT).await;
-    find(app, "industry")
-        .await
-        .select_by_value("healthcare")
-        .await
-        .expect("choose the industry");
-    click(app, "save-draft").await;
-    find(app, "draft-row").await;
 }
 
 /// The tenant id the app gave the draft (secret references are scoped to it).
@@ -528,7 +518,7 @@ async fn a_hipaa_client_is_onboarded_through_all_twelve_steps_and_submitted() {
     let app = harness.launch().await;
     app.set_window_size(1280, 800).await.expect("window size");
 
-    new_draft(&app).await;
+    new_draft(&app, CLIENT).await;
     open_first_draft(&app).await;
     let tenant = tenant_id(&app).await;
     let mut typed = Typed::default();

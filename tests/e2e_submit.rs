@@ -9,7 +9,8 @@ use std::process::{Command, Output};
 use fantoccini::{Client, Locator};
 use tenantry_tests::desktop::DesktopHarness;
 use tenantry_tests::ui::{
-    click, find, screenshot, text_content, type_into, wait_for_count, wait_for_text, TIMEOUT,
+    click, find, new_draft, screenshot, text_content, type_into, wait_for_count, wait_for_text,
+    TIMEOUT,
 };
 use tenantry_tests::workspace::built_binary;
 
@@ -30,18 +31,6 @@ fn assert_ok(output: &Output) {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-}
-
-async fn new_draft(app: &Client, name: &str) {
-    click(app, "new-client").await;
-    type_into(app, "client-name", name).await;
-    find(app, "industry")
-        .await
-        .select_by_value("healthcare")
-        .await
-        .expect("choose industry");
-    click(app, "save-draft").await;
-    find(app, "draft-row").await;
 }
 
 async fn open_first_draft(app: &Client) {

@@ -109,3 +109,40 @@ pub async fn text_content(client: &Client, test_id: &str) -> String {
         .unwrap_or_else(|error| panic!("read [data-testid='{test_id}']: {error}"));
     value.as_str().unwrap_or_default().to_owned()
 }
+
+/// The `textContent` of every element matching `css`, trimmed.
+pub async fn texts(client: &Client, css: &str) -> Vec<String> {
+    let value = client
+        .execute(
+            "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.textContent.trim());",
+            vec![serde_json::Value::String(css.to_owned())],
+        )
+        .await
+        .expect("read texts");
+    serde_json::from_value(value).expect("strings")
+}
+
+/// Starts a healthcare draft named `name` with "New client", and waits until the
+/// drafts table lists it by that exact name.
+pub async fn new_draft(client: &Client, name: &str) {
+    click(client, "new-client").await;
+    type_into(client, "client-name", name).await;
+    find(client, "industry")
+        .await
+        .select_by_value("healthcare")
+        .await
+        .expect("choose the industry");
+    click(client, "save-draft").await;
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    while !texts(client, "[data-testid='open-draft']")
+        .await
+        .iter()
+        .any(|text| text == name)
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the draft {name:?} is not listed"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

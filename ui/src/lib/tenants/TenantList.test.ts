@@ -8,6 +8,19 @@ import TenantList from './TenantList.svelte';
 let target: HTMLElement;
 let component: ReturnType<typeof mount> | undefined;
 
+// jsdom has no modal dialogs (a gap of the test DOM, not of the app): opening one only
+// sets `open`, closing clears it; Chromium's own dialogs are exercised in the browser tests.
+if (!('showModal' in HTMLDialogElement.prototype)) {
+  Object.assign(HTMLDialogElement.prototype, {
+    showModal(this: HTMLDialogElement) {
+      this.open = true;
+    },
+    close(this: HTMLDialogElement) {
+      this.open = false;
+    },
+  });
+}
+
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
   target = document.createElement('div');
