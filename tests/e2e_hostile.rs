@@ -82,8 +82,8 @@ async fn a_client_named_with_markup_is_shown_as_text_everywhere_and_runs_nothing
     set_tripwire(&app).await;
 
     // The tenants list.
-    new_draft(&app, IMG).await;
-    new_draft(&app, SCRIPT).await;
+    new_draft(&app, IMG, "healthcare").await;
+    new_draft(&app, SCRIPT, "healthcare").await;
     let mut listed = texts(&app, "[data-testid='open-draft']").await;
     listed.sort();
     assert_eq!(listed, vec![IMG.to_owned(), SCRIPT.to_owned()]);

@@ -7,98 +7,24 @@
 //!
 //! A screenshot of every step lands in target/e2e-artifacts/onboarding/ (CI keeps them).
 
-use std::path::Path;
-use std::process::{Command, Output};
-
 use fantoccini::{Client, Locator};
-use serde_json::{json, Value};
+use serde_json::json;
 use tenantry_tests::desktop::DesktopHarness;
-use tenantry_tests::ui::{
-    click, find, new_draft, screenshot, text_content, type_into, wait_for_text,
+use tenantry_tests::onboarding::{
+    checklist, fill_checklist, read_back, review_plan, submit, tenant_id, value_at, Typed,
 };
+use tenantry_tests::ui::{new_draft, screenshot, wait_for_text};
 use tenantry_tests::wizard::{
-    add_record, choose, input, next_step, open_first_draft, saved, stamp_now, tick, toggle,
-    type_at, wait_for_field_finding, wait_for_form, wait_for_step,
+    add_record, input, next_step, open_first_draft, saved, stamp_now, tick, wait_for_field_finding,
+    wait_for_form, wait_for_step,
 };
-use tenantry_tests::workspace::{artifacts_dir, built_binary};
+use tenantry_tests::workspace::artifacts_dir;
 
 const CLIENT: &str = "Northwind Clinic";
 const SLUG: &str = "northwind-clinic";
 
-/// What the test put into the draft, pointer by pointer, to compare with what the CLI
-/// reads back from the mirror.
-#[derive(Default)]
-struct Typed(Vec<(String, Value)>);
-
-impl Typed {
-    async fn text(&mut self, app: &Client, path: &str, text: &str) {
-        type_at(app, path, text).await;
-        self.0.push((path.to_owned(), json!(text)));
-    }
-
-    async fn number(&mut self, app: &Client, path: &str, number: u64) {
-        type_at(app, path, &number.to_string()).await;
-        self.0.push((path.to_owned(), json!(number)));
-    }
-
-    async fn choice(&mut self, app: &Client, path: &str, value: &str) {
-        choose(app, path, value).await;
-        self.0.push((path.to_owned(), json!(value)));
-    }
-
-    async fn toggle(&mut self, app: &Client, path: &str, on: bool) {
-        toggle(app, path, on).await;
-        self.0.push((path.to_owned(), json!(on)));
-    }
-
-    /// Ticks exactly `labels` (catalog labels) and records their ids `values`.
-    async fn ticks(&mut self, app: &Client, path: &str, labels: &[&str], values: &[&str]) {
-        for label in labels {
-            tick(app, path, label, true).await;
-        }
-        self.0.push((path.to_owned(), json!(values)));
-    }
-}
-
-fn tenantry(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(built_binary("tenantry"))
-        .args(args)
-        .env("TENANTRY_DATA_DIR", data_dir)
-        .env_remove("TENANTRY_DATABASE_URL")
-        .output()
-        .expect("run tenantry")
-}
-
-fn json_of(output: &Output) -> Value {
-    assert!(
-        output.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("JSON output")
-}
-
 async fn shot(app: &Client, name: &str) {
-    // Shown from the top of the page: the stepper, the step's heading and its fields.
-    // The page scrolls in the app's main area, not the window: bring the step's heading
-    // (or the plan's title) to the top.
-    app.execute(
-        "const top = document.querySelector(\"[data-testid='draft-screen'], [data-testid='plan-screen']\");\
-         if (top) top.scrollIntoView({block: 'start'}); return true;",
-        Vec::new(),
-    )
-    .await
-    .expect("scroll to the top");
-    screenshot(app, &format!("onboarding/{name}.png")).await;
-}
-
-/// The tenant id the app gave the draft (secret references are scoped to it).
-async fn tenant_id(app: &Client) -> String {
-    let id = text_content(app, "tenant-id").await;
-    assert_eq!(id.len(), 36, "a UUID: {id:?}");
-    id
+    tenantry_tests::onboarding::shot(app, "onboarding", name).await;
 }
 
 async fn classification(app: &Client, typed: &mut Typed) {
@@ -373,36 +299,21 @@ async fn data_migration(app: &Client, typed: &mut Typed) {
 
 /// Every checklist item the step lists (the regulations and integrations decide which).
 async fn verification(app: &Client, typed: &mut Typed) {
-    let paths: Vec<String> = serde_json::from_value(
-        app.execute(
-            "return Array.from(document.querySelectorAll(\"[data-testid='field'][data-path$='/reference']\"))\
-                .map(field => field.dataset.path);",
-            Vec::new(),
-        )
-        .await
-        .expect("list the checklist"),
-    )
-    .expect("a list of pointers");
+    let items = checklist(app).await;
     assert!(
-        paths
+        items
             .iter()
-            .any(|path| path == "/go_live/items/baa_on_file/reference"),
-        "a HIPAA client needs a BAA on file: {paths:?}"
+            .any(|item| item == "/go_live/items/baa_on_file"),
+        "a HIPAA client needs a BAA on file: {items:?}"
     );
-    for reference in &paths {
-        let item = reference.trim_end_matches("/reference");
-        let name = item.rsplit('/').next().unwrap_or_default();
-        typed
-            .text(
-                app,
-                reference,
-                &format!("https://evidence.example/northwind/{name}"),
-            )
-            .await;
-        typed
-            .text(app, &format!("{item}/verified_by"), "Helen Park")
-            .await;
-    }
+    fill_checklist(
+        app,
+        typed,
+        &items,
+        "https://evidence.example/northwind",
+        "Helen Park",
+    )
+    .await;
     wait_for_step(app, "verification", "complete").await;
 }
 
@@ -498,18 +409,6 @@ async fn handoff(app: &Client, typed: &mut Typed) {
     wait_for_step(app, "handoff", "complete").await;
 }
 
-/// The value at `pointer` in the tenant as the CLI sees it: from the field changes of
-/// version 0 → 1, which start from nothing and so hold the whole document.
-fn value_at(changes: &[Value], pointer: &str) -> Option<Value> {
-    changes.iter().find_map(|change| {
-        let path = change["path"].as_str()?;
-        let rest = pointer.strip_prefix(path)?;
-        (rest.is_empty() || rest.starts_with('/'))
-            .then(|| change["after"].pointer(rest).cloned())
-            .flatten()
-    })
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hipaa_client_is_onboarded_through_all_twelve_steps_and_submitted() {
     std::fs::create_dir_all(artifacts_dir().join("onboarding")).expect("screenshot folder");
@@ -518,16 +417,12 @@ async fn a_hipaa_client_is_onboarded_through_all_twelve_steps_and_submitted() {
     let app = harness.launch().await;
     app.set_window_size(1280, 800).await.expect("window size");
 
-    new_draft(&app, CLIENT).await;
+    new_draft(&app, CLIENT, "healthcare").await;
     open_first_draft(&app).await;
     let tenant = tenant_id(&app).await;
     let mut typed = Typed::default();
-    typed
-        .0
-        .push(("/tenant/display_name".to_owned(), json!(CLIENT)));
-    typed
-        .0
-        .push(("/classification/industry".to_owned(), json!("healthcare")));
+    typed.record("/tenant/display_name", json!(CLIENT));
+    typed.record("/classification/industry", json!("healthcare"));
 
     classification(&app, &mut typed).await;
     shot(&app, "01-classification").await;
@@ -571,29 +466,7 @@ async fn a_hipaa_client_is_onboarded_through_all_twelve_steps_and_submitted() {
     saved(&app).await;
 
     // The plan: every change of the submission, grouped by step, nothing blocking.
-    click(&app, "review-plan").await;
-    find(&app, "plan-screen").await;
-    wait_for_text(&app, "plan-title", CLIENT).await;
-    wait_for_text(&app, "plan-base", "Creates the tenant").await;
-    wait_for_text(&app, "plan-blocking", "Nothing blocking").await;
-    let verdict = find(&app, "plan-verdict").await;
-    assert_eq!(
-        verdict
-            .attr("data-can-submit")
-            .await
-            .expect("read")
-            .as_deref(),
-        Some("true")
-    );
-    let planned: Vec<String> = serde_json::from_value(
-        app.execute(
-            "return Array.from(document.querySelectorAll(\"[data-testid='plan-step']\")).map(s => s.dataset.step);",
-            Vec::new(),
-        )
-        .await
-        .expect("read the plan's steps"),
-    )
-    .expect("step ids");
+    let planned = review_plan(&app, CLIENT).await;
     // Every step but the backend overrides (none for this client) changes something.
     assert_eq!(
         planned,
@@ -623,58 +496,23 @@ async fn a_hipaa_client_is_onboarded_through_all_twelve_steps_and_submitted() {
         .expect("read")
         .contains("Northwind Clinic, P.C."));
     shot(&app, "13-plan").await;
-    click(&app, "back-to-draft").await;
-    find(&app, "draft-screen").await;
-
-    type_into(&app, "submit-summary", "Onboard Northwind Clinic (HIPAA)").await;
-    click(&app, "submit-button").await;
-    wait_for_text(&app, "submit-result", "Signed and queued").await;
-    let hash = text_content(&app, "receipt-hash").await;
-    assert_eq!(hash.len(), 64, "a SHA-256 hash: {hash}");
-    app.execute(
-        "document.querySelector(\"[data-testid='submit-result']\").scrollIntoView({block: 'nearest'});",
-        Vec::new(),
-    )
-    .await
-    .expect("scroll to the receipt");
+    let hash = submit(&app, "Onboard Northwind Clinic (HIPAA)").await;
     screenshot(&app, "onboarding/14-submitted.png").await;
     app.close().await.expect("quit the app");
     drop(harness);
 
     // The CLI, on the app's mirror: one verified change set, and the tenant it made holds
     // what was typed, field by field.
-    let history = json_of(&tenantry(
-        data_dir.path(),
-        &["history", SLUG, "--format", "json"],
-    ));
-    assert_eq!(history.as_array().map(Vec::len), Some(1), "{history}");
-    assert_eq!(history[0]["hash"], hash.as_str());
-    let changes = json_of(&tenantry(
-        data_dir.path(),
-        &["diff", SLUG, "0", "1", "--format", "json"],
-    ));
-    let changes = changes.as_array().expect("a list of changes");
     assert!(typed.0.len() > 80, "only {} values typed", typed.0.len());
-    let mut wrong = Vec::new();
-    for (pointer, expected) in &typed.0 {
-        let actual = value_at(changes, pointer);
-        if actual.as_ref() != Some(expected) {
-            wrong.push(format!(
-                "{pointer}: typed {expected}, mirror has {actual:?}"
-            ));
-        }
-    }
-    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    let changes = read_back(data_dir.path(), SLUG, &hash, &typed);
     assert_eq!(
-        value_at(changes, "/ai/allowed_models"),
+        value_at(&changes, "/ai/allowed_models"),
         Some(json!(["atlas-large-hc"])),
         "the blocked model is gone"
     );
     assert_eq!(
-        value_at(changes, "/tenant/id"),
+        value_at(&changes, "/tenant/id"),
         Some(json!(tenant)),
         "the tenant the app showed"
     );
-    let verified = tenantry(data_dir.path(), &["verify-mirror"]);
-    assert!(verified.status.success(), "{verified:?}");
 }

@@ -102,7 +102,7 @@ async fn a_draft_submitted_in_the_app_is_a_verifiable_signed_change() {
     let harness = DesktopHarness::start("submit", data_dir.path());
     let app = harness.launch().await;
 
-    new_draft(&app, "Cedar Valley Health").await;
+    new_draft(&app, "Cedar Valley Health", "healthcare").await;
     open_first_draft(&app).await;
     wait_for_text(&app, "submission-state", "Not submitted").await;
     screenshot(&app, "10-draft-screen.png").await;

@@ -108,7 +108,13 @@ impl DesktopHarness {
 
     /// Launches the app in a new WebDriver session; `close()` on the client quits it.
     pub async fn launch(&self) -> Client {
-        let application = built_binary("tenantry-desktop");
+        self.launch_application(&built_binary("tenantry-desktop"))
+            .await
+    }
+
+    /// Launches `application` (a Tauri binary, or a script that execs one) in a new
+    /// WebDriver session, with the environment `start` set up.
+    pub async fn launch_application(&self, application: &Path) -> Client {
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(
             "tauri:options".to_owned(),

@@ -3,6 +3,7 @@
 
 pub mod desktop;
 pub mod http;
+pub mod onboarding;
 pub mod process;
 pub mod ui;
 pub mod wizard;

@@ -122,16 +122,16 @@ pub async fn texts(client: &Client, css: &str) -> Vec<String> {
     serde_json::from_value(value).expect("strings")
 }
 
-/// Starts a healthcare draft named `name` with "New client", and waits until the
-/// drafts table lists it by that exact name.
-pub async fn new_draft(client: &Client, name: &str) {
+/// Starts a draft named `name` in `industry` (an industry id, e.g. `healthcare`) with
+/// "New client", and waits until the drafts table lists it by that exact name.
+pub async fn new_draft(client: &Client, name: &str, industry: &str) {
     click(client, "new-client").await;
     type_into(client, "client-name", name).await;
     find(client, "industry")
         .await
-        .select_by_value("healthcare")
+        .select_by_value(industry)
         .await
-        .expect("choose the industry");
+        .unwrap_or_else(|error| panic!("choose the industry {industry}: {error}"));
     click(client, "save-draft").await;
     let deadline = std::time::Instant::now() + TIMEOUT;
     while !texts(client, "[data-testid='open-draft']")

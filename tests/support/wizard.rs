@@ -234,3 +234,23 @@ pub async fn open_first_draft(app: &Client) {
     find(app, "draft-screen").await;
     find(app, "wizard").await;
 }
+
+/// Types `text` as the justification of the warning `rule` in the findings panel.
+pub async fn justify(app: &Client, rule: &str, text: &str) {
+    let xpath = format!(
+        "//*[@data-testid='step-finding'][.//*[@data-testid='step-finding-rule' and normalize-space(text())='{rule}']]\
+         //textarea[@data-testid='justification']"
+    );
+    let textarea = app
+        .wait()
+        .at_most(TIMEOUT)
+        .for_element(Locator::XPath(&xpath))
+        .await
+        .unwrap_or_else(|error| panic!("no justification field for {rule}: {error}"));
+    textarea.clear().await.expect("clear the justification");
+    textarea
+        .send_keys(text)
+        .await
+        .unwrap_or_else(|error| panic!("justify {rule}: {error}"));
+    saved(app).await;
+}

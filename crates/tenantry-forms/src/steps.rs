@@ -782,7 +782,7 @@ fn customization(ctx: &Ctx<'_>) -> Vec<GroupDef> {
             )
         },
     );
-    vec![
+    let mut groups = vec![
         GroupDef::new(
             "branding",
             "Branding",
@@ -810,7 +810,53 @@ fn customization(ctx: &Ctx<'_>) -> Vec<GroupDef> {
             "",
             vec![ctx.long_text("/customization/copy_tone", "Copy and tone guidance", "")],
         ),
-    ]
+    ];
+    // No service enabled yet: no feature to show or hide.
+    let features = feature_visibility(ctx);
+    if !features.is_empty() {
+        groups.insert(
+            2,
+            GroupDef::new(
+                "features",
+                "Feature visibility",
+                "The client app shows every feature of the enabled services unless it is hidden here. Hiding is presentation: the service keeps working.",
+                features,
+            ),
+        );
+    }
+    groups
+}
+
+/// A toggle per catalog UI feature of each enabled service, and of each service whose
+/// features the document already names (so a feature shown for a disabled service, which
+/// CUS-002 refuses, can be hidden where the finding points).
+fn feature_visibility(ctx: &Ctx<'_>) -> Vec<FieldDef> {
+    let shown = &ctx.doc.customization.feature_visibility;
+    ctx.catalog
+        .services
+        .iter()
+        .filter(|(id, service)| {
+            ctx.doc.services.get(*id).is_some_and(|s| s.enabled)
+                || service.ui_features.iter().any(|f| shown.contains_key(f))
+        })
+        .flat_map(|(_, service)| {
+            service.ui_features.iter().map(move |feature| {
+                let path = pointer::join("/customization/feature_visibility", feature);
+                let mut field = ctx.toggle(
+                    &path,
+                    feature,
+                    &format!("Show this {} feature in the client app.", service.name),
+                );
+                // Not named in the document: the client app shows it, so the toggle does.
+                if !shown.contains_key(feature) {
+                    if let FieldInput::Toggle { value } = &mut field.field.input {
+                        *value = true;
+                    }
+                }
+                field
+            })
+        })
+        .collect()
 }
 
 const DATA_CLASSES: [(DataClass, &str, &str); 4] = [

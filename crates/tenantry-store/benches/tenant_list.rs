@@ -7,11 +7,9 @@
 
 use std::time::{Duration, Instant};
 
-use tenantry_changeset::changeset::{ChangeSet, Environment, CHANGESET_SCHEMA_VERSION};
-use tenantry_changeset::{Envelope, SigningKey};
-use tenantry_core::tenant::Regulation;
-use tenantry_core::{ClientName, Industry, NewDraft, TenantDocument, Timestamp};
-use tenantry_store::testing::TestMirror;
+use tenantry_changeset::changeset::Environment;
+use tenantry_changeset::SigningKey;
+use tenantry_store::testing::{fill_tenant_list, tenant_list_envelopes, TestMirror};
 use tenantry_store::{ProgressFilter, Store, TenantCursor, TenantFilter};
 
 /// Tenants and timed runs per case: the real sizes under `cargo bench`, a small smoke
@@ -22,117 +20,6 @@ fn sizes() -> (usize, usize) {
     } else {
         (200, 3)
     }
-}
-
-/// Drafts in the mirror besides the tenants (a person's work in progress).
-const DRAFTS: usize = 25;
-
-const FIRST: [&str; 20] = [
-    "Harbour",
-    "Cedar",
-    "Northwind",
-    "Alder",
-    "Birch",
-    "Summit",
-    "Lakeside",
-    "Granite",
-    "Maple",
-    "Silver",
-    "Orchard",
-    "Riverside",
-    "Beacon",
-    "Willow",
-    "Copper",
-    "Meadow",
-    "Pioneer",
-    "Aurora",
-    "Falcon",
-    "Juniper",
-];
-const SECOND: [&str; 10] = [
-    "Clinic",
-    "Health",
-    "Bank",
-    "Capital",
-    "Retail",
-    "Market",
-    "Dental",
-    "Insurance",
-    "Labs",
-    "Outfitters",
-];
-
-fn tenants(key: &SigningKey, count: usize) -> Vec<Vec<u8>> {
-    (0..count)
-        .map(|i| {
-            let name = format!(
-                "{} {} {}",
-                FIRST[i % FIRST.len()],
-                SECOND[(i / FIRST.len()) % SECOND.len()],
-                i
-            );
-            let (industry, regulations): (Industry, &[Regulation]) = match i % 3 {
-                0 => (Industry::Healthcare, &[Regulation::Hipaa]),
-                1 => (Industry::FinancialServices, &[Regulation::PciDss]),
-                _ => (Industry::Retail, &[Regulation::Gdpr]),
-            };
-            let doc = TenantDocument::with_safe_defaults(
-                &ClientName::parse(&name).expect("name"),
-                industry,
-                regulations,
-            )
-            .expect("defaults");
-            let changeset = ChangeSet {
-                schema_version: CHANGESET_SCHEMA_VERSION,
-                id: ChangeSet::new_id(),
-                organisation: "org-bench".into(),
-                tenant: doc.tenant.id.clone(),
-                environment: Environment::Draft,
-                parent: None,
-                operations: vec![ChangeSet::creation(&doc)],
-                summary: "bench".into(),
-                justifications: Default::default(),
-                author: key.key_id(),
-                created_at: Timestamp::now(),
-            };
-            Envelope::sign(&changeset, key).to_json()
-        })
-        .collect()
-}
-
-async fn fill(store: &Store, key: &SigningKey, envelopes: &[Vec<u8>]) -> Duration {
-    store
-        .add_signing_key(&key.public(), "Bench Author")
-        .await
-        .expect("trust");
-    let started = Instant::now();
-    for chunk in envelopes.chunks(1_000) {
-        store.ingest(chunk).await.expect("ingest");
-    }
-    let filled = started.elapsed();
-    // Drafts in progress on this machine: each row looks its draft up among them.
-    for n in 0..DRAFTS {
-        store
-            .create_draft(&NewDraft {
-                client_name: format!("Draft Client {n}"),
-                industry: "healthcare".into(),
-            })
-            .await
-            .expect("draft");
-    }
-    // A verdict for every tenant, as the app's background refresh would leave it.
-    let pending = store
-        .tenants_needing_progress(u32::try_from(envelopes.len()).expect("small"))
-        .await
-        .expect("pending");
-    for (index, (tenant, head, _)) in pending.iter().enumerate() {
-        let complete = u8::try_from(index % 13).expect("small");
-        store
-            .set_tenant_progress(tenant, head, complete, index % 7 == 0)
-            .await
-            .expect("progress");
-    }
-    filled
 }
 
 fn cases(deep: TenantCursor) -> Vec<(&'static str, TenantFilter)> {
@@ -258,7 +145,7 @@ async fn measure(backend: &str, store: &Store, count: usize, runs: usize) {
 async fn main() {
     let (count, runs) = sizes();
     let key = SigningKey::generate().expect("key");
-    let envelopes = tenants(&key, count);
+    let envelopes = tenant_list_envelopes(&key, count);
     println!("| backend | query | matches | p50 | p95 | p99 |");
     println!("|---|---|---|---|---|---|");
     for backend in ["SQLite", "Postgres"] {
@@ -266,7 +153,7 @@ async fn main() {
             "SQLite" => TestMirror::sqlite().await,
             _ => TestMirror::postgres().await,
         };
-        let filled = fill(&mirror.store, &key, &envelopes).await;
+        let filled = fill_tenant_list(&mirror.store, &key, &envelopes).await;
         eprintln!("{backend}: {count} tenants ingested in {filled:?}");
         measure(backend, &mirror.store, count, runs).await;
         mirror.remove().await;

@@ -8,6 +8,9 @@ use sqlx::Connection;
 
 use crate::{Location, Store};
 
+mod tenant_list;
+pub use tenant_list::{fill_tenant_list, tenant_list_envelopes, TENANT_LIST_DRAFTS};
+
 /// Makes each listed `async fn case(&TestMirror)` into two tests, `sqlite::case` and
 /// `postgres::case`, each on a fresh mirror, so one suite runs on both backends and a
 /// failure names the engine.
