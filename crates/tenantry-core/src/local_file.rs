@@ -120,6 +120,28 @@ fn kind_of(file_type: &fs::FileType) -> FileKind {
     FileKind::Other
 }
 
+/// A regular file of at most `limit` bytes, or why not.
+fn refuse_unless_small_file(
+    name: &str,
+    metadata: &fs::Metadata,
+    limit: u64,
+) -> Result<(), FileError> {
+    if !metadata.is_file() {
+        return Err(FileError::NotAFile {
+            name: name.to_owned(),
+            kind: kind_of(&metadata.file_type()),
+        });
+    }
+    if metadata.len() > limit {
+        return Err(FileError::TooLarge {
+            name: name.to_owned(),
+            size: metadata.len(),
+            limit,
+        });
+    }
+    Ok(())
+}
+
 /// Reads a regular file of at most `limit` bytes (symlinks are followed to what they
 /// name). Refuses, before reading anything: a missing path, a folder, a device, a FIFO, a
 /// socket, and a file larger than `limit`; refuses an empty file; and stops at
@@ -134,36 +156,11 @@ pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, FileError> 
         },
     };
     // Checked by path first: opening a FIFO would block until someone writes to it.
-    let metadata = fs::metadata(path).map_err(read_error)?;
-    if !metadata.is_file() {
-        return Err(FileError::NotAFile {
-            name,
-            kind: kind_of(&metadata.file_type()),
-        });
-    }
-    if metadata.len() > limit {
-        return Err(FileError::TooLarge {
-            name,
-            size: metadata.len(),
-            limit,
-        });
-    }
+    refuse_unless_small_file(&name, &fs::metadata(path).map_err(read_error)?, limit)?;
     let file = open_for_reading(path).map_err(read_error)?;
     // And again on what was opened: the path may have been swapped in between.
     let metadata = file.metadata().map_err(read_error)?;
-    if !metadata.is_file() {
-        return Err(FileError::NotAFile {
-            name,
-            kind: kind_of(&metadata.file_type()),
-        });
-    }
-    if metadata.len() > limit {
-        return Err(FileError::TooLarge {
-            name,
-            size: metadata.len(),
-            limit,
-        });
-    }
+    refuse_unless_small_file(&name, &metadata, limit)?;
     let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
     file.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
