@@ -56,8 +56,8 @@ if (!present) return { present, now };
 const t = performance.timing;
 const paint = {};
 for (const entry of performance.getEntriesByType('paint')) paint[entry.name] = performance.timeOrigin + entry.startTime;
+// Every fetched resource (the script, the stylesheet, IPC calls where WebKit lists them).
 const ipc = performance.getEntriesByType('resource')
-  .filter((entry) => entry.name.startsWith('ipc:') || entry.name.startsWith('http://ipc.localhost'))
   .map((entry) => ({
     command: entry.name.replace(/^.*\//, '').replace(/\?.*$/, ''),
     start: performance.timeOrigin + entry.startTime,
@@ -67,6 +67,7 @@ return {
   present, now,
   navigation_start: t.navigationStart, response_end: t.responseEnd, dom_interactive: t.domInteractive,
   dom_content_loaded: t.domContentLoadedEventEnd, load: t.loadEventEnd, paint, ipc,
+  marks: Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, performance.timeOrigin + m.startTime])),
 };
 "#;
 
@@ -390,6 +391,7 @@ async fn launch_once(harness: &DesktopHarness, subject: &Subject) -> Value {
         "first_paint_ms": since(&seen["paint"]["first-paint"]),
         "first_contentful_paint_ms": since(&seen["paint"]["first-contentful-paint"]),
         "ipc": ipc,
+        "marks": seen["marks"].as_object().map(|marks| marks.iter().map(|(name, at)| (name.clone(), json!(since(at)))).collect::<serde_json::Map<_, _>>()),
         "shown": shown,
         "memory": memory,
     })
@@ -518,6 +520,16 @@ async fn app_start_and_memory_against_a_tauri_hello_world() {
     }
     let load_after = load_average();
     drop(harness);
+    // The app's own log (each command's span and duration) beside the report, to line
+    // the samples up with what the app did.
+    let logs = data_dir.path().join("logs");
+    if let Ok(entries) = std::fs::read_dir(&logs) {
+        for entry in entries.flatten() {
+            let kept =
+                artifacts_dir().join(format!("app-start-{}", entry.file_name().to_string_lossy()));
+            std::fs::copy(entry.path(), kept).expect("keep the app's log");
+        }
+    }
 
     let [ours_summary, hello_summary] = [summary(&samples[0]), summary(&samples[1])];
     let ratio = |ours: &str, hello: &str, at: &str| -> Option<f64> {

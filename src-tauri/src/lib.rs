@@ -1,6 +1,6 @@
 //! The desktop shell. It owns windows, IPC and OS glue; every decision is made by the
 //! core crates it calls. Start-up order matters: panic hook, then logging, then the
-//! mirror (migrated) before the window can send its first command.
+//! app's state, whose mirror (migrated) every command waits for.
 
 mod commands;
 mod error;
@@ -44,8 +44,12 @@ pub fn run() -> ExitCode {
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
-            let state = tauri::async_runtime::block_on(AppState::open(settings));
-            tauri::Manager::manage(app, state);
+            // Nothing slow here: see `state` for why the mirror opens in the background.
+            tauri::Manager::manage(app, AppState::new(settings));
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                tauri::Manager::state::<AppState>(&handle).warm_up().await;
+            });
             sync::start_background(app.handle().clone());
             progress::start_background(app.handle().clone());
             Ok(())

@@ -307,7 +307,7 @@ pub async fn sync_once(
     state: &crate::state::AppState,
 ) -> Result<SyncReport, crate::error::AppError> {
     use crate::error::AppError;
-    let store = state.store()?;
+    let store = state.store().await?;
     let Some(server_url) = state.sync.server().0 else {
         return Err(AppError::invalid(
             "No platform server is set: choose one in Settings. Your changes stay in the \

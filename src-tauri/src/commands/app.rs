@@ -1,5 +1,5 @@
 use serde::Serialize;
-use tauri::State;
+use tauri::{AppHandle, Manager};
 use tenantry_core::{Industry, IndustryOption};
 use tenantry_store::DatabaseKind;
 
@@ -22,7 +22,10 @@ pub struct AppInfo {
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(name = "command", skip_all, fields(name = "app_info"))]
-pub fn app_info(state: State<'_, AppState>) -> AppInfo {
+pub async fn app_info(app: AppHandle) -> AppInfo {
+    // An owned handle, not `State<'_, _>`: an async command borrowing its arguments must
+    // return a `Result`, and this one cannot fail.
+    let state = app.state::<AppState>();
     let settings = &state.settings;
     let (database, database_location) = match settings.location() {
         Ok(location) => (location.kind(), location.to_string()),
@@ -34,7 +37,7 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
         log_dir: settings.log_dir.display().to_string(),
         database,
         database_location,
-        mirror_error: state.store().err().map(|error| error.message),
+        mirror_error: state.store().await.err().map(|error| error.message),
     }
 }
 

@@ -20,14 +20,14 @@ pub fn validate_new_draft(input: NewDraft) -> Vec<FieldIssue> {
 #[specta::specta]
 #[tracing::instrument(name = "command", skip_all, fields(name = "create_draft"))]
 pub async fn create_draft(state: State<'_, AppState>, input: NewDraft) -> Result<Draft, AppError> {
-    Ok(state.store()?.create_draft(&input).await?)
+    Ok(state.store().await?.create_draft(&input).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(name = "command", skip_all, fields(name = "list_drafts"))]
 pub async fn list_drafts(state: State<'_, AppState>) -> Result<Vec<Draft>, AppError> {
-    Ok(state.store()?.list_drafts().await?)
+    Ok(state.store().await?.list_drafts().await?)
 }
 
 /// A draft as its screen shows it: the document, what the policy pack says about it,
@@ -48,10 +48,10 @@ async fn view(
     draft: Draft,
     document: TenantDocument,
 ) -> Result<DraftView, AppError> {
-    let rules = state.rules();
+    let rules = state.rules().await;
     let evaluation = rules.pack.evaluate(&document, rules.catalog)?;
     let progress = tenantry_policy::progress(&document, rules.catalog, &evaluation);
-    let history = state.store()?.history(&document.tenant.id).await?;
+    let history = state.store().await?.history(&document.tenant.id).await?;
     Ok(DraftView {
         draft,
         document,
@@ -65,7 +65,7 @@ async fn view(
 #[specta::specta]
 #[tracing::instrument(name = "command", skip_all, fields(name = "open_draft"))]
 pub async fn open_draft(state: State<'_, AppState>, id: DraftId) -> Result<DraftView, AppError> {
-    let opened = state.store()?.open_draft(&id).await?;
+    let opened = state.store().await?.open_draft(&id).await?;
     view(&state, opened.draft, opened.document).await
 }
 
@@ -79,7 +79,7 @@ pub async fn save_draft(
     id: DraftId,
     document: TenantDocument,
 ) -> Result<DraftView, AppError> {
-    let draft = state.store()?.save_draft(&id, &document).await?;
+    let draft = state.store().await?.save_draft(&id, &document).await?;
     view(&state, draft, document).await
 }
 
@@ -120,15 +120,20 @@ pub async fn submit_draft(
     id: DraftId,
     summary: String,
 ) -> Result<SubmitResult, AppError> {
-    let store = state.store()?;
+    let store = state.store().await?;
     let request = SubmitRequest {
         summary: &summary,
         environment: tenantry_changeset::Environment::Draft,
         organisation: &state.settings.organisation,
     };
-    let submitted =
-        tenantry_workflow::submit_draft(store, state.rules(), &id, || state.signer.key(), request)
-            .await?;
+    let submitted = tenantry_workflow::submit_draft(
+        store,
+        state.rules().await,
+        &id,
+        || state.signer.key(),
+        request,
+    )
+    .await?;
     let view = Box::new(view(&state, submitted.draft, submitted.document).await?);
     Ok(match submitted.outcome {
         SubmitOutcome::Blocked(_) => SubmitResult::Blocked { view },

@@ -68,7 +68,7 @@ pub async fn import_document(
     id: DraftId,
     step: Step,
 ) -> Result<Option<WizardView>, AppError> {
-    let store = state.store()?;
+    let store = state.store().await?;
     // Fails before the dialog opens if the draft is gone.
     store.open_draft(&id).await?;
     let Some(path) = pick_file(
@@ -99,7 +99,7 @@ pub async fn import_document(
             other => other.into(),
         })?;
     tracing::info!(%format, "document imported");
-    let rules = state.rules();
+    let rules = state.rules().await;
     let wizard = Forms::new(rules.catalog, rules.pack).wizard(&document, step)?;
     Ok(Some(WizardView { draft, wizard }))
 }
@@ -114,7 +114,7 @@ pub async fn export_document(
     state: State<'_, AppState>,
     id: DraftId,
 ) -> Result<Option<ExportedFile>, AppError> {
-    let opened = state.store()?.open_draft(&id).await?;
+    let opened = state.store().await?.open_draft(&id).await?;
     let Some(handle) = AsyncFileDialog::new()
         .set_title("Export the tenant document")
         .set_file_name(format!("{}.json", opened.document.tenant.slug.as_str()))
@@ -152,8 +152,8 @@ pub async fn choose_image(
     step: Step,
     path: String,
 ) -> Result<Option<WizardView>, AppError> {
-    let store = state.store()?;
-    let rules = state.rules();
+    let store = state.store().await?;
+    let rules = state.rules().await;
     let forms = Forms::new(rules.catalog, rules.pack);
     let opened = store.open_draft(&id).await?;
     let form = forms.wizard(&opened.document, step)?.form;
@@ -213,7 +213,7 @@ pub async fn image_preview(
     let Some(sha256) = parse_asset_reference(&reference) else {
         return Ok(None);
     };
-    let Some(image) = state.store()?.image(sha256).await? else {
+    let Some(image) = state.store().await?.image(sha256).await? else {
         return Ok(None);
     };
     Ok(Some(ImagePreview {

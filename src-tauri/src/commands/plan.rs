@@ -16,7 +16,7 @@ use crate::state::AppState;
 #[specta::specta]
 #[tracing::instrument(name = "command", skip_all, fields(name = "plan_draft"))]
 pub async fn plan_draft(state: State<'_, AppState>, id: DraftId) -> Result<Plan, AppError> {
-    let store = state.store()?;
+    let store = state.store().await?;
     // The app submits drafts to the draft environment (see `submit_draft`).
-    Ok(tenantry_workflow::plan_draft(store, state.rules(), &id, Environment::Draft).await?)
+    Ok(tenantry_workflow::plan_draft(store, state.rules().await, &id, Environment::Draft).await?)
 }

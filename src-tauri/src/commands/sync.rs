@@ -83,7 +83,7 @@ fn clamp(count: u64) -> u32 {
 }
 
 async fn view(state: &AppState) -> Result<SyncView, AppError> {
-    let store = state.store()?;
+    let store = state.store().await?;
     let (server_url, source) = state.sync.server();
     let progress = state.sync.progress().map(|progress| SyncProgress {
         phase: match progress.phase {
@@ -298,7 +298,7 @@ pub async fn list_conflicts(state: State<'_, AppState>) -> Result<Vec<ConflictVi
     let Some(server_url) = state.sync.server().0 else {
         return Ok(Vec::new());
     };
-    let syncer = state.sync.syncer(state.store()?, &server_url, None)?;
+    let syncer = state.sync.syncer(state.store().await?, &server_url, None)?;
     Ok(syncer
         .conflicts()
         .await?
@@ -357,7 +357,7 @@ pub async fn resolve_conflict(
             )));
         }
     }
-    let syncer = state.sync.syncer(state.store()?, &server_url, None)?;
+    let syncer = state.sync.syncer(state.store().await?, &server_url, None)?;
     let sign = || state.signer.key();
     let (resolution, _) = syncer.resolve(&changeset, &chosen, &sign).await?;
     Ok(Resolved {
@@ -377,7 +377,7 @@ pub async fn dismiss_rejection(
     state: State<'_, AppState>,
     hash: String,
 ) -> Result<SyncView, AppError> {
-    if !state.store()?.dismiss_rejected(&hash).await? {
+    if !state.store().await?.dismiss_rejected(&hash).await? {
         return Err(AppError::not_found(format!(
             "No refused change set {hash} is waiting; it may have been dismissed already."
         )));

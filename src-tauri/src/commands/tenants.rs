@@ -21,7 +21,8 @@ pub async fn list_tenants(
     filter: TenantFilter,
 ) -> Result<TenantPage, AppError> {
     state
-        .store()?
+        .store()
+        .await?
         .list_tenants(&filter)
         .await?
         .map_err(|error| AppError::invalid(format!("{error}.")))

@@ -31,8 +31,8 @@ pub async fn wizard_step(
     id: DraftId,
     step: Step,
 ) -> Result<WizardView, AppError> {
-    let opened = state.store()?.open_draft(&id).await?;
-    let rules = state.rules();
+    let opened = state.store().await?.open_draft(&id).await?;
+    let rules = state.rules().await;
     let wizard = Forms::new(rules.catalog, rules.pack).wizard(&opened.document, step)?;
     Ok(WizardView {
         draft: opened.draft,
@@ -60,9 +60,9 @@ pub async fn edit_draft(
             edits.len()
         )));
     }
-    let store = state.store()?;
+    let store = state.store().await?;
     let opened = store.open_draft(&id).await?;
-    let rules = state.rules();
+    let rules = state.rules().await;
     let forms = Forms::new(rules.catalog, rules.pack);
     let before = rules.pack.evaluate(&opened.document, rules.catalog)?;
     let document = forms
