@@ -12,9 +12,11 @@ run_packages=(build-essential pkg-config libwebkit2gtk-4.1-dev libdbus-1-dev fon
 # drives Chromium; the store suite needs a Postgres server (initdb for a throwaway one);
 # the key-store suite a real Secret Service (gnome-keyring); the DSSE interoperability
 # test Python (securesystemslib goes into .tools/pyenv); xdotool answers the native file
-# dialogs in the e2e test of import, export and the logo.
+# dialogs in the e2e test of import, export and the logo; poppler-utils (pdftotext,
+# pdfinfo) reads the handoff PDFs back as a real reader would.
 test_packages=(xvfb xauth webkit2gtk-driver dbus at-spi2-core gsettings-desktop-schemas
-  chromium postgresql postgresql-client python3 python3-venv gnome-keyring keyutils xdotool)
+  chromium postgresql postgresql-client python3 python3-venv gnome-keyring keyutils xdotool
+  poppler-utils)
 
 case "$mode" in
   run) packages=("${run_packages[@]}") ;;

@@ -155,6 +155,23 @@ pub enum Command {
         #[command(flatten)]
         signer: SignerArgs,
     },
+    /// The client handoff document: configuration, services, AI settings, integrations
+    /// (secret references only), overrides, support paths, go-live evidence and the
+    /// signed history, from the tenant's furthest environment (production, else
+    /// staging, else draft)
+    Handoff {
+        /// Tenant id or slug
+        tenant: String,
+        #[arg(long, value_enum, default_value_t = HandoffFormat::Md)]
+        format: HandoffFormat,
+        /// Document this environment instead of the furthest one reached
+        #[arg(long, value_enum)]
+        environment: Option<EnvironmentArg>,
+        /// Write to this file (atomically) instead of standard output; required for
+        /// PDF when standard output is a terminal
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Check every tenant's history in the mirror: signatures, parent links, and that
     /// the stored documents are what the change sets produce. Exits 1 on a break
     VerifyMirror {
@@ -462,6 +479,17 @@ pub enum ReportFormat {
     Text,
     /// JSON for programs
     Json,
+}
+
+/// The formats of the handoff document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum HandoffFormat {
+    /// GitHub-flavoured Markdown
+    Md,
+    /// One self-contained, print-ready HTML page
+    Html,
+    /// An A4 PDF
+    Pdf,
 }
 
 /// The file formats a tenant document can be written in.

@@ -4,6 +4,7 @@ mod args;
 mod catalog;
 mod changesets;
 mod drafts;
+mod handoff;
 mod history;
 mod keys;
 mod mirror;
@@ -230,6 +231,20 @@ fn main() -> ExitCode {
             return exit_with(with_runtime(&cli.mirror, |mirror| {
                 server::status(&server.url, &signer, mirror, format)
             }))
+        }
+        Command::Handoff {
+            tenant,
+            format,
+            environment,
+            output,
+        } => {
+            let args = handoff::HandoffArgs {
+                tenant: &tenant,
+                format,
+                environment,
+                output: output.as_deref(),
+            };
+            with_runtime(&cli.mirror, |mirror| handoff::run(args, mirror))
         }
         Command::VerifyMirror { format } => {
             return exit_with(with_runtime(&cli.mirror, |mirror| {
