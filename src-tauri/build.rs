@@ -27,6 +27,7 @@ fn main() {
             "export_document",
             "choose_image",
             "image_preview",
+            "export_handoff",
         ]),
     ))
     .expect("tauri-build failed");

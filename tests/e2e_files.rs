@@ -1,16 +1,19 @@
 //! Files through the real native dialogs: the desktop binary under Xvfb, driven through
 //! tauri-driver, and its GTK file chooser driven with xdotool (typing a path as a person
 //! would). Export a draft's document, import an edited copy, have a broken one refused,
-//! choose a logo and see its preview, have a text file named .png refused.
+//! choose a logo and see its preview, have a text file named .png refused, save a signed
+//! tenant's client handoff as PDF and read it back with a real PDF reader.
 
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, Locator};
+use tenantry_changeset::changeset::{ChangeSet, Environment, CHANGESET_SCHEMA_VERSION};
+use tenantry_changeset::{Envelope, SigningKey};
 use tenantry_core::document_files::{export_document, import_document};
 use tenantry_core::tenant::{parse_document, Format};
-use tenantry_core::{NewDraft, TenantDocument};
+use tenantry_core::{NewDraft, TenantDocument, Timestamp};
 use tenantry_store::{Location, Store, SQLITE_FILE_NAME};
 use tenantry_tests::desktop::DesktopHarness;
 use tenantry_tests::process::which;
@@ -49,6 +52,40 @@ async fn seed_draft(data_dir: &Path) -> TenantDocument {
         .save_draft(&draft.id, &document)
         .await
         .expect("save the example");
+    store.close().await;
+    document
+}
+
+/// The HIPAA example signed into the mirror as a tenant of its own (a colleague's, with no
+/// draft here): what the handoff documents.
+async fn seed_signed_tenant(data_dir: &Path) -> TenantDocument {
+    let store = Store::open(Location::SqliteFile(data_dir.join(SQLITE_FILE_NAME)))
+        .await
+        .expect("open the mirror");
+    let text = include_str!("../examples/tenants/healthcare-hipaa.json");
+    let document = parse_document(text.as_bytes(), Format::Json).expect("example parses");
+    let key = SigningKey::generate().expect("a key");
+    store
+        .add_signing_key(&key.public(), "Dana Whitfield")
+        .await
+        .expect("trust the key");
+    let changeset = ChangeSet {
+        schema_version: CHANGESET_SCHEMA_VERSION,
+        id: ChangeSet::new_id(),
+        organisation: "org-example".into(),
+        tenant: document.tenant.id.clone(),
+        environment: Environment::Draft,
+        parent: None,
+        operations: vec![ChangeSet::creation(&document)],
+        summary: "Onboard Cedar Valley Health".into(),
+        justifications: document.justifications.clone(),
+        author: key.key_id(),
+        created_at: Timestamp::now(),
+    };
+    store
+        .record(&Envelope::sign(&changeset, &key).to_json())
+        .await
+        .expect("record the signed tenant");
     store.close().await;
     document
 }
@@ -123,6 +160,7 @@ async fn documents_and_logos_go_through_the_native_dialogs() {
     let data_dir = tempfile::tempdir().expect("temp data dir");
     let files = tempfile::tempdir().expect("temp dir for files");
     let seeded = seed_draft(data_dir.path()).await;
+    let signed = seed_signed_tenant(data_dir.path()).await;
     let harness = DesktopHarness::start("files", data_dir.path());
     let display = harness.display().to_owned();
     let app = harness.launch().await;
@@ -234,6 +272,49 @@ async fn documents_and_logos_go_through_the_native_dialogs() {
         reference
     );
     screenshot(&app, "files-04-logo-refused.png").await;
+
+    // The signed tenant's client handoff, as PDF through the save dialog.
+    click(&app, "nav-tenants").await;
+    let row = app
+        .wait()
+        .at_most(TIMEOUT)
+        .for_element(Locator::Css(&format!(
+            "[data-testid='tenant-row'][data-tenant-id='{}']",
+            signed.tenant.id
+        )))
+        .await
+        .expect("the signed tenant's row");
+    row.click().await.expect("open the tenant's details");
+    click(&app, "save-handoff").await;
+    let pdf = files.path().join("cedar-handoff.pdf");
+    answer_dialog(&display, "Save the client handoff", &pdf, true).await;
+    wait_for_text(
+        &app,
+        "handoff-status",
+        "Handoff saved as PDF to cedar-handoff.pdf.",
+    )
+    .await;
+    screenshot(&app, "files-05-handoff-saved.png").await;
+    let bytes = std::fs::read(&pdf).expect("the PDF was written");
+    assert!(bytes.starts_with(b"%PDF-1."), "not a PDF");
+    let text = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils; scripts/install-deps.sh test installs it)");
+    assert!(text.status.success(), "pdftotext could not read the PDF");
+    let text = String::from_utf8_lossy(&text.stdout);
+    for expected in [
+        "Cedar Valley Health",
+        "Configuration summary",
+        "Onboard Cedar Valley Health",
+        "Dana Whitfield",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} not in the PDF:\n{text}"
+        );
+    }
 
     app.close().await.expect("quit the app");
 }

@@ -95,6 +95,11 @@ export const commands = {
 	 *  other reference (an https:// address is not fetched) or one the mirror does not hold.
 	 */
 	imagePreview: (reference: string) => typedError<ImagePreview | null, AppError>(__TAURI_INVOKE("image_preview", { reference })),
+	/**
+	 *  Builds the handoff of `tenant` (id or slug) from its furthest signed environment and
+	 *  saves it in `format` where the user chooses; written atomically. `None`: cancelled.
+	 */
+	exportHandoff: (tenant: string, format: HandoffFormat) => typedError<ExportedFile | null, AppError>(__TAURI_INVOKE("export_handoff", { tenant, format })),
 };
 
 /* Types */
@@ -783,6 +788,11 @@ export type GoLiveChecklist_Serialize = {
 
 /**  Step 12: "Undocumented client differences become future incidents." */
 export type Handoff = Handoff_Serialize | Handoff_Deserialize;
+
+/**  The formats a handoff is saved in. */
+export type HandoffFormat = "markdown" | 
+/**  Print-ready HTML: one file, opens in any browser, prints one section a page. */
+"html" | "pdf";
 
 /**  Step 12: "Undocumented client differences become future incidents." */
 export type Handoff_Deserialize = {

@@ -236,7 +236,7 @@ fn unknown_tenants_missing_environments_and_bad_outputs_are_clear_errors() {
     ]);
     assert_eq!(into_directory.status.code(), Some(1));
     assert!(
-        stderr(&into_directory).contains("is a directory"),
+        stderr(&into_directory).contains("folder is a folder, not a file"),
         "{}",
         stderr(&into_directory)
     );
@@ -245,7 +245,7 @@ fn unknown_tenants_missing_environments_and_bad_outputs_are_clear_errors() {
         workspace.run(&["handoff", "cedar-valley-health", "--output", "nowhere/x.md"]);
     assert_eq!(missing_dir.status.code(), Some(1));
     assert!(
-        stderr(&missing_dir).contains("could not write nowhere/x.md"),
+        stderr(&missing_dir).contains("--output nowhere/x.md: x.md could not be written"),
         "{}",
         stderr(&missing_dir)
     );

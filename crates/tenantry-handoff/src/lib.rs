@@ -106,6 +106,11 @@ impl Handoff {
         &self.client
     }
 
+    /// The tenant's slug: names the files the document is saved as.
+    pub fn slug(&self) -> &str {
+        &self.slug
+    }
+
     /// The hash of the change set the document describes, if it was signed.
     pub fn head(&self) -> Option<&str> {
         self.head.as_deref()
@@ -265,6 +270,7 @@ mod tests {
     fn build_names_the_client_and_the_head_change_set() {
         let handoff = Handoff::build(&healthcare(), &history()).expect("builds");
         assert_eq!(handoff.client(), "Cedar Valley Health");
+        assert_eq!(handoff.slug(), "cedar-valley-health");
         assert_eq!(handoff.head(), Some("b".repeat(64).as_str()));
         assert_eq!(handoff.section_titles(), SECTION_TITLES.to_vec());
         assert!(handoff.footer().contains(&"b".repeat(64)));

@@ -2,8 +2,11 @@
 //! run exactly the same steps: the policy gate, the diff against the mirror's version,
 //! signing, recording in the outbox. Nothing here talks to a terminal or a window.
 
+mod handoff;
 mod plan;
 mod progress;
+
+pub use handoff::handoff;
 
 pub use plan::{plan, plan_draft, Plan, PlanChange, PlanFinding, PlanStep};
 pub use progress::refresh_tenant_progress;
@@ -74,6 +77,17 @@ pub enum WorkflowError {
     RevertsCreation,
     #[error("the tenant's document is missing from the mirror")]
     MissingDocument,
+    #[error("no tenant '{0}' in the mirror (give its id or slug)")]
+    UnknownTenant(String),
+    #[error("tenant '{tenant}' has no signed {environment} document yet")]
+    NoSignedDocument {
+        tenant: String,
+        environment: &'static str,
+    },
+    #[error("change set #{0} is in the history but its envelope is missing; run `tenantry verify-mirror`")]
+    MissingEnvelope(i32),
+    #[error(transparent)]
+    Handoff(#[from] tenantry_handoff::HandoffError),
     #[error(
         "cannot revert {id}: later changes touched the same fields ({reason}); revert those first"
     )]

@@ -11,8 +11,8 @@ use tenantry_core::{NewDraft, SubmissionState, TenantDocument};
 use tenantry_policy::PolicyPack;
 use tenantry_store::testing::TestMirror;
 use tenantry_workflow::{
-    plan_draft, refresh_tenant_progress, revert, submit, submit_draft, Rules, SubmitOutcome,
-    SubmitRequest, WorkflowError,
+    handoff, plan_draft, refresh_tenant_progress, revert, submit, submit_draft, Rules,
+    SubmitOutcome, SubmitRequest, WorkflowError,
 };
 
 tenantry_store::on_both_backends!(
@@ -23,6 +23,7 @@ tenantry_store::on_both_backends!(
     a_blocked_draft_stays_unsubmitted,
     the_plan_of_a_draft_is_what_its_submission_signs,
     the_tenant_list_learns_each_tenants_progress_from_the_policy,
+    the_handoff_documents_what_was_signed_and_by_whom,
 );
 
 fn hipaa_example() -> TenantDocument {
@@ -518,4 +519,57 @@ async fn the_tenant_list_learns_each_tenants_progress_from_the_policy(mirror: &T
     };
     assert!(done_reference > done_new, "{done_reference} vs {done_new}");
     assert_eq!(reference.blocked, Some(false));
+}
+
+async fn the_handoff_documents_what_was_signed_and_by_whom(mirror: &TestMirror) {
+    let (catalog, pack) = (Catalog::bundled(), PolicyPack::bundled());
+    let rules = Rules {
+        catalog: &catalog,
+        pack: &pack,
+    };
+    let key = SigningKey::generate().expect("key");
+    let doc = hipaa_example();
+    submitted(mirror, rules, &doc, &key, "Onboard Cedar Valley").await;
+    let mut edited = doc.clone();
+    edited.ai.monthly_budget_cents += 10_000;
+    let second = submitted(mirror, rules, &edited, &key, "Raise the AI budget").await;
+
+    // By slug or id, from the furthest environment reached (only draft here).
+    let by_slug = handoff(&mirror.store, doc.tenant.slug.as_str(), None)
+        .await
+        .expect("a handoff");
+    let by_id = handoff(&mirror.store, &doc.tenant.id.to_string(), None)
+        .await
+        .expect("a handoff by id");
+    assert_eq!(by_slug.markdown(), by_id.markdown());
+    assert_eq!(by_slug.head(), Some(second.hash.0.as_str()));
+    let markdown = by_slug.markdown();
+    assert!(markdown.contains(&doc.tenant.display_name), "{markdown}");
+    assert!(markdown.contains("Onboard Cedar Valley"), "{markdown}");
+    assert!(markdown.contains("Raise the AI budget"), "{markdown}");
+    assert!(
+        markdown.contains(&key.key_id().as_str()[..12]),
+        "the signer is named: {markdown}"
+    );
+
+    let unknown = handoff(&mirror.store, "no-such-client", None)
+        .await
+        .expect_err("unknown tenant");
+    assert!(
+        matches!(unknown, WorkflowError::UnknownTenant(ref given) if given == "no-such-client"),
+        "{unknown:?}"
+    );
+    let production = handoff(
+        &mirror.store,
+        doc.tenant.slug.as_str(),
+        Some(Environment::Production),
+    )
+    .await
+    .expect_err("never promoted");
+    assert!(
+        production
+            .to_string()
+            .contains("no signed production document"),
+        "{production}"
+    );
 }

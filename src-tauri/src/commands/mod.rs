@@ -4,6 +4,7 @@
 mod app;
 mod drafts;
 mod files;
+mod handoff;
 mod plan;
 mod signing;
 mod sync;
@@ -40,5 +41,6 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         files::export_document,
         files::choose_image,
         files::image_preview,
+        handoff::export_handoff,
     ])
 }

@@ -772,6 +772,10 @@ export function fakeBackend(
       failIfTold('exportDocument');
       return null;
     },
+    exportHandoff: async () => {
+      failIfTold('exportHandoff');
+      return null;
+    },
     chooseImage: async () => {
       failIfTold('chooseImage');
       return null;

@@ -33,6 +33,7 @@
  *   import?: { error: FakeRefusal } | { cancelled: true } | { legalName: string },
  *   export?: { error: FakeRefusal } | { cancelled: true } | { fileName: string, format: string },
  *   image?: { error: FakeRefusal } | { cancelled: true } | { mediaType: string, base64: string, width: number, height: number },
+ *   handoff?: { error: FakeRefusal } | { cancelled: true } | { fileName: string, format: string },
  * }} FakeFiles
  *   What the native dialogs and the Rust checks would answer: the browser tests cannot
  *   open a GTK dialog, so each test says which file "was chosen" and what Rust made of it.
@@ -460,6 +461,13 @@ export function installFakeIpc(options) {
     export_document: ({ id }) => {
       known(id);
       const answer = files.export ?? { cancelled: true };
+      if ('error' in answer) throw refuse(answer.error.code, answer.error.message);
+      if ('cancelled' in answer) return null;
+      return answer;
+    },
+    // The handoff's save dialog: cancelled unless a test says what was saved.
+    export_handoff: () => {
+      const answer = files.handoff ?? { cancelled: true };
       if ('error' in answer) throw refuse(answer.error.code, answer.error.message);
       if ('cancelled' in answer) return null;
       return answer;

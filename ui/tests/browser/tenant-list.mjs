@@ -181,9 +181,10 @@ export const tenantListTests = [
     },
   },
   {
-    name: 'tenant list: a row opens its draft (Enter), or the tenant’s details when it has none; dark',
+    name: 'tenant list: a row opens its draft (Enter), or the tenant’s details (and its handoff) when it has none; dark',
     colorScheme: 'dark',
     fake: {
+      files: { handoff: { fileName: 'aaron-handoff.md', format: 'Markdown' } },
       drafts: [seedDraft(4, { clientName: 'Aaron Dental' })],
       tenantCount: 40,
       tenants: [
@@ -215,6 +216,12 @@ export const tenantListTests = [
       assert.match(await dialog.innerText(), /no draft of this tenant in this mirror/);
       assert.ok((await dialog.innerText()).includes(id), 'the dialog shows the tenant id');
       assert.equal((await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))), 'tenant-dialog-close');
+      // The handoff is saved from here (the save dialog is native: answered by the fake).
+      await page.getByTestId('handoff-format').selectOption('markdown');
+      await page.getByTestId('save-handoff').click();
+      await eventually(async () =>
+        assert.equal(await page.getByTestId('handoff-status').innerText(), 'Handoff saved as Markdown to aaron-handoff.md.'),
+      );
       await checkA11y('tenant details, dark');
       await screenshot('tenant-details-dark');
       await page.keyboard.press('Escape');

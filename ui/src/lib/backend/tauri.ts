@@ -56,6 +56,7 @@ export const tauriBackend: Backend = {
   listTenants: (filter) => settle(() => commands.listTenants(filter), 'load the tenants'),
   importDocument: (id, step) => settle(() => commands.importDocument(id, step), 'import the document'),
   exportDocument: (id) => settle(() => commands.exportDocument(id), 'export the document'),
+  exportHandoff: (tenant, format) => settle(() => commands.exportHandoff(tenant, format), 'save the handoff document'),
   chooseImage: (id, step, path) => settle(() => commands.chooseImage(id, step, path), 'use the image'),
   imagePreview: (reference) => settle(() => commands.imagePreview(reference), 'show the image'),
 };

@@ -35,6 +35,7 @@ export type {
   Justification,
   StepState,
   ExportedFile,
+  HandoffFormat,
   ImagePreview,
 } from '../../bindings';
 
@@ -78,6 +79,7 @@ import type {
   TenantPage_Serialize,
   TenantSummary_Serialize,
   ExportedFile,
+  HandoffFormat,
   ImagePreview,
 } from '../../bindings';
 
@@ -244,6 +246,12 @@ export interface Backend {
   importDocument(id: DraftId, step: Step): Promise<WizardView | null>;
   /** Opens the native save dialog and writes the draft's document there; `null`: cancelled. */
   exportDocument(id: DraftId): Promise<ExportedFile | null>;
+  /**
+   * Builds the client handoff document of a tenant (id or slug) from what was signed and
+   * saves it in `format` through the native save dialog; `null`: cancelled. A tenant that
+   * cannot be documented is `invalid_input` saying why, before any dialog opens.
+   */
+  exportHandoff(tenant: string, format: HandoffFormat): Promise<ExportedFile | null>;
   /**
    * Opens the native open dialog for the image field at `path`; the Rust side checks the
    * file (PNG, JPEG or WebP by content, size), keeps it and sets the field to its

@@ -264,6 +264,43 @@ describe('TenantList', () => {
     expect(document.activeElement).toBe(target.querySelector('[data-index="1"]'));
   });
 
+  it('the details dialog saves the client handoff in the chosen format and says where, or why not', async () => {
+    const tenants = fakeTenants(3);
+    const asked: [string, string][] = [];
+    const backend = fakeBackend(
+      {
+        exportHandoff: async (tenant, format) => {
+          asked.push([tenant, format]);
+          if (asked.length === 2) {
+            throw { code: 'invalid_input', message: 'No handoff document: a value looks like a secret (fake).', fields: [] };
+          }
+          return { fileName: 'client-handoff.md', format: 'Markdown' };
+        },
+      },
+      { tenants },
+    );
+    await render(backend);
+    const row = $$('tenant-row')[1]!;
+    row.focus();
+    row.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    await wait();
+    const select = document.querySelector<HTMLSelectElement>('[data-testid="handoff-format"]')!;
+    expect(select.value).toBe('pdf');
+    select.value = 'markdown';
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+    const save = document.querySelector<HTMLButtonElement>('[data-testid="save-handoff"]')!;
+    save.click();
+    await wait();
+    expect(asked).toEqual([[tenants[1]!.id, 'markdown']]);
+    const status = document.querySelector('[data-testid="handoff-status"]');
+    expect(text(status)).toBe('Handoff saved as Markdown to client-handoff.md.');
+    save.click();
+    await wait();
+    expect(text(document.querySelector('[data-testid="handoff-error"]'))).toMatch(/looks like a secret \(fake\)/);
+    expect(text(status)).toBe('');
+    expect(save.disabled).toBe(false);
+  });
+
   it('a failure says what happened and offers "Try again"', async () => {
     const backend = fakeBackend({}, { tenants: fakeTenants(12) });
     backend.fail('listTenants', { code: 'storage', message: 'The local database could not be read (fake).', fields: [] });
