@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use tenantry_changeset::changeset::Environment;
 use tenantry_changeset::Envelope;
-use tenantry_core::tenant::ComplianceMode;
+use tenantry_core::tenant::{ComplianceMode, Environment as RolloutEnvironment, StageStatus};
 use tenantry_core::{ClientName, Industry, TenantDocument};
 
 use common::{change, change_in, creation, hash_of, hipaa_example, Staff, TestServer};
@@ -15,6 +15,7 @@ use common::{change, change_in, creation, hash_of, hipaa_example, Staff, TestSer
 on_both_databases!(
     a_compliance_mode_change_waits_in_the_queue_until_a_compliance_officer_approves,
     production_waits_for_every_approval_and_a_staging_edit_voids_the_promotion,
+    production_cannot_start_with_an_incomplete_go_live_checklist,
 );
 
 /// The officer co-signs the stored envelope and posts it as their approval.
@@ -316,4 +317,95 @@ async fn production_waits_for_every_approval_and_a_staging_edit_voids_the_promot
     let (status, answer, _) = push(promote_edit).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert_eq!(stored(server).await, stored_before + 1);
+}
+
+/// Sent straight over HTTP, as a person bypassing the app would: the staging
+/// configuration may not start production while a go-live checklist item has no
+/// evidence (VER-002), nor may production be pushed with it; nothing is stored either
+/// time. With the evidence back, production can start.
+async fn production_cannot_start_with_an_incomplete_go_live_checklist(server: &mut TestServer) {
+    let manager = server.staff("Ana Lima", "account_manager").await;
+    let officer = server.staff("Chidi Okafor", "compliance_officer").await;
+    let doc = hipaa_example();
+    let draft = change_in(&manager.key, Environment::Draft, None, &doc, None);
+    let (status, answer) = server.push(&manager.token, &draft).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let draft_head = hash_of(&draft);
+    let staged = change_in(
+        &manager.key,
+        Environment::Staging,
+        None,
+        &doc,
+        Some(&draft_head),
+    );
+    let (status, answer) = server.push(&manager.token, &staged).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    approve(server, &officer, &staged).await;
+
+    // Production started in staging's configuration, but the smoke tests have no evidence.
+    let mut started = doc.clone();
+    let production = started
+        .rollout
+        .stages
+        .iter_mut()
+        .find(|stage| stage.environment == RolloutEnvironment::Production)
+        .expect("the example plans production");
+    production.status = StageStatus::InProgress;
+    started
+        .go_live
+        .items
+        .remove("smoke_tests")
+        .expect("the example has smoke tests");
+    let stored_before = stored(server).await;
+    let heads_before = heads(server).await;
+    let start_in_staging = change_in(
+        &manager.key,
+        Environment::Staging,
+        Some(&doc),
+        &started,
+        Some(&hash_of(&staged)),
+    );
+    let (status, answer) = server.push(&manager.token, &start_in_staging).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(answer["code"], "policy_blocked", "{answer}");
+    let findings = answer["findings"].as_array().expect("findings");
+    assert!(
+        findings
+            .iter()
+            .any(|finding| finding["rule_id"] == "VER-002"
+                && finding["path"] == "/go_live/items/smoke_tests"),
+        "{answer}"
+    );
+    // Pushed to production directly, the same configuration is refused too.
+    let straight_to_production = change_in(
+        &manager.key,
+        Environment::Production,
+        None,
+        &started,
+        Some(&hash_of(&staged)),
+    );
+    let (status, answer) = server.push(&manager.token, &straight_to_production).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(stored(server).await, stored_before);
+    assert_eq!(heads(server).await, heads_before);
+
+    // The evidence attached again: production may start in staging.
+    let mut complete = started.clone();
+    complete.go_live.items.insert(
+        "smoke_tests".into(),
+        doc.go_live.items["smoke_tests"].clone(),
+    );
+    let (status, answer) = server
+        .push(
+            &manager.token,
+            &change_in(
+                &manager.key,
+                Environment::Staging,
+                Some(&doc),
+                &complete,
+                Some(&hash_of(&staged)),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
 }
