@@ -4,81 +4,13 @@
 //! Keys come from owner-only key files here; the OS keyring path is in `keyring.rs`.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use serde_json::Value;
 
-struct Workspace {
-    dir: tempfile::TempDir,
-}
+mod support;
 
-impl Workspace {
-    fn new() -> Self {
-        let workspace = Self {
-            dir: tempfile::tempdir().expect("temp dir"),
-        };
-        let created = workspace.run(&["key", "create", "--key-file", "author.key"]);
-        assert!(created.status.success(), "{}", stderr(&created));
-        workspace
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_tenantry"))
-            .args(args)
-            .current_dir(self.dir.path())
-            .env("TENANTRY_DATA_DIR", self.path("data"))
-            .env_remove("TENANTRY_DATABASE_URL")
-            .env_remove("TENANTRY_KEY_FILE")
-            .output()
-            .expect("run tenantry")
-    }
-
-    /// A copy of the HIPAA example, edited by `edit`.
-    fn document(&self, name: &str, edit: impl FnOnce(&mut Value)) -> PathBuf {
-        let example = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../examples/tenants/healthcare-hipaa.json");
-        let mut doc: Value =
-            serde_json::from_slice(&std::fs::read(example).expect("example")).expect("JSON");
-        edit(&mut doc);
-        let path = self.path(name);
-        std::fs::write(&path, serde_json::to_vec_pretty(&doc).expect("JSON")).expect("write");
-        path
-    }
-
-    fn submit(&self, file: &Path, summary: &str, out: &str) -> Output {
-        self.run(&[
-            "submit",
-            file.to_str().expect("utf-8"),
-            "--summary",
-            summary,
-            "--key-file",
-            "author.key",
-            "--out",
-            out,
-        ])
-    }
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn assert_ok(output: &Output) {
-    assert!(
-        output.status.success(),
-        "stdout: {}\nstderr: {}",
-        stdout(output),
-        stderr(output)
-    );
-}
+use support::{assert_ok, stderr, stdout, Workspace};
 
 fn python() -> Option<PathBuf> {
     let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools/pyenv/bin/python");

@@ -2,93 +2,31 @@
 //! submitted (signed) twice through the binary, then its handoff is generated as
 //! Markdown on stdout and as a PDF file that poppler (a real reader) opens.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
 use serde_json::Value;
 
-struct Workspace {
-    dir: tempfile::TempDir,
+mod support;
+
+use support::{assert_ok, stderr, stdout, Workspace};
+
+/// A mirror holding the HIPAA example, submitted, then with a raised AI budget.
+fn with_signed_tenant() -> Workspace {
+    let workspace = Workspace::new();
+    let first = workspace.document("v1.json", |_| {});
+    assert_ok(&workspace.submit(&first, "Onboard Cedar Valley Health", "v1.dsse.json"));
+    let second = workspace.document("v2.json", |doc| {
+        doc["ai"]["monthly_budget_cents"] = Value::from(160_000);
+    });
+    assert_ok(&workspace.submit(&second, "Raise the AI budget", "v2.dsse.json"));
+    workspace
 }
 
-impl Workspace {
-    /// A mirror holding the HIPAA example, submitted, then with a raised AI budget.
-    fn with_signed_tenant() -> Self {
-        let workspace = Self {
-            dir: tempfile::tempdir().expect("temp dir"),
-        };
-        assert_ok(&workspace.run(&["key", "create", "--key-file", "author.key"]));
-        let first = workspace.document("v1.json", |_| {});
-        assert_ok(&workspace.submit(&first, "Onboard Cedar Valley Health"));
-        let second = workspace.document("v2.json", |doc| {
-            doc["ai"]["monthly_budget_cents"] = Value::from(160_000);
-        });
-        assert_ok(&workspace.submit(&second, "Raise the AI budget"));
-        workspace
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_tenantry"))
-            .args(args)
-            .current_dir(self.dir.path())
-            .env("TENANTRY_DATA_DIR", self.path("data"))
-            .env_remove("TENANTRY_DATABASE_URL")
-            .env_remove("TENANTRY_KEY_FILE")
-            .output()
-            .expect("run tenantry")
-    }
-
-    fn document(&self, name: &str, edit: impl FnOnce(&mut Value)) -> PathBuf {
-        let example = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../examples/tenants/healthcare-hipaa.json");
-        let mut doc: Value =
-            serde_json::from_slice(&std::fs::read(example).expect("example")).expect("JSON");
-        edit(&mut doc);
-        let path = self.path(name);
-        std::fs::write(&path, serde_json::to_vec_pretty(&doc).expect("JSON")).expect("write");
-        path
-    }
-
-    fn submit(&self, file: &Path, summary: &str) -> Output {
-        let out = format!("{}.dsse.json", file.display());
-        self.run(&[
-            "submit",
-            file.to_str().expect("utf-8"),
-            "--summary",
-            summary,
-            "--key-file",
-            "author.key",
-            "--out",
-            &out,
-        ])
-    }
-
-    fn history(&self) -> Vec<Value> {
-        let output = self.run(&["history", "cedar-valley-health", "--format", "json"]);
-        assert_ok(&output);
-        serde_json::from_slice(&output.stdout).expect("JSON")
-    }
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn assert_ok(output: &Output) {
-    assert!(
-        output.status.success(),
-        "stdout: {}\nstderr: {}",
-        stdout(output),
-        stderr(output)
-    );
+fn history(workspace: &Workspace) -> Vec<Value> {
+    let output = workspace.run(&["history", "cedar-valley-health", "--format", "json"]);
+    assert_ok(&output);
+    serde_json::from_slice(&output.stdout).expect("JSON")
 }
 
 /// A poppler tool; a missing one fails the test with what to do, never skips it.
@@ -118,8 +56,8 @@ const SECTIONS: [&str; 8] = [
 
 #[test]
 fn handoff_as_markdown_documents_the_signed_document_and_its_history() {
-    let workspace = Workspace::with_signed_tenant();
-    let history = workspace.history();
+    let workspace = with_signed_tenant();
+    let history = history(&workspace);
     let head = history[1]["hash"].as_str().expect("hash");
 
     let output = workspace.run(&["handoff", "cedar-valley-health", "--format", "md"]);
@@ -153,7 +91,7 @@ fn handoff_as_markdown_documents_the_signed_document_and_its_history() {
 
 #[test]
 fn handoff_as_pdf_writes_a_file_a_reader_opens() {
-    let workspace = Workspace::with_signed_tenant();
+    let workspace = with_signed_tenant();
     let output = workspace.run(&[
         "handoff",
         "cedar-valley-health",
@@ -179,7 +117,7 @@ fn handoff_as_pdf_writes_a_file_a_reader_opens() {
     assert!(pages >= 3, "{pages}");
     assert!(text.contains(&format!("Page {pages} of {pages}")));
     // No temporary file is left beside it.
-    let names: Vec<String> = std::fs::read_dir(workspace.dir.path())
+    let names: Vec<String> = std::fs::read_dir(workspace.dir())
         .expect("list")
         .map(|entry| {
             entry
@@ -202,7 +140,7 @@ fn handoff_as_pdf_writes_a_file_a_reader_opens() {
 
 #[test]
 fn unknown_tenants_missing_environments_and_bad_outputs_are_clear_errors() {
-    let workspace = Workspace::with_signed_tenant();
+    let workspace = with_signed_tenant();
     let unknown = workspace.run(&["handoff", "no-such-client"]);
     assert_eq!(unknown.status.code(), Some(1));
     assert!(
@@ -277,7 +215,7 @@ fn an_empty_machine_has_no_mirror_to_document() {
 
 #[test]
 fn a_pdf_is_not_written_to_a_terminal() {
-    let workspace = Workspace::with_signed_tenant();
+    let workspace = with_signed_tenant();
     // util-linux's `script` runs the command on a pseudo-terminal.
     let command = format!(
         "{} handoff cedar-valley-health --format pdf",
@@ -285,7 +223,7 @@ fn a_pdf_is_not_written_to_a_terminal() {
     );
     let output = Command::new("script")
         .args(["--quiet", "--return", "--command", &command, "/dev/null"])
-        .current_dir(workspace.dir.path())
+        .current_dir(workspace.dir())
         .env("TENANTRY_DATA_DIR", workspace.path("data"))
         .env_remove("TENANTRY_DATABASE_URL")
         .output()
