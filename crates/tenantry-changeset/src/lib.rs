@@ -10,9 +10,12 @@
 //! - [`chain`]: a tenant's history as a hash chain, and where it breaks.
 //! - [`catalog`]: the platform's catalog signed by the platform key (its own DSSE
 //!   payload type), with the version, expiry and organisation rules clients apply.
+//! - [`audit`]: audit bundles: a tenant's or a date range's envelopes with the chain
+//!   proof, signed by the exporter, verifiable offline (`docs/audit.md`).
 //!
 //! The format is documented for other implementations in `docs/changeset-format.md`.
 
+pub mod audit;
 pub mod catalog;
 pub mod chain;
 pub mod changeset;

@@ -172,6 +172,12 @@ pub enum Command {
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Signed audit exports: a tenant's or a date range's history, with the chain proof,
+    /// for anyone to check offline with `tenantry changeset verify`
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Check every tenant's history in the mirror: signatures, parent links, and that
     /// the stored documents are what the change sets produce. Exits 1 on a break
     VerifyMirror {
@@ -346,8 +352,9 @@ pub enum ChangesetCommand {
         #[command(flatten)]
         signer: SignerArgs,
     },
-    /// Verify an envelope offline, against the mirror's known keys and any given with
-    /// --public-key. Exits 1 when it does not verify
+    /// Verify an envelope or an audit bundle (`tenantry audit export`) offline, against
+    /// the mirror's known keys and any given with --public-key. A key a bundle carries
+    /// is not trusted for that. Exits 1 when it does not verify
     Verify {
         envelope: PathBuf,
         /// A trusted ed25519 public key (64 hex characters); repeatable
@@ -366,6 +373,30 @@ pub enum ChangesetCommand {
         /// Write the envelope here instead of stdout
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Write the signed history in scope (every tenant unless --tenant; the whole
+    /// history unless --from/--to) with its chain proof, signed with your key. A range
+    /// holds every change set from the first to the last created in it, anchored on the
+    /// one before
+    Export {
+        /// Only this tenant (id or slug)
+        #[arg(long, value_name = "ID_OR_SLUG")]
+        tenant: Option<String>,
+        /// Change sets created on or after this day (2026-11-24, UTC) or instant (RFC 3339)
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Change sets created on or before this day (the whole day, UTC) or instant
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// The bundle file to write (atomically; an existing file is replaced)
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[command(flatten)]
+        signer: SignerArgs,
     },
 }
 

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use tenantry_changeset::audit;
 use tenantry_changeset::changeset::{ChangeSet, Environment, CHANGESET_SCHEMA_VERSION};
 use tenantry_changeset::keys::KeyId;
 use tenantry_changeset::{Envelope, Operation, PublicKey};
@@ -19,6 +20,8 @@ use crate::{mirror, output, sources};
 
 /// An envelope file is never more than this (the envelope's own limit).
 const MAX_ENVELOPE_FILE: u64 = tenantry_changeset::envelope::MAX_ENVELOPE_BYTES as u64;
+/// `changeset verify` also reads audit bundles, up to their own limit.
+const MAX_BUNDLE_FILE: u64 = audit::MAX_BUNDLE_BYTES as u64;
 
 /// A change set before signing: what `changeset sign` reads. The id, author, time and
 /// schema version are filled in when it is signed.
@@ -114,15 +117,19 @@ async fn trusted_keys(
     Ok(keys)
 }
 
-/// Verifies an envelope file offline; `Ok(false)` when it does not verify.
+/// Verifies an envelope or an audit bundle (told apart by its `kind`) offline;
+/// `Ok(false)` when it does not verify.
 pub async fn verify(
     path: &Path,
     public_keys: &[String],
     mirror_args: &MirrorArgs,
     format: ReportFormat,
 ) -> Result<bool, String> {
-    let bytes = read_envelope(path)?;
+    let bytes = file::read_capped(path, MAX_BUNDLE_FILE).map_err(|error| error.to_string())?;
     let keys = trusted_keys(mirror_args, public_keys).await?;
+    if audit::is_audit_bundle(&bytes) {
+        return crate::audit::verify(path, &bytes, &keys, format);
+    }
     let outcome =
         Envelope::parse(&bytes).and_then(|envelope| envelope.verify(|id| keys.get(id).cloned()));
     let report = match &outcome {

@@ -1,6 +1,7 @@
 //! `tenantry`: Tenantry's command line, over the same core and mirror as the desktop app.
 
 mod args;
+mod audit;
 mod catalog;
 mod changesets;
 mod drafts;
@@ -23,8 +24,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::args::{
-    CatalogCommand, ChangesetCommand, Cli, Command, DraftsCommand, KeyCommand, MirrorArgs,
-    PolicyCommand, ServerCommand,
+    AuditCommand, CatalogCommand, ChangesetCommand, Cli, Command, DraftsCommand, KeyCommand,
+    MirrorArgs, PolicyCommand, ServerCommand,
 };
 
 fn main() -> ExitCode {
@@ -245,6 +246,24 @@ fn main() -> ExitCode {
                 output: output.as_deref(),
             };
             with_runtime(&cli.mirror, |mirror| handoff::run(args, mirror))
+        }
+        Command::Audit {
+            command:
+                AuditCommand::Export {
+                    tenant,
+                    from,
+                    to,
+                    out,
+                    signer,
+                },
+        } => {
+            let args = audit::ExportArgs {
+                tenant: tenant.as_deref(),
+                from: from.as_deref(),
+                to: to.as_deref(),
+                out: &out,
+            };
+            with_runtime(&cli.mirror, |mirror| audit::export(args, &signer, mirror))
         }
         Command::VerifyMirror { format } => {
             return exit_with(with_runtime(&cli.mirror, |mirror| {

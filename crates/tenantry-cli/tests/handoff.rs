@@ -23,12 +23,6 @@ fn with_signed_tenant() -> Workspace {
     workspace
 }
 
-fn history(workspace: &Workspace) -> Vec<Value> {
-    let output = workspace.run(&["history", "cedar-valley-health", "--format", "json"]);
-    assert_ok(&output);
-    serde_json::from_slice(&output.stdout).expect("JSON")
-}
-
 /// A poppler tool; a missing one fails the test with what to do, never skips it.
 fn poppler(tool: &str, file: &Path) -> String {
     let mut command = Command::new(tool);
@@ -57,7 +51,7 @@ const SECTIONS: [&str; 8] = [
 #[test]
 fn handoff_as_markdown_documents_the_signed_document_and_its_history() {
     let workspace = with_signed_tenant();
-    let history = history(&workspace);
+    let history = workspace.history("cedar-valley-health");
     let head = history[1]["hash"].as_str().expect("hash");
 
     let output = workspace.run(&["handoff", "cedar-valley-health", "--format", "md"]);

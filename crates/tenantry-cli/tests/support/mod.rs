@@ -32,10 +32,15 @@ impl Workspace {
 
     /// `tenantry ARGS` in the workspace, on its own SQLite mirror.
     pub fn run(&self, args: &[&str]) -> Output {
+        self.run_with_data_dir(args, &self.path("data"))
+    }
+
+    /// `tenantry ARGS` in the workspace with another data directory (another machine).
+    pub fn run_with_data_dir(&self, args: &[&str], data_dir: &Path) -> Output {
         Command::new(env!("CARGO_BIN_EXE_tenantry"))
             .args(args)
             .current_dir(self.dir.path())
-            .env("TENANTRY_DATA_DIR", self.path("data"))
+            .env("TENANTRY_DATA_DIR", data_dir)
             .env_remove("TENANTRY_DATABASE_URL")
             .env_remove("TENANTRY_KEY_FILE")
             .output()
@@ -66,6 +71,15 @@ impl Workspace {
             "--out",
             out,
         ])
+    }
+}
+
+impl Workspace {
+    /// `tenantry history TENANT --format json`, parsed.
+    pub fn history(&self, tenant: &str) -> Vec<Value> {
+        let output = self.run(&["history", tenant, "--format", "json"]);
+        assert_ok(&output);
+        serde_json::from_slice(&output.stdout).expect("JSON")
     }
 }
 
