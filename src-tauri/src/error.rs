@@ -182,6 +182,7 @@ impl From<SyncError> for AppError {
                 Self::new(ErrorCode::NotRegistered, message)
             }
             SyncError::Signer(_) => Self::new(ErrorCode::Keyring, message),
+            SyncError::SelfApproval { .. } => Self::new(ErrorCode::InvalidInput, message),
             SyncError::Store(error) | SyncError::Record(RecordError::Store(error)) => error.into(),
             SyncError::Refused { .. }
             | SyncError::Protocol(_)

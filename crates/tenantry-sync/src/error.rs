@@ -58,6 +58,8 @@ pub enum SyncError {
     },
     #[error("cannot sign the rebased change set: {0}")]
     Signer(String),
+    #[error("you authored change set {hash}; someone else must approve it")]
+    SelfApproval { hash: String },
     #[error("cannot resolve the conflict: {0}")]
     Resolve(String),
     #[error(transparent)]

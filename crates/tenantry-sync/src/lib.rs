@@ -20,6 +20,7 @@ mod catalog;
 mod error;
 mod http;
 mod rebase;
+mod review;
 pub mod tls;
 
 use std::collections::{BTreeMap, HashMap};
@@ -39,6 +40,7 @@ pub use catalog::{CatalogPull, CatalogPullError, CatalogTrust, PLATFORM_KEY_ENV}
 pub use error::SyncError;
 pub use http::{normalise_url, RetryPolicy};
 pub use rebase::{Conflict, FieldConflict, RebaseReport, Resolution, Side, Signer};
+pub use review::{Approval, Approved, Requirement, ReviewItem};
 
 use crate::http::{refusal, Http};
 use crate::rebase::KeyCache;
