@@ -28,6 +28,8 @@ fn main() {
             "choose_image",
             "image_preview",
             "export_handoff",
+            "review_queue",
+            "approve_changeset",
         ]),
     ))
     .expect("tauri-build failed");

@@ -100,6 +100,13 @@ export const commands = {
 	 *  saves it in `format` where the user chooses; written atomically. `None`: cancelled.
 	 */
 	exportHandoff: (tenant: string, format: HandoffFormat) => typedError<ExportedFile | null, AppError>(__TAURI_INVOKE("export_handoff", { tenant, format })),
+	/**  The change sets waiting for approval on the server, oldest first. */
+	reviewQueue: () => typedError<ReviewEntry_Serialize[], AppError>(__TAURI_INVOKE("review_queue")),
+	/**
+	 *  Approves the change set `hash`: this person's key co-signs the bytes the author
+	 *  signed (as this mirror holds them) and the server records it if their role allows.
+	 */
+	approveChangeset: (hash: string) => typedError<ApprovalDone, AppError>(__TAURI_INVOKE("approve_changeset", { hash })),
 };
 
 /* Types */
@@ -178,6 +185,13 @@ export type AppInfo_Serialize = {
 	databaseLocation: string,
 	/**  Why the mirror could not be opened, when it could not. */
 	mirrorError: string | null,
+};
+
+/**  What an approval did. */
+export type ApprovalDone = {
+	hash: string,
+	/**  This key had approved it before; nothing changed. */
+	duplicate: boolean,
 };
 
 export type Branding = Branding_Serialize | Branding_Deserialize;
@@ -1195,6 +1209,88 @@ export type Resolved_Serialize = {
 	 */
 	queued: string | null,
 	view: SyncView_Serialize,
+};
+
+/**  A change set waiting for approval. */
+export type ReviewEntry = ReviewEntry_Serialize | ReviewEntry_Deserialize;
+
+/**  A change set waiting for approval. */
+export type ReviewEntry_Deserialize = {
+	hash: string,
+	tenant: string,
+	/**  The client's name, when the tenant is in this mirror. */
+	clientName?: string | null,
+	/**  `draft`, `staging` or `production`. */
+	environment: string,
+	author: string,
+	/**  The author's name as the key registry gives it, when this mirror learnt it. */
+	authorName?: string | null,
+	/**  The author's summary; `None` until this mirror pulled the change set. */
+	summary?: string | null,
+	requirements: ReviewRequirement_Deserialize[],
+	approvals: number,
+	/**  The author is this person: they cannot approve it. */
+	mine: boolean,
+};
+
+/**  A change set waiting for approval. */
+export type ReviewEntry_Serialize = {
+	hash: string,
+	tenant: string,
+	/**  The client's name, when the tenant is in this mirror. */
+	clientName: string | null,
+	/**  `draft`, `staging` or `production`. */
+	environment: string,
+	author: string,
+	/**  The author's name as the key registry gives it, when this mirror learnt it. */
+	authorName: string | null,
+	/**  The author's summary; `None` until this mirror pulled the change set. */
+	summary: string | null,
+	requirements: ReviewRequirement_Serialize[],
+	approvals: number,
+	/**  The author is this person: they cannot approve it. */
+	mine: boolean,
+};
+
+/**  One approval rule a change set must satisfy. */
+export type ReviewRequirement = ReviewRequirement_Serialize | ReviewRequirement_Deserialize;
+
+/**  One approval rule a change set must satisfy. */
+export type ReviewRequirement_Deserialize = {
+	ruleId: string,
+	/**  What the change does that needs the approval, in the rule's words. */
+	message: string,
+	/**  The onboarding step the rule belongs to. */
+	step: string,
+	needed: number,
+	have: number,
+	satisfied: boolean,
+	/**  `compliance_officer` for every bundled rule. */
+	reviewerRole: string,
+	/**
+	 *  Set when the approval is asked of another change set (a production promotion
+	 *  counts the approvals of the staging change set it promotes).
+	 */
+	approveInstead?: string | null,
+};
+
+/**  One approval rule a change set must satisfy. */
+export type ReviewRequirement_Serialize = {
+	ruleId: string,
+	/**  What the change does that needs the approval, in the rule's words. */
+	message: string,
+	/**  The onboarding step the rule belongs to. */
+	step: string,
+	needed: number,
+	have: number,
+	satisfied: boolean,
+	/**  `compliance_officer` for every bundled rule. */
+	reviewerRole: string,
+	/**
+	 *  Set when the approval is asked of another change set (a production promotion
+	 *  counts the approvals of the staging change set it promotes).
+	 */
+	approveInstead: string | null,
 };
 
 /**  Step 11: "No direct-to-production onboarding. No silent launches." */

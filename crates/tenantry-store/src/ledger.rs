@@ -130,6 +130,16 @@ impl Store {
         Ok(keys)
     }
 
+    /// Every trusted key's label by key id: the name the key was given when it was
+    /// trusted (e.g. `server: Ana Lima` for a key learnt from the server's registry).
+    pub async fn key_labels(&self) -> Result<HashMap<String, String>, StoreError> {
+        const SQL: &str = "SELECT key_id, label FROM signing_keys";
+        let rows: Vec<(String, String)> = on_pool!(&self.backend, |pool| sqlx::query_as(SQL)
+            .fetch_all(pool)
+            .await?);
+        Ok(rows.into_iter().collect())
+    }
+
     /// Verifies `envelope_bytes` against the trusted keys and records the change set, or
     /// records nothing and says why. Recording the same envelope twice is harmless.
     pub async fn record(&self, envelope_bytes: &[u8]) -> Result<Recorded, RecordError> {

@@ -17,6 +17,7 @@ tenantry_store::on_both_backends!(
     unknown_keys_and_conflicting_edits_store_nothing,
     look_alike_slugs_cannot_coexist,
     verify_mirror_passes_an_intact_mirror_and_names_a_tampered_row,
+    trusted_keys_keep_the_label_they_were_given,
 );
 
 fn document(name: &str) -> TenantDocument {
@@ -417,4 +418,19 @@ async fn execute_bytes(location: &Location, sql: &str, bytes: Vec<u8>) {
                 .expect("tamper");
         }
     }
+}
+
+async fn trusted_keys_keep_the_label_they_were_given(mirror: &TestMirror) {
+    assert!(mirror.store.key_labels().await.expect("labels").is_empty());
+    let author = trusted_key(mirror).await;
+    let officer = SigningKey::generate().expect("key");
+    mirror
+        .store
+        .add_signing_key(&officer.public(), "server: Chidi Okafor")
+        .await
+        .expect("trust key");
+    let labels = mirror.store.key_labels().await.expect("labels");
+    assert_eq!(labels.len(), 2);
+    assert_eq!(labels[author.key_id().as_str()], "test author");
+    assert_eq!(labels[officer.key_id().as_str()], "server: Chidi Okafor");
 }

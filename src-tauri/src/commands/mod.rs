@@ -6,6 +6,7 @@ mod drafts;
 mod files;
 mod handoff;
 mod plan;
+mod review;
 mod signing;
 mod sync;
 mod tenants;
@@ -42,5 +43,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         files::choose_image,
         files::image_preview,
         handoff::export_handoff,
+        review::review_queue,
+        review::approve_changeset,
     ])
 }

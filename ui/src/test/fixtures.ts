@@ -20,6 +20,7 @@ import {
   type NewDraft,
   type Progress,
   type Resolved,
+  type ReviewEntry,
   type ServerSource,
   type StaffRole,
   type Step,
@@ -293,6 +294,10 @@ export interface FakeBackend extends Backend {
   registrations: { name: string; role: StaffRole }[];
   /** Conflicts waiting for a decision, with their fields (also counted in the sync view). */
   conflicts: ConflictView[];
+  /** Change sets waiting for approval on the fake server, oldest first. */
+  reviews: ReviewEntry[];
+  /** Hashes sent to `approveChangeset`, in order. */
+  approved: string[];
   /** What `resolveConflict` was asked, in order. */
   resolutions: { changeset: string; choices: FieldChoice[] }[];
   /** Hashes sent to `dismissRejection`, in order. */
@@ -310,7 +315,7 @@ export interface FakeBackend extends Backend {
 const clone = <T>(value: T): T => structuredClone(value);
 
 /** 64 hex digits that differ with `n`: a stand-in for a SHA-256. */
-function fakeHex(n: number): string {
+export function fakeHex(n: number): string {
   return Array.from({ length: 64 }, (_, i) => ((n * 7 + i * 13 + ((i * n) % 5)) % 16).toString(16)).join('');
 }
 
@@ -380,6 +385,7 @@ export function fakeBackend(
     server?: Partial<FakeServer>;
     outbox?: number;
     conflicts?: ConflictView[];
+    reviews?: ReviewEntry[];
     tenants?: TenantSummary[];
   } = {},
 ): FakeBackend {
@@ -529,6 +535,8 @@ export function fakeBackend(
     outbox: options.outbox ?? 0,
     registrations,
     conflicts: clone(options.conflicts ?? []),
+    reviews: clone(options.reviews ?? []),
+    approved: [],
     resolutions: [],
     dismissed: [],
     fail(command, error, times = 1) {
@@ -715,6 +723,16 @@ export function fakeBackend(
       server.lastSyncAt = new Date().toISOString();
       server.lastError = null;
       return { sent, received, rejected, view: syncViewNow() };
+    },
+    reviewQueue: async () => {
+      failIfTold('reviewQueue');
+      return clone(fake.reviews);
+    },
+    approveChangeset: async (hash) => {
+      failIfTold('approveChangeset');
+      fake.approved.push(hash);
+      fake.reviews = fake.reviews.filter((entry) => entry.hash !== hash);
+      return { hash, duplicate: false };
     },
     listConflicts: async () => {
       failIfTold('listConflicts');

@@ -23,6 +23,8 @@
  *   outbox?: number,
  *   syncMs?: number,
  *   conflicts?: ConflictView[],
+ *   reviews?: import('../../src/lib/backend').ReviewEntry[],
+ *   role?: 'accountManager' | 'complianceOfficer',
  *   resolveError?: { code: string, message: string },
  *   tenantCount?: number,
  *   tenants?: import('../../src/lib/backend').TenantSummary[],
@@ -146,6 +148,9 @@ export function installFakeIpc(options) {
   // queues one resolved change set in the outbox.
   /** @type {ConflictView[]} */
   const conflicts = [...(options.conflicts ?? [])];
+  let reviews = [...(options.reviews ?? [])];
+  /** @type {string[]} */
+  const approved = [];
   /** @type {{ changeset: string, choices: FieldChoice[] }[]} */
   const resolutions = [];
   /** @type {string[]} */
@@ -168,7 +173,7 @@ export function installFakeIpc(options) {
       standing,
       keyId: keyId ?? hex64(99),
       name: registration?.name ?? 'Ana Lima',
-      role: registration?.role ?? 'accountManager',
+      role: registration?.role ?? options.role ?? 'accountManager',
       checkedAt: new Date().toISOString(),
       current: true,
     };
@@ -641,6 +646,15 @@ export function installFakeIpc(options) {
       return { ...outcome, view: syncView() };
     },
     list_conflicts: () => (server.url === null ? [] : conflicts),
+    review_queue: () => {
+      if (server.url === null) throw refuse('invalid_input', 'No platform server is set (fake backend).');
+      return reviews;
+    },
+    approve_changeset: ({ hash }) => {
+      approved.push(hash);
+      reviews = reviews.filter((entry) => entry.hash !== hash);
+      return { hash, duplicate: false };
+    },
     resolve_conflict: ({ changeset, choices }) => {
       resolutions.push({ changeset, choices });
       if (server.url === null) throw refuse('invalid_input', 'No platform server is set (fake backend).');
@@ -685,7 +699,7 @@ export function installFakeIpc(options) {
   let nextCallback = 1;
 
   Object.assign(window, {
-    __FAKE_IPC__: { calls, drafts, documents, server, registrations, conflicts, resolutions, dismissed },
+    __FAKE_IPC__: { calls, drafts, documents, server, registrations, conflicts, resolutions, dismissed, approved },
     __TAURI_INTERNALS__: {
       /**
        * @param {string} cmd

@@ -12,6 +12,7 @@ import { conflictsTests } from './conflicts.mjs';
 import { draftsTests } from './drafts.mjs';
 import { filesTests } from './files.mjs';
 import { planTests } from './plan.mjs';
+import { reviewTests } from './review.mjs';
 import { tenantListTests } from './tenant-list.mjs';
 import { syncTests } from './sync.mjs';
 import { tenantsTests } from './tenants.mjs';
@@ -29,7 +30,7 @@ if (!existsSync(join(dist, 'index.html'))) {
 }
 
 const filter = process.argv[2];
-const tests = [...tenantsTests, ...draftsTests, ...planTests, ...tenantListTests, ...wizardTests, ...syncTests, ...conflictsTests, ...filesTests].filter((t) => !filter || t.name.includes(filter));
+const tests = [...tenantsTests, ...draftsTests, ...planTests, ...tenantListTests, ...wizardTests, ...syncTests, ...conflictsTests, ...filesTests, ...reviewTests].filter((t) => !filter || t.name.includes(filter));
 const started = Date.now();
 const server = await serveStatic(dist);
 const browser = await chromium.launch({

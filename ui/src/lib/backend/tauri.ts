@@ -49,6 +49,8 @@ export const tauriBackend: Backend = {
   registerKey: (name, role) => settle(() => commands.registerKey(name, role), 'register your key'),
   syncNow: () => settle(() => commands.syncNow(), 'sync with the server'),
   listConflicts: () => settle(() => commands.listConflicts(), 'load the conflicts'),
+  reviewQueue: () => settle(() => commands.reviewQueue(), 'load the review queue'),
+  approveChangeset: (hash) => settle(() => commands.approveChangeset(hash), 'approve the change set'),
   resolveConflict: (changeset, choices) =>
     settle(() => commands.resolveConflict(changeset, choices), 'resolve the conflict'),
   dismissRejection: (hash) => settle(() => commands.dismissRejection(hash), 'dismiss the refused change set'),

@@ -37,6 +37,8 @@ export type {
   ExportedFile,
   HandoffFormat,
   ImagePreview,
+  KeyRole,
+  ApprovalDone,
 } from '../../bindings';
 
 import type {
@@ -81,6 +83,9 @@ import type {
   ExportedFile,
   HandoffFormat,
   ImagePreview,
+  ReviewEntry_Serialize,
+  ReviewRequirement_Serialize,
+  ApprovalDone,
 } from '../../bindings';
 
 // tauri-specta generates two shapes of a type when Rust's serialised form differs
@@ -122,6 +127,15 @@ export type ConflictView = ConflictView_Serialize;
 export type ConflictField = ConflictField_Serialize;
 /** What a resolution did: the resolved change set's hash (null when nothing was left) and the state after it. */
 export type Resolved = Resolved_Serialize;
+/**
+ * A change set waiting for approval on the server: whose, what it changes (`summary`,
+ * null until this mirror pulled it), the approval rules it must satisfy and how many
+ * approvals it has. `mine`: this person authored it and cannot approve it.
+ */
+export type ReviewEntry = ReviewEntry_Serialize;
+/** One approval rule of a change set, in the rule's words, with approvals needed and had. */
+export type ReviewRequirement = ReviewRequirement_Serialize;
+
 
 /** A draft at one step of the onboarding wizard: the draft, the stepper and the step's form. */
 export type WizardView = WizardView_Serialize;
@@ -225,6 +239,17 @@ export interface Backend {
    * (`invalid_input`) unless every conflicting field has exactly one side.
    */
   resolveConflict(changeset: string, choices: FieldChoice[]): Promise<Resolved>;
+  /**
+   * The change sets waiting for approval on the server, oldest first. Fails with
+   * `invalid_input` (no server set), `not_registered`, `offline` or `server`.
+   */
+  reviewQueue(): Promise<ReviewEntry[]>;
+  /**
+   * Approves a change set with this person's key (a co-signature over the bytes the
+   * author signed). The server refuses it (`server`) unless this person's role allows;
+   * their own change set is `invalid_input`.
+   */
+  approveChangeset(hash: string): Promise<ApprovalDone>;
   /** Forgets a change set the server refused, once its author has read why. Cannot be undone. */
   dismissRejection(hash: string): Promise<SyncView>;
   /**

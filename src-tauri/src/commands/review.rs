@@ -1,0 +1,168 @@
+//! The platform server's review queue, and approving a change set with this person's
+//! own key. What needs approval, and who may give it, is the server's to say (from
+//! policy and the key registry); the window shows its answer and this person's role.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use tauri::State;
+use tenantry_changeset::changeset::Environment;
+use tenantry_store::Store;
+use tenantry_sync::{ReviewItem, Syncer};
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// One approval rule a change set must satisfy.
+#[derive(Clone, Debug, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewRequirement {
+    pub rule_id: String,
+    /// What the change does that needs the approval, in the rule's words.
+    pub message: String,
+    /// The onboarding step the rule belongs to.
+    pub step: String,
+    pub needed: u32,
+    pub have: u32,
+    pub satisfied: bool,
+    /// `compliance_officer` for every bundled rule.
+    pub reviewer_role: String,
+    /// Set when the approval is asked of another change set (a production promotion
+    /// counts the approvals of the staging change set it promotes).
+    pub approve_instead: Option<String>,
+}
+
+/// A change set waiting for approval.
+#[derive(Clone, Debug, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewEntry {
+    pub hash: String,
+    pub tenant: String,
+    /// The client's name, when the tenant is in this mirror.
+    pub client_name: Option<String>,
+    /// `draft`, `staging` or `production`.
+    pub environment: String,
+    pub author: String,
+    /// The author's name as the key registry gives it, when this mirror learnt it.
+    pub author_name: Option<String>,
+    /// The author's summary; `None` until this mirror pulled the change set.
+    pub summary: Option<String>,
+    pub requirements: Vec<ReviewRequirement>,
+    pub approvals: u32,
+    /// The author is this person: they cannot approve it.
+    pub mine: bool,
+}
+
+/// What an approval did.
+#[derive(Clone, Debug, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ApprovalDone {
+    pub hash: String,
+    /// This key had approved it before; nothing changed.
+    pub duplicate: bool,
+}
+
+fn syncer(state: &AppState, store: &Store) -> Result<Syncer, AppError> {
+    let Some(server_url) = state.sync.server().0 else {
+        return Err(AppError::invalid(
+            "No platform server is set: choose one in Settings to see what waits for review."
+                .to_owned(),
+        ));
+    };
+    let token = state
+        .signer
+        .server_token(&server_url)
+        .map_err(AppError::keyring)?
+        .ok_or_else(|| AppError::not_registered(&server_url))?;
+    Ok(state.sync.syncer(store, &server_url, Some(token))?)
+}
+
+/// The change sets waiting for approval on the server, oldest first.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(name = "command", skip_all, fields(name = "review_queue"))]
+pub async fn review_queue(state: State<'_, AppState>) -> Result<Vec<ReviewEntry>, AppError> {
+    let store = state.store().await?;
+    let queue = syncer(&state, store)?.review_queue().await?;
+    let labels = store.key_labels().await?;
+    let me = state.signer.info().ok().and_then(|info| info.key_id);
+    let mut entries = Vec::with_capacity(queue.len());
+    for item in queue {
+        let client_name = client_name(store, &item).await?;
+        entries.push(entry(item, client_name, &labels, me.as_deref()));
+    }
+    Ok(entries)
+}
+
+async fn client_name(store: &Store, item: &ReviewItem) -> Result<Option<String>, AppError> {
+    let Some(tenant) = store.find_tenant(&item.tenant).await? else {
+        return Ok(None);
+    };
+    for environment in [
+        Environment::Draft,
+        Environment::Staging,
+        Environment::Production,
+    ] {
+        if let Some(document) = store.document(&tenant, environment).await? {
+            return Ok(Some(document.tenant.display_name));
+        }
+    }
+    Ok(None)
+}
+
+fn entry(
+    item: ReviewItem,
+    client_name: Option<String>,
+    labels: &HashMap<String, String>,
+    me: Option<&str>,
+) -> ReviewEntry {
+    let author_name = labels.get(&item.author).map(|label| {
+        // Keys learnt from the server's registry are labelled "server: <name>".
+        label.strip_prefix("server: ").unwrap_or(label).to_owned()
+    });
+    ReviewEntry {
+        mine: me == Some(item.author.as_str()),
+        requirements: item
+            .requirements
+            .iter()
+            .map(|requirement| ReviewRequirement {
+                rule_id: requirement.rule_id.clone(),
+                message: requirement.message.clone(),
+                step: requirement.step.clone(),
+                needed: requirement.needed,
+                have: requirement.have,
+                satisfied: requirement.satisfied,
+                reviewer_role: requirement.reviewer_role.clone(),
+                approve_instead: (requirement.hash != item.hash).then(|| requirement.hash.clone()),
+            })
+            .collect(),
+        approvals: u32::try_from(item.approvals.len()).unwrap_or(u32::MAX),
+        hash: item.hash,
+        tenant: item.tenant,
+        client_name,
+        environment: item.environment,
+        author: item.author,
+        author_name,
+        summary: item.summary,
+    }
+}
+
+/// Approves the change set `hash`: this person's key co-signs the bytes the author
+/// signed (as this mirror holds them) and the server records it if their role allows.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(name = "command", skip_all, fields(name = "approve_changeset"))]
+pub async fn approve_changeset(
+    state: State<'_, AppState>,
+    hash: String,
+) -> Result<ApprovalDone, AppError> {
+    let store = state.store().await?;
+    let syncer = syncer(&state, store)?;
+    let key = state.signer.key().map_err(AppError::keyring)?;
+    let approved = syncer.approve(&hash, &key).await?;
+    tracing::info!(%hash, duplicate = approved.duplicate == Some(true), "change set approved");
+    Ok(ApprovalDone {
+        hash,
+        duplicate: approved.duplicate == Some(true),
+    })
+}
