@@ -30,6 +30,7 @@ fn main() {
             "export_handoff",
             "review_queue",
             "approve_changeset",
+            "review_changes",
         ]),
     ))
     .expect("tauri-build failed");

@@ -107,6 +107,12 @@ export const commands = {
 	 *  signed (as this mirror holds them) and the server records it if their role allows.
 	 */
 	approveChangeset: (hash: string) => typedError<ApprovalDone, AppError>(__TAURI_INVOKE("approve_changeset", { hash })),
+	/**
+	 *  What the change set `hash` of `tenant` changes, as a plan (its environment's
+	 *  document before → after, by step, with the policy results and the justifications
+	 *  signed with it); `None` until this mirror pulled it.
+	 */
+	reviewChanges: (tenant: string, hash: string) => typedError<Plan_Serialize | null, AppError>(__TAURI_INVOKE("review_changes", { tenant, hash })),
 };
 
 /* Types */

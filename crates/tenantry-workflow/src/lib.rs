@@ -8,7 +8,7 @@ mod progress;
 
 pub use handoff::handoff;
 
-pub use plan::{plan, plan_draft, Plan, PlanChange, PlanFinding, PlanStep};
+pub use plan::{changeset_plan, plan, plan_draft, Plan, PlanChange, PlanFinding, PlanStep};
 pub use progress::refresh_tenant_progress;
 
 use tenantry_changeset::changeset::{

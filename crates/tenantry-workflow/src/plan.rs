@@ -105,6 +105,39 @@ pub async fn plan_draft(
     plan(rules, current.as_ref(), doc, environment, base)
 }
 
+/// What the recorded change set `hash` (of `tenant`, an id or slug) changed, read as a
+/// plan: its environment's document before it → after it, grouped by step, with the
+/// policy results of the result and the justifications signed with it. For a reviewer,
+/// who must see exactly what changes and why it is allowed. `None` when the mirror holds
+/// no such change set (pull first).
+pub async fn changeset_plan(
+    store: &Store,
+    rules: Rules<'_>,
+    tenant: &str,
+    hash: &str,
+) -> Result<Option<Plan>, WorkflowError> {
+    let Some(tenant) = store.find_tenant(tenant).await? else {
+        return Ok(None);
+    };
+    let history = store.history(&tenant).await?;
+    let Some(index) = history.iter().position(|entry| entry.hash == hash) else {
+        return Ok(None);
+    };
+    // Replayed from the verified envelopes, in the same order as the history.
+    let versions = store.versions(&tenant).await?;
+    let environment = history[index].environment;
+    let after = &versions.get(index).ok_or(WorkflowError::MissingDocument)?.1;
+    let before = versions[..index]
+        .iter()
+        .rev()
+        .find(|(env, _)| *env == environment)
+        .map(|(_, document)| document);
+    let base = index
+        .checked_sub(1)
+        .map(|parent| history[parent].hash.clone());
+    plan(rules, before, after, environment, base).map(Some)
+}
+
 /// The plan from `current` (the mirror's version in `environment`, none for a new
 /// tenant) to `doc`.
 pub fn plan(

@@ -11,8 +11,8 @@ use tenantry_core::{NewDraft, SubmissionState, TenantDocument};
 use tenantry_policy::PolicyPack;
 use tenantry_store::testing::TestMirror;
 use tenantry_workflow::{
-    handoff, plan_draft, refresh_tenant_progress, revert, submit, submit_draft, Rules,
-    SubmitOutcome, SubmitRequest, WorkflowError,
+    changeset_plan, handoff, plan_draft, refresh_tenant_progress, revert, submit, submit_draft,
+    Rules, SubmitOutcome, SubmitRequest, WorkflowError,
 };
 
 tenantry_store::on_both_backends!(
@@ -24,6 +24,7 @@ tenantry_store::on_both_backends!(
     the_plan_of_a_draft_is_what_its_submission_signs,
     the_tenant_list_learns_each_tenants_progress_from_the_policy,
     the_handoff_documents_what_was_signed_and_by_whom,
+    a_recorded_change_set_reads_as_the_plan_of_what_it_changed,
 );
 
 fn hipaa_example() -> TenantDocument {
@@ -571,5 +572,58 @@ async fn the_handoff_documents_what_was_signed_and_by_whom(mirror: &TestMirror) 
             .to_string()
             .contains("no signed production document"),
         "{production}"
+    );
+}
+
+async fn a_recorded_change_set_reads_as_the_plan_of_what_it_changed(mirror: &TestMirror) {
+    let (catalog, pack) = (Catalog::bundled(), PolicyPack::bundled());
+    let rules = Rules {
+        catalog: &catalog,
+        pack: &pack,
+    };
+    let key = SigningKey::generate().expect("key");
+    let doc = hipaa_example();
+    let first = submitted(mirror, rules, &doc, &key, "Onboard").await;
+    let mut edited = doc.clone();
+    edited.ai.monthly_budget_cents += 10_000;
+    let second = submitted(mirror, rules, &edited, &key, "Raise the budget").await;
+    let slug = doc.tenant.slug.as_str();
+
+    let raised = changeset_plan(&mirror.store, rules, slug, &second.hash.0)
+        .await
+        .expect("plan")
+        .expect("the change set is in the mirror");
+    assert!(!raised.creates_tenant);
+    assert_eq!(raised.base.as_deref(), Some(first.hash.0.as_str()));
+    assert_eq!(raised.change_count, 1);
+    let changes: Vec<_> = raised.steps.iter().flat_map(|step| &step.changes).collect();
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0].path, "/ai/monthly_budget_cents");
+    assert_eq!(
+        changes[0].before.as_deref(),
+        Some(doc.ai.monthly_budget_cents.to_string().as_str())
+    );
+    assert_eq!(
+        changes[0].after.as_deref(),
+        Some(edited.ai.monthly_budget_cents.to_string().as_str())
+    );
+    assert_eq!(raised.blocking_count, 0, "it passed the policy when signed");
+
+    let created = changeset_plan(&mirror.store, rules, slug, &first.hash.0)
+        .await
+        .expect("plan")
+        .expect("in the mirror");
+    assert!(created.creates_tenant);
+    assert!(created.change_count > 10, "every starting value is listed");
+
+    assert!(changeset_plan(&mirror.store, rules, slug, &"0".repeat(64))
+        .await
+        .expect("plan")
+        .is_none());
+    assert!(
+        changeset_plan(&mirror.store, rules, "no-such-client", &second.hash.0)
+            .await
+            .expect("plan")
+            .is_none()
     );
 }

@@ -45,5 +45,6 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         handoff::export_handoff,
         review::review_queue,
         review::approve_changeset,
+        review::review_changes,
     ])
 }

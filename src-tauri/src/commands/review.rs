@@ -9,6 +9,7 @@ use tauri::State;
 use tenantry_changeset::changeset::Environment;
 use tenantry_store::Store;
 use tenantry_sync::{ReviewItem, Syncer};
+use tenantry_workflow::Plan;
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -145,6 +146,21 @@ fn entry(
         author_name,
         summary: item.summary,
     }
+}
+
+/// What the change set `hash` of `tenant` changes, as a plan (its environment's
+/// document before → after, by step, with the policy results and the justifications
+/// signed with it); `None` until this mirror pulled it.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(name = "command", skip_all, fields(name = "review_changes"))]
+pub async fn review_changes(
+    state: State<'_, AppState>,
+    tenant: String,
+    hash: String,
+) -> Result<Option<Plan>, AppError> {
+    let store = state.store().await?;
+    Ok(tenantry_workflow::changeset_plan(store, state.rules().await, &tenant, &hash).await?)
 }
 
 /// Approves the change set `hash`: this person's key co-signs the bytes the author

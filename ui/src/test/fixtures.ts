@@ -18,6 +18,7 @@ import {
   type KeyInfo,
   type Missing,
   type NewDraft,
+  type Plan,
   type Progress,
   type Resolved,
   type ReviewEntry,
@@ -386,6 +387,8 @@ export function fakeBackend(
     outbox?: number;
     conflicts?: ConflictView[];
     reviews?: ReviewEntry[];
+    /** What `reviewChanges` answers, by change set hash. */
+    reviewPlans?: Record<string, Plan>;
     tenants?: TenantSummary[];
   } = {},
 ): FakeBackend {
@@ -723,6 +726,10 @@ export function fakeBackend(
       server.lastSyncAt = new Date().toISOString();
       server.lastError = null;
       return { sent, received, rejected, view: syncViewNow() };
+    },
+    reviewChanges: async (_tenant, hash) => {
+      failIfTold('reviewChanges');
+      return clone(options.reviewPlans?.[hash] ?? null);
     },
     reviewQueue: async () => {
       failIfTold('reviewQueue');

@@ -24,6 +24,7 @@
  *   syncMs?: number,
  *   conflicts?: ConflictView[],
  *   reviews?: import('../../src/lib/backend').ReviewEntry[],
+ *   reviewPlans?: Record<string, import('../../src/lib/backend').Plan>,
  *   role?: 'accountManager' | 'complianceOfficer',
  *   resolveError?: { code: string, message: string },
  *   tenantCount?: number,
@@ -646,6 +647,7 @@ export function installFakeIpc(options) {
       return { ...outcome, view: syncView() };
     },
     list_conflicts: () => (server.url === null ? [] : conflicts),
+    review_changes: ({ hash }) => (options.reviewPlans ?? {})[hash] ?? null,
     review_queue: () => {
       if (server.url === null) throw refuse('invalid_input', 'No platform server is set (fake backend).');
       return reviews;

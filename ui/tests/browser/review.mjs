@@ -70,11 +70,53 @@ const REVIEWS = [
   },
 ];
 
+/** @type {import('../../src/lib/backend').Plan} */
+const CEDAR_PLAN = {
+  tenant_id: 'cedar-valley-health',
+  display_name: 'Cedar Valley Health',
+  environment: 'staging',
+  base: 'e'.repeat(64),
+  creates_tenant: false,
+  steps: [
+    {
+      step: 'data_migration',
+      number: 9,
+      title: 'Migrate client data',
+      changes: [
+        { path: '/data_migration/datasets/0/contains_phi', label: 'data migration › datasets › 0 › contains phi', before: 'false', after: 'true' },
+      ],
+      findings: [],
+    },
+    {
+      step: 'ai',
+      number: 6,
+      title: 'Configure AI behaviour',
+      changes: [{ path: '/ai/monthly_budget_cents', label: 'ai › monthly budget cents', before: '150000', after: '160000' }],
+      findings: [
+        {
+          rule_id: 'AI-010',
+          severity: 'warning',
+          step: 'ai',
+          path: '/ai/monthly_budget_cents',
+          message: 'the budget is above the industry default',
+          remediation: 'Justify it.',
+          justified: true,
+          justification: 'Pilot with 3 clinics needs the headroom',
+        },
+      ],
+    },
+  ],
+  change_count: 2,
+  blocking_count: 0,
+  justified_count: 1,
+  can_submit: true,
+};
+
 /** @type {BrowserTest[]} */
 export const reviewTests = [
   {
     name: 'review: a compliance officer reaches the queue by keyboard, reads why, approves',
-    fake: { server: SERVER, reviews: REVIEWS, role: 'complianceOfficer' },
+    fake: { server: SERVER, reviews: REVIEWS, role: 'complianceOfficer', reviewPlans: { ['a'.repeat(64)]: CEDAR_PLAN } },
     async run({ page, screenshot, checkA11y }) {
       await page.getByTestId('nav-review').focus();
       await page.keyboard.press('Enter');
@@ -88,6 +130,12 @@ export const reviewTests = [
       assert.equal(await second.locator('h2').innerText(), '<img src=x onerror=alert(1)> Dental');
       assert.equal(await page.locator('[data-testid="review-screen"] img').count(), 0);
       assert.equal(await second.getByTestId('approve').isDisabled(), true, 'not pulled yet: sync first');
+      // What it changes, old → new by step, with the justification signed with it.
+      await first.getByTestId('show-changes').focus();
+      await page.keyboard.press('Enter');
+      await first.getByTestId('review-changes').waitFor();
+      assert.equal(await first.getByTestId('review-change').count(), 2);
+      assert.match(await first.getByTestId('review-finding').innerText(), /Justified: Pilot with 3 clinics/);
       await assertNoHorizontalOverflow(page);
       await checkA11y('review queue, light');
       await screenshot('review-queue-light');

@@ -51,6 +51,7 @@ export const tauriBackend: Backend = {
   listConflicts: () => settle(() => commands.listConflicts(), 'load the conflicts'),
   reviewQueue: () => settle(() => commands.reviewQueue(), 'load the review queue'),
   approveChangeset: (hash) => settle(() => commands.approveChangeset(hash), 'approve the change set'),
+  reviewChanges: (tenant, hash) => settle(() => commands.reviewChanges(tenant, hash), 'show the changes'),
   resolveConflict: (changeset, choices) =>
     settle(() => commands.resolveConflict(changeset, choices), 'resolve the conflict'),
   dismissRejection: (hash) => settle(() => commands.dismissRejection(hash), 'dismiss the refused change set'),

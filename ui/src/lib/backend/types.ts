@@ -250,6 +250,12 @@ export interface Backend {
    * their own change set is `invalid_input`.
    */
   approveChangeset(hash: string): Promise<ApprovalDone>;
+  /**
+   * What a change set waiting for review changes: its environment's document before →
+   * after, by step, with the policy results and the justifications signed with it.
+   * `null` until this mirror pulled it.
+   */
+  reviewChanges(tenant: string, hash: string): Promise<Plan | null>;
   /** Forgets a change set the server refused, once its author has read why. Cannot be undone. */
   dismissRejection(hash: string): Promise<SyncView>;
   /**

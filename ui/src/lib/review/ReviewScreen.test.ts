@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { backendContext, type Backend, type ReviewEntry } from '../backend';
+import { backendContext, type Backend, type Plan, type ReviewEntry } from '../backend';
 import { fakeBackend, fakeHex, type FakeBackend } from '../../test/fixtures';
 import { syncContext } from '../sync/context';
 import { SyncStore } from '../sync/store.svelte';
@@ -64,10 +64,46 @@ function entry(overrides: Partial<ReviewEntry> = {}): ReviewEntry {
   };
 }
 
-function server(reviews: ReviewEntry[], role: 'accountManager' | 'complianceOfficer'): FakeBackend {
+const PLAN: Plan = {
+  tenant_id: 'cedar-valley-health',
+  display_name: 'Cedar Valley Health',
+  environment: 'staging',
+  base: fakeHex(9),
+  creates_tenant: false,
+  steps: [
+    {
+      step: 'ai',
+      number: 6,
+      title: 'Configure AI behaviour',
+      changes: [{ path: '/ai/monthly_budget_cents', label: 'ai › monthly budget cents', before: '150000', after: '<b>160000</b>' }],
+      findings: [
+        {
+          rule_id: 'AI-010',
+          severity: 'warning',
+          step: 'ai',
+          path: '/ai/monthly_budget_cents',
+          message: 'the budget is above the industry default',
+          remediation: 'Justify it.',
+          justified: true,
+          justification: 'Pilot with 3 clinics needs the headroom',
+        },
+      ],
+    },
+  ],
+  change_count: 1,
+  blocking_count: 0,
+  justified_count: 1,
+  can_submit: true,
+};
+
+function server(
+  reviews: ReviewEntry[],
+  role: 'accountManager' | 'complianceOfficer',
+  reviewPlans: Record<string, Plan> = {},
+): FakeBackend {
   const backend = fakeBackend(
     {},
-    { reviews, server: { url: 'http://127.0.0.1:8480', source: 'settings', registered: true, approved: true } },
+    { reviews, reviewPlans, server: { url: 'http://127.0.0.1:8480', source: 'settings', registered: true, approved: true } },
   );
   backend.registrations.push({ name: 'Chidi Okafor', role });
   return backend;
@@ -114,6 +150,25 @@ describe('ReviewScreen', () => {
     await wait();
     expect(one('approve-error')).toBe('The server refused the request (fake).');
     expect($$('review-entry')).toHaveLength(2);
+  });
+
+  it('shows what a change changes, old → new by step, with the policy results and justifications, as text', async () => {
+    const backend = server([entry()], 'complianceOfficer', { [fakeHex(1)]: PLAN });
+    await render(backend);
+    const toggle = target.querySelector<HTMLButtonElement>('[data-testid="show-changes"]')!;
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    toggle.click();
+    await wait();
+    expect(toggle.getAttribute('aria-expanded')).toBe('true');
+    expect(one('review-change-count')).toBe('1 field changed.');
+    expect(one('review-change')).toBe('ai › monthly budget cents 150000 → <b>160000</b>');
+    expect(target.querySelector('[data-testid="review-change"] b')).toBeNull();
+    expect(one('review-finding')).toBe(
+      'AI-010 Warning (justified): the budget is above the industry default Justified: Pilot with 3 clinics needs the headroom',
+    );
+    toggle.click();
+    await wait();
+    expect($$('review-changes')).toHaveLength(0);
   });
 
   it('without a server the queue says why it cannot be read', async () => {
