@@ -83,6 +83,10 @@ async fn classify(app: &Client) {
         .expect("require the first catalog service");
     type_at(app, "/classification/scale/expected_users", "1800").await;
     type_at(app, "/classification/documented_by", "Priya Raman").await;
+    // Settled before the next click, as tests/support/wizard.rs does after each action:
+    // the answer to the typing re-renders the findings and moves the "Now" button, and a
+    // WebDriver click aimed at where it was then lands elsewhere (a CI run lost it so).
+    wait_for_text(app, "save-status", "All changes saved").await;
     click(app, "timestamp-now").await;
     wait_for_step(app, "classification", "complete").await;
     wait_for_text(app, "save-status", "All changes saved").await;
