@@ -5,7 +5,7 @@
 
 use reqwest::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
-use tenantry_changeset::changeset::ChangeSet;
+use tenantry_changeset::changeset::{ChangeSet, Environment};
 use tenantry_changeset::{Envelope, SigningKey};
 
 use crate::http::refusal;
@@ -59,6 +59,10 @@ pub struct ReviewItem {
     pub approvals: Vec<Approval>,
     /// The author's summary, when the change set is in this mirror (pulled).
     pub summary: Option<String>,
+    /// The client's name, when the tenant is in this mirror.
+    pub client_name: Option<String>,
+    /// The author's name from the server's key registry, when this mirror learnt it.
+    pub author_name: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -95,6 +99,7 @@ impl Syncer {
             .http
             .json(Method::GET, "/v1/approvals/pending", None, true)
             .await?;
+        let labels = self.store.key_labels().await?;
         let mut items = Vec::with_capacity(list.pending.len());
         for pending in list.pending {
             let summary = match self.store.envelope_by_id(&pending.hash).await? {
@@ -106,6 +111,11 @@ impl Syncer {
                     .map(|changeset| changeset.summary),
                 None => None,
             };
+            let client_name = self.client_name(&pending.tenant).await?;
+            // Keys learnt from the registry are labelled "server: <name>" (learn_keys).
+            let author_name = labels
+                .get(&pending.author)
+                .map(|label| label.strip_prefix("server: ").unwrap_or(label).to_owned());
             items.push(ReviewItem {
                 seq: pending.seq,
                 hash: pending.hash,
@@ -115,9 +125,28 @@ impl Syncer {
                 requirements: pending.requirements,
                 approvals: pending.approvals,
                 summary,
+                client_name,
+                author_name,
             });
         }
         Ok(items)
+    }
+
+    /// The client's name as the mirror's furthest-back document of `tenant` gives it.
+    async fn client_name(&self, tenant: &str) -> Result<Option<String>, SyncError> {
+        let Some(id) = self.store.find_tenant(tenant).await? else {
+            return Ok(None);
+        };
+        for environment in [
+            Environment::Draft,
+            Environment::Staging,
+            Environment::Production,
+        ] {
+            if let Some(document) = self.store.document(&id, environment).await? {
+                return Ok(Some(document.tenant.display_name));
+            }
+        }
+        Ok(None)
     }
 
     /// Approves the change set `hash` with `key`: co-signs the envelope as this mirror

@@ -79,6 +79,8 @@ async fn an_officer_sees_why_a_change_waits_and_approves_it(server: TestServer) 
         .expect("pull");
     let queue = officer_syncer.review_queue().await.expect("the queue");
     assert_eq!(queue[0].summary.as_deref(), Some("Edit the client"));
+    assert_eq!(queue[0].client_name.as_deref(), Some("Cedar Valley Health"));
+    assert_eq!(queue[0].author_name.as_deref(), Some("Ana Lima"));
 
     // Neither the author (refused before sending; the server's own refusal of a hand-made
     // self-approval is tested in tenantry-server) nor another account manager can stand

@@ -2,11 +2,8 @@
 //! own key. What needs approval, and who may give it, is the server's to say (from
 //! policy and the key registry); the window shows its answer and this person's role.
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 use tauri::State;
-use tenantry_changeset::changeset::Environment;
 use tenantry_store::Store;
 use tenantry_sync::{ReviewItem, Syncer};
 use tenantry_workflow::Plan;
@@ -85,42 +82,14 @@ fn syncer(state: &AppState, store: &Store) -> Result<Syncer, AppError> {
 pub async fn review_queue(state: State<'_, AppState>) -> Result<Vec<ReviewEntry>, AppError> {
     let store = state.store().await?;
     let queue = syncer(&state, store)?.review_queue().await?;
-    let labels = store.key_labels().await?;
     let me = state.signer.info().ok().and_then(|info| info.key_id);
-    let mut entries = Vec::with_capacity(queue.len());
-    for item in queue {
-        let client_name = client_name(store, &item).await?;
-        entries.push(entry(item, client_name, &labels, me.as_deref()));
-    }
-    Ok(entries)
+    Ok(queue
+        .into_iter()
+        .map(|item| entry(item, me.as_deref()))
+        .collect())
 }
 
-async fn client_name(store: &Store, item: &ReviewItem) -> Result<Option<String>, AppError> {
-    let Some(tenant) = store.find_tenant(&item.tenant).await? else {
-        return Ok(None);
-    };
-    for environment in [
-        Environment::Draft,
-        Environment::Staging,
-        Environment::Production,
-    ] {
-        if let Some(document) = store.document(&tenant, environment).await? {
-            return Ok(Some(document.tenant.display_name));
-        }
-    }
-    Ok(None)
-}
-
-fn entry(
-    item: ReviewItem,
-    client_name: Option<String>,
-    labels: &HashMap<String, String>,
-    me: Option<&str>,
-) -> ReviewEntry {
-    let author_name = labels.get(&item.author).map(|label| {
-        // Keys learnt from the server's registry are labelled "server: <name>".
-        label.strip_prefix("server: ").unwrap_or(label).to_owned()
-    });
+fn entry(item: ReviewItem, me: Option<&str>) -> ReviewEntry {
     ReviewEntry {
         mine: me == Some(item.author.as_str()),
         requirements: item
@@ -140,10 +109,10 @@ fn entry(
         approvals: u32::try_from(item.approvals.len()).unwrap_or(u32::MAX),
         hash: item.hash,
         tenant: item.tenant,
-        client_name,
+        client_name: item.client_name,
         environment: item.environment,
         author: item.author,
-        author_name,
+        author_name: item.author_name,
         summary: item.summary,
     }
 }
