@@ -30,6 +30,7 @@ fn main() {
             "export_handoff",
             "review_queue",
             "approve_changeset",
+            "request_changes",
             "review_changes",
         ]),
     ))

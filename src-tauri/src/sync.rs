@@ -221,6 +221,15 @@ impl SyncService {
             .on_progress(move |progress| Self::set_progress(&slot, Some(progress)));
         let sign = || signer.key();
         let result = syncer.sync(&sign).await;
+        if result.is_ok() {
+            // What reviewers asked of this person, kept for reading offline. The sync
+            // itself went through; a failure here only leaves the last answer kept.
+            if let Some(author) = signer.info().ok().and_then(|info| info.key_id) {
+                if let Err(error) = syncer.refresh_change_requests(&author).await {
+                    tracing::warn!(%error, "could not refresh the requests for changes");
+                }
+            }
+        }
         Self::set_progress(&self.progress, None);
         result
     }

@@ -5,6 +5,7 @@ pub mod desktop;
 pub mod http;
 pub mod onboarding;
 pub mod process;
+pub mod server;
 pub mod ui;
 pub mod wizard;
 pub mod workspace;

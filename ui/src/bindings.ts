@@ -106,7 +106,13 @@ export const commands = {
 	 *  Approves the change set `hash`: this person's key co-signs the bytes the author
 	 *  signed (as this mirror holds them) and the server records it if their role allows.
 	 */
-	approveChangeset: (hash: string) => typedError<ApprovalDone, AppError>(__TAURI_INVOKE("approve_changeset", { hash })),
+	approveChangeset: (hash: string, comment: string) => typedError<ApprovalDone, AppError>(__TAURI_INVOKE("approve_changeset", { hash, comment })),
+	/**
+	 *  Asks the author of the change set `hash` for changes: an overall comment and
+	 *  comments on fields. The server refuses the author, a key without the reviewer role,
+	 *  a change set replaced since, and a reviewer who approved it; nothing is kept then.
+	 */
+	requestChanges: (hash: string, comment: string, fields: FieldCommentInput[]) => typedError<ReviewNote_Serialize, AppError>(__TAURI_INVOKE("request_changes", { hash, comment, fields })),
 	/**
 	 *  What the change set `hash` of `tenant` changes, as a plan (its environment's
 	 *  document before → after, by step, with the policy results and the justifications
@@ -219,6 +225,37 @@ export type Branding_Serialize = {
 };
 
 export type ChangeEnvironment = "draft" | "staging" | "production";
+
+/**  A reviewer's request for changes on one of this person's change sets. */
+export type ChangeRequest = ChangeRequest_Serialize | ChangeRequest_Deserialize;
+
+/**  A reviewer's request for changes on one of this person's change sets. */
+export type ChangeRequest_Deserialize = {
+	/**  The change set reviewed. */
+	hash: string,
+	tenant: string,
+	/**  The client's name, when the tenant is in this mirror. */
+	clientName?: string | null,
+	/**  This person's draft of the tenant, where the answer is made. */
+	draftId?: DraftId | null,
+	/**  The reviewed change set's summary, when this mirror holds it. */
+	summary?: string | null,
+	note: ReviewNote_Deserialize,
+};
+
+/**  A reviewer's request for changes on one of this person's change sets. */
+export type ChangeRequest_Serialize = {
+	/**  The change set reviewed. */
+	hash: string,
+	tenant: string,
+	/**  The client's name, when the tenant is in this mirror. */
+	clientName: string | null,
+	/**  This person's draft of the tenant, where the answer is made. */
+	draftId: DraftId | null,
+	/**  The reviewed change set's summary, when this mirror holds it. */
+	summary: string | null,
+	note: ReviewNote_Serialize,
+};
 
 /**  One value a choice offers, described from the catalog. */
 export type ChoiceOption = {
@@ -504,6 +541,11 @@ export type DraftView_Deserialize = {
 	progress: Progress,
 	/**  Oldest first. */
 	history: HistoryEntry[],
+	/**
+	 *  What reviewers asked to change in this tenant's change sets, as of the last
+	 *  sync (newest first): answered by editing this draft and submitting again.
+	 */
+	changeRequests: ChangeRequest_Deserialize[],
 };
 
 /**
@@ -517,6 +559,11 @@ export type DraftView_Serialize = {
 	progress: Progress,
 	/**  Oldest first. */
 	history: HistoryEntry[],
+	/**
+	 *  What reviewers asked to change in this tenant's change sets, as of the last
+	 *  sync (newest first): answered by editing this draft and submitting again.
+	 */
+	changeRequests: ChangeRequest_Serialize[],
 };
 
 /**
@@ -649,6 +696,38 @@ export type Field = "clientName" | "industry";
 export type FieldChoice = {
 	path: string,
 	side: FieldSide,
+};
+
+/**  A reviewer's comment on one field. */
+export type FieldComment = FieldComment_Serialize | FieldComment_Deserialize;
+
+/**  A comment on a field, as the reviewer writes it. */
+export type FieldCommentInput = {
+	/**  JSON pointer into the tenant document (a path of the change set's plan). */
+	path: string,
+	comment: string,
+};
+
+/**  A reviewer's comment on one field. */
+export type FieldComment_Deserialize = {
+	/**  JSON pointer into the tenant document. */
+	path: string,
+	/**  The path in words, as the plan screen writes it. */
+	label: string,
+	/**  The onboarding step the field belongs to, when it has one. */
+	step?: Step | null,
+	comment: string,
+};
+
+/**  A reviewer's comment on one field. */
+export type FieldComment_Serialize = {
+	/**  JSON pointer into the tenant document. */
+	path: string,
+	/**  The path in words, as the plan screen writes it. */
+	label: string,
+	/**  The onboarding step the field belongs to, when it has one. */
+	step: Step | null,
+	comment: string,
 };
 
 /**  Fields that belong together (one service and its flags, the scale of the client). */
@@ -1194,6 +1273,13 @@ export type RecordItem_Serialize = {
 /**  Regulatory regimes a client can be subject to. */
 export type Regulation = "hipaa" | "gdpr" | "pci_dss" | "soc2" | "ccpa" | "glba" | "ferpa";
 
+/**  The change set a queue entry replaced: its approvals no longer count. */
+export type ReplacedChangeset = {
+	hash: string,
+	voidedApprovals: number,
+	changesRequested: boolean,
+};
+
 /**  What a resolution did. */
 export type Resolved = Resolved_Serialize | Resolved_Deserialize;
 
@@ -1237,6 +1323,15 @@ export type ReviewEntry_Deserialize = {
 	approvals: number,
 	/**  The author is this person: they cannot approve it. */
 	mine: boolean,
+	/**  The reviewers' verdicts so far, oldest first. */
+	reviews: ReviewNote_Deserialize[],
+	/**  The earlier change set this one replaced (an edit after review). */
+	replaces?: ReplacedChangeset | null,
+	/**
+	 *  This person's own verdict on it, if they gave one (approving it counts as
+	 *  `approved`).
+	 */
+	myVerdict?: Verdict | null,
 };
 
 /**  A change set waiting for approval. */
@@ -1256,6 +1351,44 @@ export type ReviewEntry_Serialize = {
 	approvals: number,
 	/**  The author is this person: they cannot approve it. */
 	mine: boolean,
+	/**  The reviewers' verdicts so far, oldest first. */
+	reviews: ReviewNote_Serialize[],
+	/**  The earlier change set this one replaced (an edit after review). */
+	replaces: ReplacedChangeset | null,
+	/**
+	 *  This person's own verdict on it, if they gave one (approving it counts as
+	 *  `approved`).
+	 */
+	myVerdict: Verdict | null,
+};
+
+/**  A reviewer's verdict and comments. */
+export type ReviewNote = ReviewNote_Serialize | ReviewNote_Deserialize;
+
+/**  A reviewer's verdict and comments. */
+export type ReviewNote_Deserialize = {
+	/**  The reviewer's key id. */
+	reviewer: string,
+	/**  The reviewer's name as the key registry gives it, when this mirror learnt it. */
+	reviewerName?: string | null,
+	verdict: Verdict,
+	comment: string,
+	fields: FieldComment_Deserialize[],
+	/**  RFC 3339, UTC. */
+	at: string,
+};
+
+/**  A reviewer's verdict and comments. */
+export type ReviewNote_Serialize = {
+	/**  The reviewer's key id. */
+	reviewer: string,
+	/**  The reviewer's name as the key registry gives it, when this mirror learnt it. */
+	reviewerName: string | null,
+	verdict: Verdict,
+	comment: string,
+	fields: FieldComment_Serialize[],
+	/**  RFC 3339, UTC. */
+	at: string,
 };
 
 /**  One approval rule a change set must satisfy. */
@@ -1596,6 +1729,11 @@ export type SyncView_Deserialize = {
 	rejected: HeldView_Deserialize[],
 	/**  Change sets whose fields someone else changed too: a person must choose. */
 	conflicts: HeldView_Deserialize[],
+	/**
+	 *  Reviewers' requests for changes on this person's change sets, as of the last
+	 *  sync (newest first; kept in the mirror, so offline too).
+	 */
+	changeRequests: ChangeRequest_Deserialize[],
 	lastSyncAt?: string | null,
 	lastError?: string | null,
 	/**  The sync running now, if any. */
@@ -1623,6 +1761,11 @@ export type SyncView_Serialize = {
 	rejected: HeldView_Serialize[],
 	/**  Change sets whose fields someone else changed too: a person must choose. */
 	conflicts: HeldView_Serialize[],
+	/**
+	 *  Reviewers' requests for changes on this person's change sets, as of the last
+	 *  sync (newest first; kept in the mirror, so offline too).
+	 */
+	changeRequests: ChangeRequest_Serialize[],
 	lastSyncAt: string | null,
 	lastError: string | null,
 	/**  The sync running now, if any. */
@@ -1920,6 +2063,13 @@ export type TenantSummary_Serialize = {
 	 */
 	draft_id: string | null,
 };
+
+/**  What a reviewer decided. */
+export type Verdict = 
+/**  The comment that went with an approval. */
+"approved" | 
+/**  Returned to the author, who answers with a new change set. */
+"changesRequested";
 
 /**  The wizard at one step: the twelve steps as a stepper, and the form of the one shown. */
 export type Wizard = Wizard_Serialize | Wizard_Deserialize;

@@ -60,6 +60,13 @@ pub enum ErrorCode {
     DuplicateId,
     /// The tenant's slug looks too much like another tenant's.
     SlugTaken,
+    /// A later change set of the same tenant and environment replaced this one: review
+    /// that one (its earlier approvals no longer count).
+    Superseded,
+    /// This reviewer gave another verdict on this change set already (approved it and
+    /// now asks for changes, or the other way round; or a comment on an approval that
+    /// was never given).
+    ReviewConflict,
     /// A production change whose result is not the tenant's staging configuration:
     /// production is reached only through staging.
     ProductionWithoutStaging,
@@ -93,7 +100,8 @@ impl ErrorCode {
             UnknownKey | SignerNotApproved | ForbiddenRole | SelfApproval => StatusCode::FORBIDDEN,
             NotFound | RouteNotFound | NoCatalog => StatusCode::NOT_FOUND,
             MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            KeyExists | KeyState | StaleParent | DuplicateId | SlugTaken => StatusCode::CONFLICT,
+            KeyExists | KeyState | StaleParent | DuplicateId | SlugTaken | Superseded
+            | ReviewConflict => StatusCode::CONFLICT,
             PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             RateLimited => StatusCode::TOO_MANY_REQUESTS,
             InvalidChangeset

@@ -27,6 +27,7 @@ pub mod staff;
 pub mod state;
 pub mod storage;
 pub mod telemetry;
+pub mod verdicts;
 
 use std::future::Future;
 use std::sync::Arc;

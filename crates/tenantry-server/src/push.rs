@@ -954,14 +954,25 @@ async fn decide(
     let seq = batch.next_seq;
     store(tx, batch, bytes, verified, document, seq).await?;
     batch.next_seq += 1;
+    let environment = environment_id(changeset.environment);
+    // Later production pushes of this batch count this head's approvals (see
+    // review::replaced_head).
+    if let Some(recorded_here) = batch.reviews.requirements.get_mut(tenant) {
+        review::replaced_head(recorded_here, environment, hash);
+    }
     let author = changeset.author.as_str();
     let owner = Owner {
         changeset: hash,
         tenant,
         seq,
         author,
-        environment: environment_id(changeset.environment),
+        environment,
         subject: &subject,
+        subject_environment: if changeset.environment == Environment::Production {
+            environment_id(Environment::Staging)
+        } else {
+            environment
+        },
     };
     for (position, requirement) in requirements.iter().enumerate() {
         let recorded = RecordedRequirement::new(requirement, position, owner);
@@ -1361,7 +1372,7 @@ async fn flush_requirements(
                 .bind(requirement.position)
                 .bind(requirement.tenant.as_str())
                 .bind(requirement.seq)
-                .bind(requirement.subject.as_str())
+                .bind(requirement.recorded_subject.as_str())
                 .bind(requirement.rule_id.as_str())
                 .bind(i64::from(requirement.approvals))
                 .bind(requirement.reviewer.id())

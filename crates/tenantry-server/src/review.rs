@@ -8,6 +8,14 @@
 //! a promotion, of the production change set being pushed). Met is never stored: a
 //! revocation can un-meet a requirement later, and the next production push of the
 //! tenant then waits for another approval.
+//!
+//! Approvals are of a configuration, not of history: a requirement counts the approvals
+//! of the *current* head of its change set's environment (a production promotion's,
+//! of the staging change set it promoted: the next promotion asks for the staging head
+//! it promotes itself). An edit after review makes a new
+//! change set there, which voids the approvals of the one it replaced: the requirements
+//! recorded before wait again, now for the new change set ("an edit after review voids
+//! earlier approvals").
 
 use std::collections::HashMap;
 
@@ -39,9 +47,19 @@ pub struct RecordedRequirement {
     /// Its author and environment.
     pub author: String,
     pub environment: String,
-    /// The change set whose approvals count: `changeset` itself, or for a production
-    /// change set the staging change set it promoted.
+    /// The change set whose approvals count now: the newest change set of the change
+    /// set's environment (itself until an edit replaces it), or for a production change
+    /// set the staging change set it promoted.
     pub subject: String,
+    /// The change set recorded as the subject when the requirement was recorded:
+    /// `changeset` itself, or for a production change set the staging change set it
+    /// promoted.
+    pub recorded_subject: String,
+    /// The environment of the subject (`staging` for a production change set's).
+    pub subject_environment: String,
+    /// The newest change set of `changeset`'s own environment: the queue entry that
+    /// carries the requirement once `changeset` was replaced.
+    pub changeset_head: String,
     pub rule_id: String,
     pub approvals: u32,
     pub reviewer: ReviewerRole,
@@ -60,6 +78,8 @@ pub struct Owner<'a> {
     pub environment: &'a str,
     /// The change set whose approvals count (see [`RecordedRequirement::subject`]).
     pub subject: &'a str,
+    /// Its environment.
+    pub subject_environment: &'a str,
 }
 
 impl RecordedRequirement {
@@ -73,12 +93,34 @@ impl RecordedRequirement {
             author: owner.author.to_owned(),
             environment: owner.environment.to_owned(),
             subject: owner.subject.to_owned(),
+            recorded_subject: owner.subject.to_owned(),
+            subject_environment: owner.subject_environment.to_owned(),
+            changeset_head: owner.changeset.to_owned(),
             rule_id: requirement.rule_id.clone(),
             approvals: requirement.approvals,
             reviewer: requirement.reviewer,
             step: requirement.step,
             path: requirement.path.clone(),
             message: requirement.message.clone(),
+        }
+    }
+}
+
+/// A new change set `hash` became the head of `environment` for the tenant whose
+/// recorded requirements are `requirements`: from now on those whose subject was in that
+/// environment count its approvals, and those of change sets there are carried by it
+/// in the review queue. (Within one push batch; the database gives the same answer on
+/// every later read.)
+pub fn replaced_head(requirements: &mut [RecordedRequirement], environment: &str, hash: &str) {
+    for requirement in requirements {
+        // A promotion's requirement stays with the staging change set it promoted: the
+        // next promotion asks for the new staging head's approval itself.
+        if requirement.subject_environment == environment && requirement.environment == environment
+        {
+            hash.clone_into(&mut requirement.subject);
+        }
+        if requirement.environment == environment {
+            hash.clone_into(&mut requirement.changeset_head);
         }
     }
 }
@@ -209,10 +251,17 @@ pub fn missing_for_promotion(
     missing
 }
 
+// The current heads of the subject's and the change set's environments come with each
+// requirement (see the module comment: approvals are of the newest configuration).
 const REQUIREMENT_SELECT: &str =
     "SELECT r.changeset_hash, r.position, r.tenant_id, r.seq, r.subject_hash, \
-     r.rule_id, r.approvals, r.reviewer_role, r.step, r.path, r.message, c.author, c.environment \
-     FROM approval_requirements r JOIN changesets c ON c.hash = r.changeset_hash";
+     r.rule_id, r.approvals, r.reviewer_role, r.step, r.path, r.message, c.author, c.environment, \
+     s.environment AS subject_environment, sd.head_hash AS subject_head, \
+     cd.head_hash AS changeset_head \
+     FROM approval_requirements r JOIN changesets c ON c.hash = r.changeset_hash \
+     JOIN changesets s ON s.hash = r.subject_hash \
+     LEFT JOIN tenant_documents sd ON sd.tenant_id = r.tenant_id AND sd.environment = s.environment \
+     LEFT JOIN tenant_documents cd ON cd.tenant_id = r.tenant_id AND cd.environment = c.environment";
 
 const APPROVAL_SELECT: &str =
     "SELECT a.changeset_hash, a.approver, a.signature, a.approved_at_ms, \
@@ -233,13 +282,24 @@ fn requirement_from_row(row: &sqlx::any::AnyRow) -> Result<RecordedRequirement, 
     let reviewer: String = row.try_get("reviewer_role")?;
     let step: String = row.try_get("step")?;
     let approvals: i64 = row.try_get("approvals")?;
+    let recorded_subject: String = row.try_get("subject_hash")?;
+    let subject_head: Option<String> = row.try_get("subject_head")?;
+    let changeset_head: Option<String> = row.try_get("changeset_head")?;
+    let subject_environment: String = row.try_get("subject_environment")?;
+    let environment: String = row.try_get("environment")?;
     Ok(RecordedRequirement {
         position: row.try_get("position")?,
         tenant: row.try_get("tenant_id")?,
         seq: row.try_get("seq")?,
         author: row.try_get("author")?,
-        environment: row.try_get("environment")?,
-        subject: row.try_get("subject_hash")?,
+        subject: match subject_head {
+            Some(head) if subject_environment == environment => head,
+            _ => recorded_subject.clone(),
+        },
+        recorded_subject,
+        subject_environment,
+        environment,
+        changeset_head: changeset_head.unwrap_or_else(|| changeset.clone()),
         rule_id: row.try_get("rule_id")?,
         approvals: u32::try_from(approvals)
             .map_err(|_| corrupt(&changeset, format!("{approvals} approvals")))?,
@@ -412,6 +472,77 @@ mod tests {
     }
 
     #[test]
+    fn a_new_head_takes_over_the_requirements_of_its_environment_only() {
+        let owner = |changeset: &'static str,
+                     environment: &'static str,
+                     subject: &'static str,
+                     subject_environment: &'static str| Owner {
+            changeset,
+            tenant: "t",
+            seq: 1,
+            author: "author",
+            environment,
+            subject,
+            subject_environment,
+        };
+        let mut recorded = vec![
+            RecordedRequirement::new(
+                &requirement("APR-001", 1),
+                0,
+                owner("draft-1", "draft", "draft-1", "draft"),
+            ),
+            RecordedRequirement::new(
+                &requirement("APR-001", 1),
+                0,
+                owner("staging-1", "staging", "staging-1", "staging"),
+            ),
+            RecordedRequirement::new(
+                &requirement("APR-003", 1),
+                0,
+                owner("prod-1", "production", "staging-1", "staging"),
+            ),
+        ];
+        replaced_head(&mut recorded, "staging", "staging-2");
+        let now: Vec<(&str, &str, &str)> = recorded
+            .iter()
+            .map(|r| {
+                (
+                    r.subject.as_str(),
+                    r.recorded_subject.as_str(),
+                    r.changeset_head.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            now,
+            [
+                ("draft-1", "draft-1", "draft-1"),
+                ("staging-2", "staging-1", "staging-2"),
+                ("staging-1", "staging-1", "prod-1"),
+            ]
+        );
+        // The old staging head's approval no longer counts for any of them.
+        let approvals: ApprovalsByHash = HashMap::from([(
+            "staging-1".to_owned(),
+            vec![approval(
+                "staging-1",
+                "o",
+                Role::ComplianceOfficer,
+                KeyState::Approved,
+            )],
+        )]);
+        let statuses: Vec<bool> = recorded
+            .iter()
+            .map(|r| RequirementStatus::recorded(r, &approvals).satisfied)
+            .collect();
+        assert_eq!(
+            statuses,
+            [false, false, true],
+            "the promotion that happened stays approved"
+        );
+    }
+
+    #[test]
     fn only_approved_reviewers_who_did_not_author_it_count() {
         let approvals = vec![
             approval("s", "officer", Role::ComplianceOfficer, KeyState::Approved),
@@ -442,6 +573,7 @@ mod tests {
                 author: "author",
                 environment: "draft",
                 subject: "draft-1",
+                subject_environment: "draft",
             },
         );
         let own = [requirement("APR-003", 1)];

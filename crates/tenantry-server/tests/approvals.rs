@@ -291,10 +291,44 @@ async fn production_waits_for_every_approval_and_a_staging_edit_voids_the_promot
     let (status, answer, _) = push(promote_edit.clone()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
     assert_eq!(answer["code"], "approvals_missing");
-    assert_eq!(
-        listed(&answer["missing_approvals"]),
-        [(hash_of(&edited), "APR-003".to_owned(), 1, 0)]
+    // Every requirement that counted the old staging head's approval (the mode, the PHI
+    // datasets) and the new promotion's own now wait for the edited head: one approval
+    // of it answers them all. The draft's and the first promotion's are untouched.
+    let missing = listed(&answer["missing_approvals"]);
+    assert!(
+        missing
+            .iter()
+            .all(|(hash, _, needed, have)| *hash == hash_of(&edited) && (*needed, *have) == (1, 0)),
+        "{missing:?}"
     );
+    let rules: Vec<&str> = missing.iter().map(|(_, rule, ..)| rule.as_str()).collect();
+    assert_eq!(
+        rules.iter().filter(|rule| **rule == "APR-003").count(),
+        1,
+        "{rules:?}"
+    );
+    assert!(
+        rules.contains(&"APR-001") && rules.contains(&"APR-002"),
+        "{rules:?}"
+    );
+    // In the queue the edit carries the old head's requirements; the old head is gone.
+    let queue = pending(server, &officer.token).await;
+    let queued: Vec<&str> = queue
+        .iter()
+        .map(|entry| entry["hash"].as_str().unwrap_or(""))
+        .collect();
+    assert!(queued.contains(&hash_of(&edited).as_str()), "{queue:?}");
+    assert!(!queued.contains(&hash_of(&staged).as_str()), "{queue:?}");
+    let entry = queue
+        .iter()
+        .find(|entry| entry["hash"] == hash_of(&edited).as_str())
+        .expect("the edit waits");
+    assert_eq!(
+        entry["replaces"]["hash"],
+        hash_of(&staged).as_str(),
+        "{entry}"
+    );
+    assert_eq!(entry["replaces"]["approvals"], 1, "{entry}");
     assert_eq!(stored(server).await, stored_before);
     assert_eq!(heads(server).await, heads_before);
 

@@ -674,6 +674,8 @@ async fn the_server_describes_itself(server: &mut TestServer) {
         ("/v1/changesets", "get"),
         ("/v1/changesets/{hash}/approvals", "post"),
         ("/v1/changesets/{hash}/approvals", "get"),
+        ("/v1/changesets/{hash}/reviews", "post"),
+        ("/v1/changesets/{hash}/reviews", "get"),
         ("/v1/approvals/pending", "get"),
         ("/v1/tenants/heads", "get"),
         ("/v1/catalog", "get"),

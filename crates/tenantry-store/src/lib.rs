@@ -7,6 +7,7 @@
 
 mod assets;
 mod catalog;
+mod change_requests;
 mod drafts;
 mod error;
 mod ingest;
@@ -19,6 +20,7 @@ mod tenants;
 pub mod testing;
 
 pub use catalog::{AcceptCatalogError, CatalogAcceptance, StoredCatalog};
+pub use change_requests::{ChangeRequest, KeptChangeRequest, RequestedField};
 pub use drafts::{CreateDraftError, DraftDetail, DraftError};
 pub use error::StoreError;
 pub use ingest::IngestReport;

@@ -40,7 +40,7 @@ pub use catalog::{CatalogPull, CatalogPullError, CatalogTrust, PLATFORM_KEY_ENV}
 pub use error::SyncError;
 pub use http::{normalise_url, RetryPolicy};
 pub use rebase::{Conflict, FieldConflict, RebaseReport, Resolution, Side, Signer};
-pub use review::{Approval, Approved, Requirement, ReviewItem};
+pub use review::{Approval, Approved, FieldNote, Replaced, Requirement, ReviewItem, ReviewNote};
 
 use crate::http::{refusal, Http};
 use crate::rebase::KeyCache;

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use tenantry_changeset::changeset::{ChangeSet, Environment};
 use tenantry_changeset::{Envelope, SigningKey};
 
+use tenantry_store::{ChangeRequest, RequestedField};
+
 use crate::http::refusal;
 use crate::{SyncError, Syncer};
 
@@ -44,6 +46,46 @@ pub struct Approval {
     pub valid: Option<bool>,
 }
 
+/// A comment on one field of the tenant document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldNote {
+    /// JSON pointer into the tenant document.
+    pub path: String,
+    pub comment: String,
+}
+
+/// A reviewer's verdict: `approved` (the comment that went with an approval) or
+/// `changes_requested`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewNote {
+    /// The change set reviewed.
+    pub hash: String,
+    /// The reviewer's key id.
+    pub reviewer: String,
+    /// `approved` or `changes_requested`.
+    pub verdict: String,
+    pub comment: String,
+    pub fields: Vec<FieldNote>,
+    pub reviewed_at_ms: i64,
+}
+
+impl ReviewNote {
+    pub fn asks_for_changes(&self) -> bool {
+        self.verdict == CHANGES_REQUESTED
+    }
+}
+
+const CHANGES_REQUESTED: &str = "changes_requested";
+
+/// The earlier change set a queue entry replaced (an edit after review).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Replaced {
+    pub hash: String,
+    /// Approvals it had: void now.
+    pub approvals: u32,
+    pub changes_requested: bool,
+}
+
 /// A change set waiting for approval, oldest first in the queue.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ReviewItem {
@@ -57,6 +99,10 @@ pub struct ReviewItem {
     pub author: String,
     pub requirements: Vec<Requirement>,
     pub approvals: Vec<Approval>,
+    /// The reviewers' verdicts so far, oldest first.
+    pub reviews: Vec<ReviewNote>,
+    /// The change set it replaced, whose requirements it carries.
+    pub replaces: Option<Replaced>,
     /// The author's summary, when the change set is in this mirror (pulled).
     pub summary: Option<String>,
     /// The client's name, when the tenant is in this mirror.
@@ -79,6 +125,10 @@ struct Pending {
     environment: String,
     requirements: Vec<Requirement>,
     approvals: Vec<Approval>,
+    #[serde(default)]
+    reviews: Vec<ReviewNote>,
+    #[serde(default)]
+    replaces: Option<Replaced>,
 }
 
 /// What the server answered to an approval.
@@ -95,10 +145,7 @@ impl Syncer {
     /// The change sets waiting for approval on the server, oldest first, each with its
     /// unmet and met requirements and, when this mirror holds it, its summary.
     pub async fn review_queue(&self) -> Result<Vec<ReviewItem>, SyncError> {
-        let list: PendingList = self
-            .http
-            .json(Method::GET, "/v1/approvals/pending", None, true)
-            .await?;
+        let list = self.pending().await?;
         let labels = self.store.key_labels().await?;
         let mut items = Vec::with_capacity(list.pending.len());
         for pending in list.pending {
@@ -124,12 +171,109 @@ impl Syncer {
                 author: pending.author,
                 requirements: pending.requirements,
                 approvals: pending.approvals,
+                reviews: pending.reviews,
+                replaces: pending.replaces,
                 summary,
                 client_name,
                 author_name,
             });
         }
         Ok(items)
+    }
+
+    async fn pending(&self) -> Result<PendingList, SyncError> {
+        self.http
+            .json(Method::GET, "/v1/approvals/pending", None, true)
+            .await
+    }
+
+    /// Keeps in the mirror the requests for changes on `author`'s change sets that the
+    /// server's queue lists now (replacing what was kept), and answers them: how the
+    /// author learns, offline too, what a reviewer asked. A request whose change set
+    /// the author has replaced is no longer in the queue, so it is gone after this.
+    pub async fn refresh_change_requests(
+        &self,
+        author: &str,
+    ) -> Result<Vec<ChangeRequest>, SyncError> {
+        let list = self.pending().await?;
+        let requests: Vec<ChangeRequest> = list
+            .pending
+            .into_iter()
+            .filter(|pending| pending.author == author)
+            .flat_map(|pending| {
+                let tenant = pending.tenant;
+                pending
+                    .reviews
+                    .into_iter()
+                    .filter(ReviewNote::asks_for_changes)
+                    .map(move |note| ChangeRequest {
+                        changeset_hash: note.hash,
+                        tenant: tenant.clone(),
+                        reviewer: note.reviewer,
+                        comment: note.comment,
+                        fields: note
+                            .fields
+                            .into_iter()
+                            .map(|field| RequestedField {
+                                path: field.path,
+                                comment: field.comment,
+                            })
+                            .collect(),
+                        requested_at_ms: note.reviewed_at_ms,
+                    })
+            })
+            .collect();
+        self.store.replace_change_requests(&requests).await?;
+        Ok(requests)
+    }
+
+    /// Asks the author of `hash` for changes: an overall comment and comments on fields
+    /// (JSON pointers). The server refuses the author, a key without the reviewer role,
+    /// a replaced change set, and a reviewer who approved it.
+    pub async fn request_changes(
+        &self,
+        hash: &str,
+        comment: &str,
+        fields: &[FieldNote],
+    ) -> Result<ReviewNote, SyncError> {
+        self.give_verdict(hash, CHANGES_REQUESTED, comment, fields)
+            .await
+    }
+
+    /// The comment that goes with this key's approval of `hash` (approve first).
+    pub async fn comment_approval(
+        &self,
+        hash: &str,
+        comment: &str,
+    ) -> Result<ReviewNote, SyncError> {
+        self.give_verdict(hash, "approved", comment, &[]).await
+    }
+
+    async fn give_verdict(
+        &self,
+        hash: &str,
+        verdict: &str,
+        comment: &str,
+        fields: &[FieldNote],
+    ) -> Result<ReviewNote, SyncError> {
+        let body = serde_json::json!({ "verdict": verdict, "comment": comment, "fields": fields });
+        let path = format!("/v1/changesets/{hash}/reviews");
+        // One try: the same verdict again is answered 200 with what was stored.
+        let (status, body) = self
+            .http
+            .send(
+                Method::POST,
+                &path,
+                Some(body.to_string().into_bytes()),
+                true,
+                Some(1),
+            )
+            .await?;
+        if status != StatusCode::CREATED && status != StatusCode::OK {
+            return Err(refusal(status, &body));
+        }
+        serde_json::from_slice(&body)
+            .map_err(|error| SyncError::Protocol(format!("{path}: {error}")))
     }
 
     /// The client's name as the mirror's furthest-back document of `tenant` gives it.

@@ -5,6 +5,7 @@ use tenantry_policy::{Evaluation, Progress};
 use tenantry_store::HistoryEntry;
 use tenantry_workflow::{SubmitOutcome, SubmitRequest};
 
+use super::review::{change_requests, ChangeRequest};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -41,6 +42,9 @@ pub struct DraftView {
     pub progress: Progress,
     /// Oldest first.
     pub history: Vec<HistoryEntry>,
+    /// What reviewers asked to change in this tenant's change sets, as of the last
+    /// sync (newest first): answered by editing this draft and submitting again.
+    pub change_requests: Vec<ChangeRequest>,
 }
 
 async fn view(
@@ -51,13 +55,16 @@ async fn view(
     let rules = state.rules().await;
     let evaluation = rules.pack.evaluate(&document, rules.catalog)?;
     let progress = tenantry_policy::progress(&document, rules.catalog, &evaluation);
-    let history = state.store().await?.history(&document.tenant.id).await?;
+    let store = state.store().await?;
+    let history = store.history(&document.tenant.id).await?;
+    let change_requests = change_requests(store, Some(document.tenant.id.as_str())).await?;
     Ok(DraftView {
         draft,
         document,
         evaluation,
         progress,
         history,
+        change_requests,
     })
 }
 

@@ -45,6 +45,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         handoff::export_handoff,
         review::review_queue,
         review::approve_changeset,
+        review::request_changes,
         review::review_changes,
     ])
 }

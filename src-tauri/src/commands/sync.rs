@@ -6,6 +6,7 @@ use tenantry_core::Timestamp;
 use tenantry_store::HeldChangeSet;
 use tenantry_sync::{describe, Conflict, Phase, Resolution, Role, Side, SyncStatus};
 
+use super::review::{change_requests, ChangeRequest};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::sync::{KeyStatus, ServerSource};
@@ -30,6 +31,9 @@ pub struct SyncView {
     pub rejected: Vec<HeldView>,
     /// Change sets whose fields someone else changed too: a person must choose.
     pub conflicts: Vec<HeldView>,
+    /// Reviewers' requests for changes on this person's change sets, as of the last
+    /// sync (newest first; kept in the mirror, so offline too).
+    pub change_requests: Vec<ChangeRequest>,
     #[specta(type = Option<String>)]
     pub last_sync_at: Option<Timestamp>,
     pub last_error: Option<String>,
@@ -104,6 +108,7 @@ async fn view(state: &AppState) -> Result<SyncView, AppError> {
         outbox: clamp(store.outbox_len().await?),
         rejected: Vec::new(),
         conflicts: Vec::new(),
+        change_requests: change_requests(store, None).await?,
         last_sync_at: None,
         last_error: None,
         progress,

@@ -2,6 +2,8 @@ import {
   BackendError,
   type AppError,
   type Backend,
+  type ChangeRequest,
+  type FieldCommentInput,
   type ConflictField,
   type ConflictView,
   type Draft,
@@ -22,6 +24,7 @@ import {
   type Progress,
   type Resolved,
   type ReviewEntry,
+  type ReviewNote,
   type ServerSource,
   type StaffRole,
   type Step,
@@ -246,6 +249,34 @@ function heldOf(conflict: ConflictView): HeldView {
   return { hash: conflict.changeset, changesetId: conflict.changesetId, tenant: conflict.tenant, code: null, message: null };
 }
 
+/** A reviewer's request for changes on acme-health's change set, as the mirror keeps it. */
+export function changeRequest(overrides: Partial<ChangeRequest> = {}, note: Partial<ReviewNote> = {}): ChangeRequest {
+  return {
+    hash: fakeHex(900),
+    tenant: 'acme-health',
+    clientName: 'Acme Health',
+    draftId: draft().id,
+    summary: 'Raise the AI budget',
+    note: {
+      reviewer: fakeHex(98),
+      reviewerName: 'Carla Mendes',
+      verdict: 'changesRequested',
+      comment: 'The budget is above the clinic default.',
+      fields: [
+        {
+          path: '/ai/monthly_budget_cents',
+          label: 'Monthly budget (US cents)',
+          step: 'ai',
+          comment: 'Bring it back to 150000 or justify it.',
+        },
+      ],
+      at: '2026-11-25T14:30:00Z',
+      ...note,
+    },
+    ...overrides,
+  };
+}
+
 /** A sync view, for tests that drive the sync area directly. */
 export function syncView(overrides: Partial<SyncView> = {}): SyncView {
   return {
@@ -261,6 +292,7 @@ export function syncView(overrides: Partial<SyncView> = {}): SyncView {
     progress: null,
     running: false,
     key: null,
+    changeRequests: [],
     ...overrides,
   };
 }
@@ -297,8 +329,12 @@ export interface FakeBackend extends Backend {
   conflicts: ConflictView[];
   /** Change sets waiting for approval on the fake server, oldest first. */
   reviews: ReviewEntry[];
-  /** Hashes sent to `approveChangeset`, in order. */
-  approved: string[];
+  /** What `approveChangeset` was sent, in order. */
+  approved: { hash: string; comment: string }[];
+  /** What `requestChanges` was sent, in order. */
+  changesAsked: { hash: string; comment: string; fields: FieldCommentInput[] }[];
+  /** The change requests on this person's change sets the mirror holds (sync view and drafts). */
+  changeRequests: ChangeRequest[];
   /** What `resolveConflict` was asked, in order. */
   resolutions: { changeset: string; choices: FieldChoice[] }[];
   /** Hashes sent to `dismissRejection`, in order. */
@@ -389,6 +425,7 @@ export function fakeBackend(
     reviews?: ReviewEntry[];
     /** What `reviewChanges` answers, by change set hash. */
     reviewPlans?: Record<string, Plan>;
+    changeRequests?: ChangeRequest[];
     tenants?: TenantSummary[];
   } = {},
 ): FakeBackend {
@@ -478,6 +515,7 @@ export function fakeBackend(
       lastError: server.lastError,
       progress: null,
       running: false,
+      changeRequests: fake.changeRequests,
     });
   }
 
@@ -511,6 +549,7 @@ export function fakeBackend(
       document,
       ...evaluate(document, fake.extraFindings),
       history: histories.get(document.tenant.id) ?? [],
+      changeRequests: fake.changeRequests.filter((request) => request.draftId === id),
     });
   }
 
@@ -540,6 +579,8 @@ export function fakeBackend(
     conflicts: clone(options.conflicts ?? []),
     reviews: clone(options.reviews ?? []),
     approved: [],
+    changesAsked: [],
+    changeRequests: clone(options.changeRequests ?? []),
     resolutions: [],
     dismissed: [],
     fail(command, error, times = 1) {
@@ -735,11 +776,36 @@ export function fakeBackend(
       failIfTold('reviewQueue');
       return clone(fake.reviews);
     },
-    approveChangeset: async (hash) => {
+    approveChangeset: async (hash, comment) => {
       failIfTold('approveChangeset');
-      fake.approved.push(hash);
+      fake.approved.push({ hash, comment });
       fake.reviews = fake.reviews.filter((entry) => entry.hash !== hash);
       return { hash, duplicate: false };
+    },
+    requestChanges: async (hash, comment, fields) => {
+      failIfTold('requestChanges');
+      fake.changesAsked.push({ hash, comment, fields: clone(fields) });
+      if (comment.trim() === '' && fields.length === 0) {
+        fail('invalid_input', 'Say what to change: a comment, or a comment on a field (fake backend).');
+      }
+      const entry = fake.reviews.find((e) => e.hash === hash);
+      if (!entry) return fail('not_found', 'This change set no longer waits for review (fake backend).');
+      // The fake's labels come from the plan it shows; the real ones from the form description.
+      const changes = (options.reviewPlans?.[hash]?.steps ?? []).flatMap((s) => s.changes.map((c) => ({ ...c, step: s.step })));
+      const note: ReviewNote = {
+        reviewer: fakeHex(98),
+        reviewerName: registrations.at(-1)?.name ?? null,
+        verdict: 'changesRequested',
+        comment,
+        fields: fields.map((f) => {
+          const change = changes.find((c) => c.path === f.path);
+          return { ...f, label: change?.label ?? f.path, step: change?.step ?? null };
+        }),
+        at: now(),
+      };
+      entry.reviews = [...entry.reviews, note];
+      entry.myVerdict = 'changesRequested';
+      return clone(note);
     },
     listConflicts: async () => {
       failIfTold('listConflicts');

@@ -2,6 +2,7 @@
 // The draft screen in Chromium, against the fake IPC (see fake-ipc.mjs).
 import assert from 'node:assert/strict';
 import { eventually } from './harness.mjs';
+import { ACME_CHANGE_REQUEST } from './sync.mjs';
 import { assertNoHorizontalOverflow, seedDraft } from './tenants.mjs';
 
 /**
@@ -190,6 +191,30 @@ export const draftsTests = [
       assert.doesNotMatch(await page.locator('body').innerText(), /unknown error/i);
       await screenshot('draft-keyring-error');
       await checkA11y('keyring error');
+    },
+  },
+  {
+    name: 'a draft leads with the changes a reviewer asked for, in dark mode too',
+    colorScheme: 'dark',
+    fake: {
+      drafts: TWO,
+      server: { url: 'http://127.0.0.1:8480', source: 'settings', registered: true, approved: true },
+      changeRequests: [{ ...ACME_CHANGE_REQUEST, draftId: /** @type {string} */ (TWO[1]?.id) }],
+    },
+    async run({ page, screenshot, checkA11y }) {
+      await page.getByTestId('draft-row').first().waitFor();
+      await openDraft(page, 'Globex Corporation');
+      assert.equal(await page.getByTestId('change-requests').count(), 0, 'another tenant’s request is not shown here');
+      await page.getByTestId('back-to-tenants').click();
+      await page.getByTestId('draft-row').first().waitFor();
+      await openDraft(page, 'Acme Health');
+      const requests = page.getByTestId('change-requests');
+      await requests.waitFor();
+      assert.match(await requests.innerText(), /^Changes requested/);
+      assert.match(await requests.getByTestId('review-note-verdict').innerText(), /Carla Mendes asked for changes/);
+      await assertNoHorizontalOverflow(page);
+      await checkA11y('draft with a change request, dark');
+      await screenshot('draft-change-request-dark');
     },
   },
 ];

@@ -25,6 +25,7 @@
  *   conflicts?: ConflictView[],
  *   reviews?: import('../../src/lib/backend').ReviewEntry[],
  *   reviewPlans?: Record<string, import('../../src/lib/backend').Plan>,
+ *   changeRequests?: import('../../src/lib/backend').ChangeRequest[],
  *   role?: 'accountManager' | 'complianceOfficer',
  *   resolveError?: { code: string, message: string },
  *   tenantCount?: number,
@@ -150,8 +151,12 @@ export function installFakeIpc(options) {
   /** @type {ConflictView[]} */
   const conflicts = [...(options.conflicts ?? [])];
   let reviews = [...(options.reviews ?? [])];
-  /** @type {string[]} */
+  /** @type {{ hash: string, comment: string }[]} */
   const approved = [];
+  /** @type {{ hash: string, comment: string, fields: { path: string, comment: string }[] }[]} */
+  const changesAsked = [];
+  // The change requests on this person's change sets that the mirror holds.
+  const changeRequests = [...(options.changeRequests ?? [])];
   /** @type {{ changeset: string, choices: FieldChoice[] }[]} */
   const resolutions = [];
   /** @type {string[]} */
@@ -201,6 +206,7 @@ export function installFakeIpc(options) {
       lastError: server.lastError,
       progress,
       running,
+      changeRequests,
     };
   }
 
@@ -421,7 +427,13 @@ export function installFakeIpc(options) {
   /** @param {Draft} draft */
   function viewOf(draft) {
     const document = documentOf(draft);
-    return { draft, document, ...evaluate(document), history: histories.get(document.tenant.id) ?? [] };
+    return {
+      draft,
+      document,
+      ...evaluate(document),
+      history: histories.get(document.tenant.id) ?? [],
+      changeRequests: changeRequests.filter((request) => request.draftId === draft.id),
+    };
   }
 
   function uuidv7ish() {
@@ -652,10 +664,34 @@ export function installFakeIpc(options) {
       if (server.url === null) throw refuse('invalid_input', 'No platform server is set (fake backend).');
       return reviews;
     },
-    approve_changeset: ({ hash }) => {
-      approved.push(hash);
+    approve_changeset: ({ hash, comment }) => {
+      approved.push({ hash, comment });
       reviews = reviews.filter((entry) => entry.hash !== hash);
       return { hash, duplicate: false };
+    },
+    request_changes: ({ hash, comment, fields }) => {
+      changesAsked.push({ hash, comment, fields });
+      if (comment.trim() === '' && fields.length === 0) {
+        throw refuse('invalid_input', 'Say what to change: a comment, or a comment on a field (fake backend).');
+      }
+      const entry = reviews.find((e) => e.hash === hash);
+      if (!entry) throw refuse('not_found', 'This change set no longer waits for review (fake backend).');
+      // The fake's labels come from the plan it shows; the real ones from the form description.
+      const changes = ((options.reviewPlans ?? {})[hash]?.steps ?? []).flatMap((s) => s.changes.map((c) => ({ ...c, step: s.step })));
+      const note = {
+        reviewer: hex64(77),
+        reviewerName: registrations.at(-1)?.name ?? 'Carla Mendes',
+        verdict: /** @type {const} */ ('changesRequested'),
+        comment,
+        fields: fields.map((/** @type {{ path: string, comment: string }} */ f) => {
+          const change = changes.find((c) => c.path === f.path);
+          return { ...f, label: change?.label ?? f.path, step: change?.step ?? null };
+        }),
+        at: new Date().toISOString(),
+      };
+      entry.reviews = [...entry.reviews, note];
+      entry.myVerdict = 'changesRequested';
+      return note;
     },
     resolve_conflict: ({ changeset, choices }) => {
       resolutions.push({ changeset, choices });
@@ -701,7 +737,7 @@ export function installFakeIpc(options) {
   let nextCallback = 1;
 
   Object.assign(window, {
-    __FAKE_IPC__: { calls, drafts, documents, server, registrations, conflicts, resolutions, dismissed, approved },
+    __FAKE_IPC__: { calls, drafts, documents, server, registrations, conflicts, resolutions, dismissed, approved, changesAsked },
     __TAURI_INTERNALS__: {
       /**
        * @param {string} cmd

@@ -44,6 +44,9 @@ const REVIEWS = [
     ],
     approvals: 0,
     mine: false,
+    reviews: [],
+    replaces: null,
+    myVerdict: null,
   },
   {
     hash: 'c'.repeat(64),
@@ -67,6 +70,9 @@ const REVIEWS = [
     ],
     approvals: 0,
     mine: false,
+    reviews: [],
+    replaces: null,
+    myVerdict: null,
   },
 ];
 
@@ -112,6 +118,37 @@ const CEDAR_PLAN = {
   can_submit: true,
 };
 
+/**
+ * The first change set again, as it waits after its author answered a request for
+ * changes: it replaces the one reviewed, whose approval is void, and the verdicts so far.
+ * @type {import('../../src/lib/backend').ReviewEntry}
+ */
+const REPLACING = {
+  .../** @type {import('../../src/lib/backend').ReviewEntry} */ (REVIEWS[0]),
+  hash: 'f'.repeat(64),
+  summary: 'Budget back within the clinic default',
+  replaces: { hash: 'a'.repeat(64), voidedApprovals: 1, changesRequested: true },
+  reviews: [
+    {
+      reviewer: '9'.repeat(64),
+      reviewerName: 'Carla Mendes',
+      verdict: 'changesRequested',
+      comment: 'Too high for a <b>pilot</b>.\nPlease justify it.',
+      fields: [{ path: '/ai/monthly_budget_cents', label: 'ai › monthly budget cents', step: 'ai', comment: 'Bring it back to 150000.' }],
+      at: '2026-11-25T14:30:00Z',
+    },
+  ],
+};
+
+/**
+ * @param {import('playwright-core').Page} page
+ * @param {string} name
+ */
+const fakeState = (page, name) => page.evaluate((key) => /** @type {any} */ (window).__FAKE_IPC__[key], name);
+
+/** @param {import('playwright-core').Page} page */
+const focusedTestId = (page) => page.evaluate(() => document.activeElement?.getAttribute('data-testid'));
+
 /** @type {BrowserTest[]} */
 export const reviewTests = [
   {
@@ -134,12 +171,16 @@ export const reviewTests = [
       await first.getByTestId('show-changes').focus();
       await page.keyboard.press('Enter');
       await first.getByTestId('review-changes').waitFor();
-      assert.equal(await first.getByTestId('review-change').count(), 2);
+      // The region opens at once and says it is reading; the rows follow the answer.
+      await eventually(async () => assert.equal(await first.getByTestId('review-change').count(), 2));
       assert.match(await first.getByTestId('review-finding').innerText(), /Justified: Pilot with 3 clinics/);
       await assertNoHorizontalOverflow(page);
       await checkA11y('review queue, light');
       await screenshot('review-queue-light');
 
+      // An approval with a comment, typed and sent by keyboard alone.
+      await first.getByTestId('verdict-comment').focus();
+      await page.keyboard.type('Budget now within the clinic default');
       await first.getByTestId('approve').focus();
       await page.keyboard.press('Enter');
       await eventually(async () =>
@@ -149,19 +190,86 @@ export const reviewTests = [
         ),
       );
       await eventually(async () => assert.equal(await page.getByTestId('review-entry').count(), 1));
-      const approved = await page.evaluate(() => /** @type {any} */ (window).__FAKE_IPC__.approved);
-      assert.deepEqual(approved, ['a'.repeat(64)]);
+      assert.deepEqual(await fakeState(page, 'approved'), [{ hash: 'a'.repeat(64), comment: 'Budget now within the clinic default' }]);
     },
   },
   {
-    name: 'review: an account manager sees the queue, cannot approve; dark',
+    name: 'review: a compliance officer asks for changes, with a comment on a field, by keyboard',
+    fake: { server: SERVER, reviews: REVIEWS.slice(0, 1), role: 'complianceOfficer', reviewPlans: { ['a'.repeat(64)]: CEDAR_PLAN } },
+    async run({ page, screenshot, checkA11y }) {
+      await page.getByTestId('nav-review').focus();
+      await page.keyboard.press('Enter');
+      const entry = page.getByTestId('review-entry');
+      await entry.waitFor();
+      await eventually(async () => assert.equal(await entry.getByTestId('request-changes').isDisabled(), false));
+
+      // Nothing typed: the backend says what is missing, where the action was.
+      await entry.getByTestId('request-changes').focus();
+      await page.keyboard.press('Enter');
+      const error = entry.getByTestId('verdict-error');
+      await eventually(async () =>
+        assert.equal(await error.innerText(), 'Say what to change: a comment, or a comment on a field (fake backend).'),
+      );
+      assert.equal(await error.getAttribute('role'), 'alert');
+
+      // A comment on the budget, started from its row in what changes.
+      await entry.getByTestId('show-changes').focus();
+      await page.keyboard.press('Enter');
+      await eventually(async () => assert.equal(await entry.getByTestId('review-change').count(), 2));
+      await entry.getByTestId('review-change').filter({ hasText: 'monthly budget' }).getByTestId('comment-on-field').focus();
+      await page.keyboard.press('Enter');
+      await eventually(async () => assert.equal(await focusedTestId(page), 'field-comment-input'));
+      await page.keyboard.type('Bring it back to 150000, or justify it.');
+      assert.equal(await entry.getByLabel('Comment on ai › monthly budget cents').inputValue(), 'Bring it back to 150000, or justify it.');
+      await entry.getByTestId('verdict-comment').focus();
+      await page.keyboard.type('The budget is above the clinic default.');
+      await assertNoHorizontalOverflow(page);
+      await checkA11y('request changes, light');
+      await screenshot('review-request-changes-light');
+
+      await entry.getByTestId('request-changes').focus();
+      await page.keyboard.press('Enter');
+      await eventually(async () =>
+        assert.equal(
+          await page.getByTestId('review-result').innerText(),
+          "Asked Ana Lima for changes to Cedar Valley Health's change set (Staging).",
+        ),
+      );
+      const asked = await fakeState(page, 'changesAsked');
+      assert.deepEqual(asked.at(-1), {
+        hash: 'a'.repeat(64),
+        comment: 'The budget is above the clinic default.',
+        fields: [{ path: '/ai/monthly_budget_cents', comment: 'Bring it back to 150000, or justify it.' }],
+      });
+      // The entry now says she asked for changes, and she cannot give another verdict.
+      await eventually(async () => assert.match(await entry.getByTestId('my-verdict').innerText(), /You asked for changes/));
+      assert.match(await entry.getByTestId('review-note').innerText(), /asked for changes/);
+      assert.match(await entry.getByTestId('field-comment').innerText(), /ai › monthly budget cents\s+Bring it back to 150000/);
+      assert.equal(await entry.getByTestId('approve').isDisabled(), true);
+      assert.equal(await entry.getByTestId('request-changes').isDisabled(), true);
+      assert.equal(await entry.getByTestId('verdict-form').count(), 0);
+    },
+  },
+  {
+    name: 'review: an account manager sees the queue, what a change set replaces and the verdicts so far; dark',
     colorScheme: 'dark',
-    fake: { server: SERVER, reviews: REVIEWS.slice(0, 1) },
+    fake: { server: SERVER, reviews: [REPLACING] },
     async run({ page, screenshot, checkA11y }) {
       await page.getByTestId('nav-review').click();
       await page.getByTestId('review-entry').waitFor();
       await eventually(async () => assert.match(await page.getByTestId('review-role').innerText(), /account manager/));
       assert.equal(await page.getByTestId('approve').isDisabled(), true);
+      assert.equal(await page.getByTestId('request-changes').isDisabled(), true);
+      assert.equal(await page.getByTestId('verdict-form').count(), 0);
+      assert.equal(
+        await page.getByTestId('review-replaces').innerText(),
+        `Replaces change set ${'a'.repeat(12)}, on which changes were requested. Its approval is void.`,
+      );
+      assert.match(await page.getByTestId('review-note-verdict').innerText(), /^Carla Mendes asked for changes$/);
+      // Typed text stays text, line breaks and all.
+      assert.equal(await page.getByTestId('review-note-comment').innerText(), 'Too high for a <b>pilot</b>.\nPlease justify it.');
+      assert.equal(await page.locator('[data-testid="review-note"] b').count(), 0);
+      await assertNoHorizontalOverflow(page);
       await checkA11y('review queue, dark');
       await screenshot('review-queue-dark');
     },

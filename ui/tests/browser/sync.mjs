@@ -14,6 +14,34 @@ const SERVER = 'http://127.0.0.1:8480';
 const ACME = seedDraft(1, { clientName: 'Acme Health', industry: 'healthcare', industryLabel: 'Healthcare', slug: 'acme-health' });
 
 /**
+ * A compliance officer's request for changes on Acme Health's change set, as the mirror
+ * keeps it for its author.
+ * @type {import('../../src/lib/backend').ChangeRequest}
+ */
+export const ACME_CHANGE_REQUEST = {
+  hash: 'e'.repeat(64),
+  tenant: 'acme-health',
+  clientName: 'Acme Health',
+  draftId: ACME.id,
+  summary: 'Raise the AI budget for the pilot',
+  note: {
+    reviewer: '9'.repeat(64),
+    reviewerName: 'Carla Mendes',
+    verdict: 'changesRequested',
+    comment: 'The budget is above the clinic default.\nLower it, or justify it in the AI step.',
+    fields: [
+      {
+        path: '/ai/monthly_budget_cents',
+        label: 'Monthly budget (US cents)',
+        step: 'ai',
+        comment: 'Bring it back to 150000 or justify it.',
+      },
+    ],
+    at: '2026-11-25T14:30:00Z',
+  },
+};
+
+/**
  * @param {Page} page
  * @returns {Promise<string[]>}
  */
@@ -297,6 +325,46 @@ export const syncTests = [
       assert.ok(button && button.y >= 0 && button.y + button.height <= 700, '"Sync now" is out of view');
       await screenshot('sync-refused-1024x700');
       await checkA11y('refused and conflicts');
+    },
+  },
+  {
+    name: 'changes requested: listed in the rail, one opens its draft, whose field comment jumps to the field',
+    viewport: { width: 1024, height: 700 },
+    fake: {
+      drafts: [ACME],
+      server: { url: SERVER, source: 'settings', registered: true, approved: true },
+      changeRequests: [ACME_CHANGE_REQUEST],
+    },
+    async run({ page, screenshot, checkA11y }) {
+      await page.getByTestId('draft-row').first().waitFor();
+      const link = page.getByTestId('open-change-request');
+      await eventually(async () => assert.equal(await link.innerText(), 'Changes requested · Acme Health'));
+      assert.match(await page.getByTestId('change-request-item').innerText(), /Carla Mendes asked for changes/);
+      await assertNoHorizontalOverflow(page);
+      const rail = await page.locator('aside').evaluate((el) => el.scrollWidth - el.clientWidth);
+      assert.equal(rail, 0, 'the rail scrolls sideways');
+      await checkA11y('change requests in the rail');
+
+      await link.focus();
+      await page.keyboard.press('Enter');
+      await page.getByTestId('draft-screen').waitFor();
+      await eventually(async () => assert.equal(await page.locator('h1').innerText(), 'Acme Health'));
+      const requests = page.getByTestId('change-requests');
+      assert.equal(
+        await requests.getByTestId('review-note-comment').innerText(),
+        'The budget is above the clinic default.\nLower it, or justify it in the AI step.',
+      );
+      assert.match(await requests.getByTestId('field-comment').innerText(), /Monthly budget \(US cents\)\s+Bring it back to 150000/);
+      await assertNoHorizontalOverflow(page);
+      await checkA11y('draft with a change request, light');
+      await screenshot('draft-change-request-light');
+
+      await requests.getByTestId('jump-to-commented-field').focus();
+      await page.keyboard.press('Enter');
+      await eventually(async () =>
+        assert.equal(await page.evaluate(() => document.activeElement?.id), 'field-2f-ai-2f-monthly_budget_cents'),
+      );
+      assert.match(await page.getByTestId('step-title').innerText(), /Configure AI behaviour/);
     },
   },
 ];

@@ -20,11 +20,12 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::extract::{ApiPath, Body};
 use crate::push::envelope_error;
-use crate::review::{self, ApprovalsByHash, KeyedApproval, RequirementStatus};
+use crate::review::{self, ApprovalsByHash, KeyedApproval, RecordedRequirement, RequirementStatus};
 use crate::routes::changesets::EnvelopeDoc;
 use crate::staff::Action;
 use crate::state::AppState;
 use crate::storage::{Approval, StorageError, StoredChangeset};
+use crate::verdicts::{self, ReviewView, Verdict};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -83,6 +84,17 @@ pub struct ApprovalList {
     pub approvals: Vec<ApprovalView>,
 }
 
+/// The change set a queue entry replaced: the newest one before it in the same
+/// environment whose requirements it now carries. Its approvals no longer count.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct ReplacedChangeset {
+    pub hash: String,
+    /// Approvals it had, void now.
+    pub approvals: u32,
+    /// A reviewer had asked for changes on it.
+    pub changes_requested: bool,
+}
+
 /// A change set waiting for approvals.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct PendingChangeset {
@@ -100,6 +112,11 @@ pub struct PendingChangeset {
     /// set itself, or for a production change set the staging one it promoted), oldest
     /// first.
     pub approvals: Vec<ApprovalView>,
+    /// The verdicts given on it so far, oldest first.
+    pub reviews: Vec<ReviewView>,
+    /// Set when it replaced an earlier change set that was waiting (an edit after
+    /// review): that one's requirements are among `requirements`.
+    pub replaces: Option<ReplacedChangeset>,
 }
 
 /// The review queue.
@@ -188,6 +205,27 @@ async fn approve_changeset(
         ));
     }
     caller.require(Action::ApproveChange)?;
+    {
+        let mut conn = state.db().acquire().await?;
+        let head = verdicts::environment_head(&mut conn, &stored.hash)
+            .await?
+            .ok_or_else(ApiError::internal)?;
+        if head != stored.hash {
+            return Err(verdicts::superseded(&stored.hash, &head));
+        }
+        let asked_for_changes = verdicts::reviews_of(&mut conn, &[stored.hash.as_str()])
+            .await?
+            .iter()
+            .any(|review| {
+                review.reviewer == me.key_id.as_str() && review.verdict == Verdict::ChangesRequested
+            });
+        if asked_for_changes {
+            return Err(ApiError::new(
+                ErrorCode::ReviewConflict,
+                "you asked for changes on this change set; approve the change set that answers them",
+            ));
+        }
+    }
     let Some(signature) = envelope
         .signatures
         .iter()
@@ -330,8 +368,10 @@ fn listed(approvals: &ApprovalsByHash, hashes: &[&str]) -> Vec<ApprovalView> {
 /// The review queue
 ///
 /// Change sets whose approval requirements are not met yet, oldest first, with their
-/// tenant, author, environment, requirements and the approvals so far. Any approved key
-/// may read it.
+/// tenant, author, environment, requirements, the approvals so far and the reviewers'
+/// verdicts. A change set replaced by a later one of the same tenant and environment
+/// is not listed: the later one carries its requirements (an edit after review voids
+/// the approvals given before). Any approved key may read it.
 #[utoipa::path(
     get,
     path = "/v1/approvals/pending",
@@ -351,50 +391,103 @@ async fn pending_approvals(
     caller.require(Action::Read)?;
     let mut conn = state.db().acquire().await?;
     let requirements = review::all_requirements(&mut conn).await?;
-    let mut subjects: Vec<&str> = requirements
+    let mut hashes: Vec<&str> = requirements
         .iter()
-        .map(|requirement| requirement.subject.as_str())
+        .flat_map(|requirement| [requirement.subject.as_str(), requirement.changeset.as_str()])
         .collect();
-    subjects.sort_unstable();
-    subjects.dedup();
-    let approvals = review::approvals_of(&mut conn, &subjects).await?;
-    drop(conn);
-    // Requirements come oldest first, each change set's together.
-    let mut pending: Vec<PendingChangeset> = Vec::new();
-    let mut subjects_of: Vec<Vec<&str>> = Vec::new();
+    hashes.sort_unstable();
+    hashes.dedup();
+    let approvals = review::approvals_of(&mut conn, &hashes).await?;
+
+    // Each requirement belongs to the entry of the newest change set of its change set's
+    // environment: itself, or the change set that replaced it.
+    let mut entries: Vec<(&str, Vec<&RecordedRequirement>)> = Vec::new();
     for requirement in &requirements {
-        let status = RequirementStatus::recorded(requirement, &approvals);
-        match pending.last_mut() {
-            Some(entry) if entry.hash == requirement.changeset => {
-                entry.requirements.push(status);
-                if let Some(subjects) = subjects_of.last_mut() {
-                    subjects.push(requirement.subject.as_str());
-                }
-            }
-            _ => {
-                pending.push(PendingChangeset {
-                    seq: requirement.seq,
-                    hash: requirement.changeset.clone(),
-                    tenant: requirement.tenant.clone(),
-                    author: requirement.author.clone(),
-                    environment: requirement.environment.clone(),
-                    requirements: vec![status],
-                    approvals: Vec::new(),
-                });
-                subjects_of.push(vec![requirement.subject.as_str()]);
-            }
+        let head = requirement.changeset_head.as_str();
+        match entries.iter_mut().find(|(hash, _)| *hash == head) {
+            Some((_, carried)) => carried.push(requirement),
+            None => entries.push((head, vec![requirement])),
         }
     }
-    let pending = pending
+    let waiting: Vec<(&str, Vec<&RecordedRequirement>)> = entries
         .into_iter()
-        .zip(subjects_of)
-        .filter(|(entry, _)| entry.requirements.iter().any(|status| !status.satisfied))
-        .map(|(mut entry, mut subjects)| {
-            subjects.sort_unstable();
-            subjects.dedup();
-            entry.approvals = listed(&approvals, &subjects);
-            entry
+        .filter(|(_, carried)| {
+            carried
+                .iter()
+                .any(|requirement| !RequirementStatus::recorded(requirement, &approvals).satisfied)
         })
         .collect();
+    let mut reviewed: Vec<&str> = waiting.iter().map(|(hash, _)| *hash).collect();
+    reviewed.extend(waiting.iter().flat_map(|(_, carried)| {
+        carried
+            .iter()
+            .map(|requirement| requirement.changeset.as_str())
+    }));
+    reviewed.sort_unstable();
+    reviewed.dedup();
+    let reviews = verdicts::reviews_of(&mut conn, &reviewed).await?;
+    drop(conn);
+
+    let mut pending = Vec::with_capacity(waiting.len());
+    for (head, carried) in waiting {
+        let own = carried
+            .iter()
+            .find(|requirement| requirement.changeset == head);
+        let (seq, tenant, author, environment) = match own {
+            Some(own) => (
+                own.seq,
+                own.tenant.clone(),
+                own.author.clone(),
+                own.environment.clone(),
+            ),
+            // A head with no requirements of its own: its record says who and where.
+            None => {
+                let stored = state
+                    .db()
+                    .changeset(head)
+                    .await?
+                    .ok_or_else(ApiError::internal)?;
+                (stored.seq, stored.tenant, stored.author, stored.environment)
+            }
+        };
+        let replaced = carried
+            .iter()
+            .filter(|requirement| requirement.changeset != head)
+            .max_by_key(|requirement| requirement.seq)
+            .map(|requirement| ReplacedChangeset {
+                hash: requirement.changeset.clone(),
+                approvals: u32::try_from(approvals.get(&requirement.changeset).map_or(0, Vec::len))
+                    .unwrap_or(u32::MAX),
+                changes_requested: reviews.iter().any(|review| {
+                    review.hash == requirement.changeset
+                        && review.verdict == Verdict::ChangesRequested
+                }),
+            });
+        let mut subjects: Vec<&str> = carried
+            .iter()
+            .map(|requirement| requirement.subject.as_str())
+            .collect();
+        subjects.sort_unstable();
+        subjects.dedup();
+        pending.push(PendingChangeset {
+            seq,
+            hash: head.to_owned(),
+            tenant,
+            author,
+            environment,
+            requirements: carried
+                .iter()
+                .map(|requirement| RequirementStatus::recorded(requirement, &approvals))
+                .collect(),
+            approvals: listed(&approvals, &subjects),
+            reviews: reviews
+                .iter()
+                .filter(|review| review.hash == head)
+                .cloned()
+                .collect(),
+            replaces: replaced,
+        });
+    }
+    pending.sort_by_key(|entry| entry.seq);
     Ok(Json(PendingList { pending }))
 }

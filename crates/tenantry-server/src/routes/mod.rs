@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod changesets;
 pub mod health;
 pub mod keys;
+pub mod reviews;
 pub mod tenants;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -60,6 +61,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(keys::routes())
         .merge(changesets::routes())
         .merge(approvals::routes())
+        .merge(reviews::routes())
         .merge(catalog::routes())
         .merge(tenants::routes())
         .merge(health::routes())

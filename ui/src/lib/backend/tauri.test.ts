@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { conflictView, draft, syncView, tenantDocument } from '../../test/fixtures';
+import { changeRequest, conflictView, draft, syncView, tenantDocument } from '../../test/fixtures';
 import { BackendError } from './errors';
 import { tauriBackend } from './tauri';
 import type { AppError } from './types';
@@ -120,6 +120,29 @@ describe('tauriBackend', () => {
       ['list_conflicts', {}],
       ['resolve_conflict', { changeset: 'c'.repeat(64), choices }],
       ['dismiss_rejection', { hash: 'a'.repeat(64) }],
+    ]);
+  });
+
+  it('calls the review commands with the contract arguments', async () => {
+    const calls: [string, unknown][] = [];
+    const note = changeRequest().note;
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      if (cmd === 'approve_changeset') return { hash: 'a'.repeat(64), duplicate: false };
+      if (cmd === 'request_changes') return note;
+      return null;
+    });
+    const fields = [{ path: '/ai/monthly_budget_cents', comment: 'Bring it back to 150000.' }];
+
+    await expect(tauriBackend.approveChangeset('a'.repeat(64), 'Fine now')).resolves.toEqual({
+      hash: 'a'.repeat(64),
+      duplicate: false,
+    });
+    await expect(tauriBackend.requestChanges('b'.repeat(64), 'Too high', fields)).resolves.toEqual(note);
+
+    expect(calls).toEqual([
+      ['approve_changeset', { hash: 'a'.repeat(64), comment: 'Fine now' }],
+      ['request_changes', { hash: 'b'.repeat(64), comment: 'Too high', fields }],
     ]);
   });
 

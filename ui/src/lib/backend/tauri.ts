@@ -50,7 +50,9 @@ export const tauriBackend: Backend = {
   syncNow: () => settle(() => commands.syncNow(), 'sync with the server'),
   listConflicts: () => settle(() => commands.listConflicts(), 'load the conflicts'),
   reviewQueue: () => settle(() => commands.reviewQueue(), 'load the review queue'),
-  approveChangeset: (hash) => settle(() => commands.approveChangeset(hash), 'approve the change set'),
+  approveChangeset: (hash, comment) => settle(() => commands.approveChangeset(hash, comment), 'approve the change set'),
+  requestChanges: (hash, comment, fields) =>
+    settle(() => commands.requestChanges(hash, comment, fields), 'ask for changes'),
   reviewChanges: (tenant, hash) => settle(() => commands.reviewChanges(tenant, hash), 'show the changes'),
   resolveConflict: (changeset, choices) =>
     settle(() => commands.resolveConflict(changeset, choices), 'resolve the conflict'),

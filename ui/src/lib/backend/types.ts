@@ -39,6 +39,9 @@ export type {
   ImagePreview,
   KeyRole,
   ApprovalDone,
+  Verdict,
+  FieldCommentInput,
+  ReplacedChangeset,
 } from '../../bindings';
 
 import type {
@@ -86,6 +89,10 @@ import type {
   ReviewEntry_Serialize,
   ReviewRequirement_Serialize,
   ApprovalDone,
+  ReviewNote_Serialize,
+  FieldComment_Serialize,
+  ChangeRequest_Serialize,
+  FieldCommentInput,
 } from '../../bindings';
 
 // tauri-specta generates two shapes of a type when Rust's serialised form differs
@@ -135,6 +142,15 @@ export type Resolved = Resolved_Serialize;
 export type ReviewEntry = ReviewEntry_Serialize;
 /** One approval rule of a change set, in the rule's words, with approvals needed and had. */
 export type ReviewRequirement = ReviewRequirement_Serialize;
+/**
+ * One reviewer's verdict on a change set, with who and when: an approval's comment, or a
+ * request for changes (an overall comment and comments on fields). Text as typed: never markup.
+ */
+export type ReviewNote = ReviewNote_Serialize;
+/** A comment on one field: `label` (and `step`, the wizard step's id) worked out by the backend. */
+export type FieldComment = FieldComment_Serialize;
+/** A request for changes on one of this person's change sets; `draftId` is the tenant's draft here, if any. */
+export type ChangeRequest = ChangeRequest_Serialize;
 
 
 /** A draft at one step of the onboarding wizard: the draft, the stepper and the step's form. */
@@ -246,10 +262,17 @@ export interface Backend {
   reviewQueue(): Promise<ReviewEntry[]>;
   /**
    * Approves a change set with this person's key (a co-signature over the bytes the
-   * author signed). The server refuses it (`server`) unless this person's role allows;
-   * their own change set is `invalid_input`.
+   * author signed), with a comment (`""`: none). The server refuses it (`server`) unless
+   * this person's role allows; their own change set is `invalid_input`.
    */
-  approveChangeset(hash: string): Promise<ApprovalDone>;
+  approveChangeset(hash: string, comment: string): Promise<ApprovalDone>;
+  /**
+   * Asks the author for changes: an overall comment and comments on fields (by JSON
+   * pointer), answered with the review as stored. A refusal (nothing to say, a reviewer
+   * who gave another verdict already, a replaced change set, the author themself)
+   * rejects with the backend's message, and nothing is stored.
+   */
+  requestChanges(hash: string, comment: string, fields: FieldCommentInput[]): Promise<ReviewNote>;
   /**
    * What a change set waiting for review changes: its environment's document before →
    * after, by step, with the policy results and the justifications signed with it.

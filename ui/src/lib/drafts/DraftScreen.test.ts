@@ -2,7 +2,7 @@
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { backendContext, type Backend, type SubmitResult } from '../backend';
-import { deferred, draft, fakeBackend, finding } from '../../test/fixtures';
+import { changeRequest, deferred, draft, fakeBackend, finding } from '../../test/fixtures';
 import { fieldId } from '../wizard/edits';
 import DraftScreen from './DraftScreen.svelte';
 
@@ -96,6 +96,46 @@ describe('DraftScreen', () => {
       'A signing key is created in your system keyring at your first submission',
     );
     expect(text('save-status')).toBe('All changes saved');
+    expect($('change-requests')).toBeNull();
+  });
+
+  it('leads with the changes a reviewer asked for; a field comment’s link opens its step and focuses the field', async () => {
+    const hostile = '<img src=x onerror="alert(1)">Too high';
+    const backend = fakeBackend({}, { drafts: [ACME], changeRequests: [changeRequest({}, { comment: hostile })] });
+    await render(backend);
+
+    const requests = $('change-requests');
+    // Before the wizard: the author reads it first.
+    expect(requests.compareDocumentPosition($('wizard')) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(text('review-note-verdict')).toBe('Carla Mendes asked for changes');
+    expect(text('review-note-comment')).toBe(hostile);
+    expect(target.querySelector('img')).toBeNull();
+    expect(text('change-request-summary')).toBe('Raise the AI budget');
+    expect(text('field-comment')).toBe(
+      'Monthly budget (US cents) Bring it back to 150000 or justify it. Go to the field Monthly budget (US cents)',
+    );
+    expect(text('step-title')).toBe('Step 1 of 12 Classify the client');
+
+    $<HTMLButtonElement>('jump-to-commented-field').click();
+    await wait();
+    expect(text('step-title')).toBe('Step 6 of 12 Configure AI behaviour');
+    expect(document.activeElement).toBe(target.querySelector(`#${fieldId('/ai/monthly_budget_cents')}`));
+  });
+
+  it('a field comment without a step has no link; one the form does not show lands on its step', async () => {
+    const request = changeRequest({}, {
+      fields: [
+        { path: '/ai/monthly_budget_cents', label: 'Monthly budget', step: null, comment: 'Lower it.' },
+        { path: '/ai/not_a_field', label: 'Something gone', step: 'ai', comment: 'Check it.' },
+      ],
+    });
+    await render(fakeBackend({}, { drafts: [ACME], changeRequests: [request] }));
+    const links = $$('jump-to-commented-field');
+    expect(links).toHaveLength(1);
+    links[0]!.click();
+    await wait();
+    expect(document.activeElement).toBe($('step-title'));
+    expect(text('step-title')).toBe('Step 6 of 12 Configure AI behaviour');
   });
 
   it('saves a pending edit before submitting, then shows the receipt, the outbox and a history row', async () => {

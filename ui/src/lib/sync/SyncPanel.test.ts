@@ -2,7 +2,16 @@
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { backendContext, type Backend, type SyncOutcome, type SyncView } from '../backend';
-import { deferred, fakeBackend, heldView, keyStatus, syncView, type FakeBackend } from '../../test/fixtures';
+import {
+  changeRequest,
+  deferred,
+  fakeBackend,
+  fakeHex,
+  heldView,
+  keyStatus,
+  syncView,
+  type FakeBackend,
+} from '../../test/fixtures';
 import { syncContext } from './context';
 import { SyncStore } from './store.svelte';
 import SyncPanel from './SyncPanel.svelte';
@@ -31,7 +40,10 @@ async function wait(ms = 0) {
   flushSync();
 }
 
-async function render(backend: Backend, props: { onopenconflicts?: () => void; conflictsOpen?: boolean } = {}) {
+async function render(
+  backend: Backend,
+  props: { onopenconflicts?: () => void; onopendraft?: (id: string) => void; conflictsOpen?: boolean } = {},
+) {
   const store = new SyncStore(backend);
   const context = new Map<symbol, unknown>([...backendContext(backend), ...syncContext(store)]);
   component = mount(SyncPanel, { target, context, props });
@@ -347,6 +359,34 @@ describe('SyncPanel', () => {
     link.dispatchEvent(click);
     expect(onopenconflicts).toHaveBeenCalledOnce();
     expect(click.defaultPrevented).toBe(true);
+  });
+
+  it('lists the changes reviewers asked for, each a link to its tenant’s draft', async () => {
+    const onopendraft = vi.fn();
+    const hostile = '<img src=x onerror="alert(1)">Cedar';
+    const requests = [
+      changeRequest({ clientName: hostile }),
+      changeRequest({ hash: fakeHex(901), tenant: 'globex', clientName: null, draftId: null }, { reviewerName: null }),
+    ];
+    await render({ ...fakeBackend(), syncStatus: async () => syncView({ changeRequests: requests }) }, { onopendraft });
+
+    const items = $$('change-request-item');
+    expect(items.map((item) => item.textContent?.replace(/\s+/g, ' ').trim())).toEqual([
+      `Changes requested · ${hostile} Carla Mendes asked for changes`,
+      `Changes requested · globex Its draft is not in this mirror. The key ${fakeHex(98).slice(0, 12)} asked for changes`,
+    ]);
+    expect(target.querySelector('img')).toBeNull();
+    const links = $$('open-change-request');
+    expect(links).toHaveLength(1);
+    const click = new MouseEvent('click', { bubbles: true, cancelable: true });
+    links[0]!.dispatchEvent(click);
+    expect(onopendraft).toHaveBeenCalledWith(requests[0]!.draftId);
+    expect(click.defaultPrevented).toBe(true);
+  });
+
+  it('shows no change requests when there are none', async () => {
+    await render({ ...fakeBackend(), syncStatus: async () => syncView() });
+    expect($('change-requests-rail')).toBeNull();
   });
 
   it('marks the conflict link as the current page while the Conflicts screen is shown', async () => {
