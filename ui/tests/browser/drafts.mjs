@@ -199,7 +199,13 @@ export const draftsTests = [
     fake: {
       drafts: TWO,
       server: { url: 'http://127.0.0.1:8480', source: 'settings', registered: true, approved: true },
-      changeRequests: [{ ...ACME_CHANGE_REQUEST, draftId: /** @type {string} */ (TWO[1]?.id) }],
+      changeRequests: [
+        {
+          ...ACME_CHANGE_REQUEST,
+          draftId: /** @type {string} */ (TWO[1]?.id),
+          tenant: `0194${/** @type {string} */ (TWO[1]?.id).slice(4)}`,
+        },
+      ],
     },
     async run({ page, screenshot, checkA11y }) {
       await page.getByTestId('draft-row').first().waitFor();

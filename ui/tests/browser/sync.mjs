@@ -20,7 +20,8 @@ const ACME = seedDraft(1, { clientName: 'Acme Health', industry: 'healthcare', i
  */
 export const ACME_CHANGE_REQUEST = {
   hash: 'e'.repeat(64),
-  tenant: 'acme-health',
+  // The fake backend's tenant id of a draft (fake-ipc.mjs): the draft shows its tenant's.
+  tenant: `0194${ACME.id.slice(4)}`,
   clientName: 'Acme Health',
   draftId: ACME.id,
   summary: 'Raise the AI budget for the pilot',

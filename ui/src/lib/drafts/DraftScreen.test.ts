@@ -4,6 +4,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { backendContext, type Backend, type SubmitResult } from '../backend';
 import { changeRequest, deferred, draft, fakeBackend, finding } from '../../test/fixtures';
 import { fieldId } from '../wizard/edits';
+import { syncContext } from '../sync/context';
+import { SyncStore } from '../sync/store.svelte';
 import DraftScreen from './DraftScreen.svelte';
 
 const ACME = draft();
@@ -120,6 +122,30 @@ describe('DraftScreen', () => {
     await wait();
     expect(text('step-title')).toBe('Step 6 of 12 Configure AI behaviour');
     expect(document.activeElement).toBe(target.querySelector(`#${fieldId('/ai/monthly_budget_cents')}`));
+  });
+
+  it('shows a request that a sync brings while the draft is open', async () => {
+    const backend = fakeBackend({}, { drafts: [ACME] });
+    const sync = new SyncStore(backend);
+    component = mount(DraftScreen, {
+      target,
+      props: { id: ACME.id, onback: vi.fn() },
+      context: new Map<symbol, unknown>([...backendContext(backend), ...syncContext(sync)]),
+    });
+    await wait();
+    expect($('change-requests')).toBeNull();
+
+    // The reviewer asked; the next sync's view carries it, for this tenant and another.
+    const opened = await backend.openDraft(ACME.id);
+    const tenant = opened.document.tenant.id;
+    backend.changeRequests.push(
+      changeRequest({ tenant }, { comment: 'Say why GDPR applies.' }),
+      changeRequest({ tenant: 'someone-else', hash: 'c'.repeat(64) }, { comment: 'Not yours.' }),
+    );
+    await sync.syncNow();
+    await wait();
+    expect($$('change-request')).toHaveLength(1);
+    expect(text('review-note-comment')).toBe('Say why GDPR applies.');
   });
 
   it('a field comment without a step has no link; one the form does not show lands on its step', async () => {

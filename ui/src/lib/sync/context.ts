@@ -19,3 +19,8 @@ export function useSync(): SyncStore {
 export function syncContext(store: SyncStore): Map<symbol, SyncStore> {
   return new Map([[KEY, store]]);
 }
+
+/** The sync state when an ancestor provides one: for screens that also work alone. */
+export function useSyncIfProvided(): SyncStore | undefined {
+  return getContext<SyncStore | undefined>(KEY);
+}
