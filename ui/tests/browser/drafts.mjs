@@ -203,7 +203,7 @@ export const draftsTests = [
         {
           ...ACME_CHANGE_REQUEST,
           draftId: /** @type {string} */ (TWO[1]?.id),
-          tenant: `0194${/** @type {string} */ (TWO[1]?.id).slice(4)}`,
+          tenant: `0194${String(TWO[1]?.id).slice(4)}`,
         },
       ],
     },
