@@ -31,6 +31,9 @@ fn main() {
             "review_queue",
             "approve_changeset",
             "request_changes",
+            "go_live",
+            "promote_tenant",
+            "attach_output",
             "review_changes",
         ]),
     ))

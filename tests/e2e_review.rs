@@ -5,7 +5,9 @@
 //! mode field; the manager's next sync brings the request to the rail and the draft,
 //! whose link jumps to the field; the answer is submitted; the officer sees that it
 //! replaced the reviewed change set and approves it with a comment; the request is gone
-//! from the manager's rail. The server's own record is read back over HTTP.
+//! from the manager's rail. Then go-live: the manager promotes to staging in the app, the
+//! officer approves staging in the app, the manager promotes to production, and the
+//! server accepts it. The server's own record is read back over HTTP.
 
 use std::time::Duration;
 
@@ -281,6 +283,73 @@ async fn an_officer_asks_for_changes_in_the_app_and_approves_the_answer() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+
+    // Go live: the manager promotes the approved draft to staging in the app; the
+    // officer approves the staging change set; the manager promotes staging to
+    // production, and the server accepts it (it checks the approvals and staging first).
+    click(&manager, "open-golive").await;
+    find(&manager, "golive-screen").await;
+    type_into(&manager, "promote-staging-summary", "Stage Corner Bakery").await;
+    click(&manager, "promote-staging-button").await;
+    wait_for_text(&manager, "promote-staging-result", "Signed and queued").await;
+    let staged = text_content(&manager, "promote-staging-receipt").await;
+    assert_eq!(staged.len(), 64, "a change set hash: {staged}");
+    screenshot(&manager, "review-04-manager-promotes-to-staging.png").await;
+    sync(&manager).await;
+    wait_for_text(&manager, "outbox-waiting", "0 waiting").await;
+
+    sync(&officer).await;
+    click(&officer, "nav-tenants").await;
+    click(&officer, "nav-review").await;
+    wait_for_count(&officer, "review-entry", 1).await;
+    wait_for_text(&officer, "review-entry", "Staging").await;
+    click(&officer, "approve").await;
+    wait_for_text(&officer, "review-result", "Approved").await;
+
+    type_into(
+        &manager,
+        "promote-production-summary",
+        "Launch Corner Bakery",
+    )
+    .await;
+    click(&manager, "promote-production-button").await;
+    wait_for_text(&manager, "promote-production-result", "Signed and queued").await;
+    let launched = text_content(&manager, "promote-production-receipt").await;
+    assert_eq!(launched.len(), 64, "a change set hash: {launched}");
+    sync(&manager).await;
+    wait_for_text(&manager, "outbox-waiting", "0 waiting").await;
+    assert_eq!(
+        count(&manager, "rejected-item").await,
+        0,
+        "the server refused the promotion"
+    );
+    screenshot(&manager, "review-05-manager-launched.png").await;
+    let heads = http::get_json(&url, "/v1/tenants/heads", &admin_token);
+    let head = heads["tenants"].as_object().and_then(|tenants| {
+        tenants
+            .values()
+            .find(|head| head["head"] == launched.as_str())
+    });
+    assert!(
+        head.is_some(),
+        "production is the tenant's head on the server: {heads}"
+    );
+    let history = http::get_json(&url, "/v1/changesets?after=0", &admin_token);
+    let hashes: Vec<&str> = history["changesets"]
+        .as_array()
+        .map(|all| all.iter().filter_map(|c| c["hash"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        hashes,
+        [
+            first.as_str(),
+            answer.as_str(),
+            staged.as_str(),
+            launched.as_str()
+        ],
+        "{history}"
+    );
+
     manager.close().await.expect("quit the manager's app");
     officer.close().await.expect("quit the officer's app");
 }

@@ -156,6 +156,15 @@ impl From<WorkflowError> for AppError {
             WorkflowError::ChangeSet(error) => {
                 Self::new(ErrorCode::InvalidInput, format!("Not submitted: {error}."))
             }
+            error @ WorkflowError::UnknownTenant(_) => {
+                Self::not_found(capitalised(&error.to_string()))
+            }
+            error @ (WorkflowError::NoSignedDocument { .. } | WorkflowError::NotPromotable) => {
+                Self::new(
+                    ErrorCode::InvalidInput,
+                    format!("Not promoted: {error}. Nothing was signed."),
+                )
+            }
             other => {
                 tracing::error!(error = %other, "submission failed");
                 Self::new(
@@ -250,6 +259,26 @@ mod tests {
         }));
         assert_eq!(error.code, ErrorCode::Conflict);
         assert!(error.message.contains("'acrne'"), "{}", error.message);
+    }
+
+    #[test]
+    fn a_promotion_without_a_source_says_so_and_an_unknown_tenant_is_not_found() {
+        let error = AppError::from(WorkflowError::NoSignedDocument {
+            tenant: "corner-bakery".into(),
+            environment: "staging",
+        });
+        assert_eq!(error.code, ErrorCode::InvalidInput);
+        assert_eq!(
+            error.message,
+            "Not promoted: tenant 'corner-bakery' has no signed staging document yet. Nothing was signed."
+        );
+        let error = AppError::from(WorkflowError::UnknownTenant("nobody".into()));
+        assert_eq!(error.code, ErrorCode::NotFound);
+        assert!(
+            error.message.starts_with("No tenant 'nobody'"),
+            "{}",
+            error.message
+        );
     }
 
     #[test]

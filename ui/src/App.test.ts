@@ -113,6 +113,44 @@ describe('App navigation', () => {
     expect(syncStatus.mock.calls.length).toBe(polls + 1);
     expect($('outbox-waiting').textContent).toBe('1 waiting');
   });
+  it('opens a draft’s go-live screen, promotes it to staging, and goes back to the draft', async () => {
+    const backend = fakeBackend({}, { drafts: [draft()] });
+    const syncStatus = vi.spyOn(backend, 'syncStatus');
+    component = mount(App, { target, props: { backend } });
+    await settle();
+    target.querySelector<HTMLButtonElement>('[data-testid="open-draft"]')!.click();
+    await settle();
+    type('submit-summary', 'Onboard Acme Health');
+    $<HTMLButtonElement>('submit-button').click();
+    await settle();
+    const tenantId = $('tenant-id').textContent?.trim();
+
+    $<HTMLButtonElement>('open-golive').click();
+    await settle();
+    expect($('draft-screen')).toBeNull();
+    expect($('golive-title').textContent).toBe('Go live: Acme Health');
+    expect($('golive-tenant').textContent).toBe(tenantId);
+    expect($('nav-tenants').getAttribute('aria-current')).toBe('page');
+    const staging = () => target.querySelector('[data-testid="golive-stage"][data-environment="staging"]')!;
+    expect(staging().textContent).toContain('Nothing signed yet');
+
+    const polls = syncStatus.mock.calls.length;
+    type('promote-staging-summary', 'Ready for staging');
+    $<HTMLButtonElement>('promote-staging-button').click();
+    await settle();
+    expect(backend.promotions).toEqual([{ tenant: tenantId, target: 'staging', summary: 'Ready for staging' }]);
+    expect(staging().textContent).toContain('Same as draft');
+    // The rail's outbox follows the promotion at once.
+    expect(syncStatus.mock.calls.length).toBe(polls + 1);
+    expect($('outbox-waiting').textContent).toBe('2 waiting');
+
+    expect($('golive-back').textContent?.trim()).toBe('Back to the draft');
+    $('golive-back').click();
+    await settle();
+    expect($('golive-screen')).toBeNull();
+    expect($('draft-title').textContent).toBe('Acme Health');
+  });
+
   it('opens the Conflicts screen from the sync area’s conflict count; resolving updates the rail', async () => {
     const backend = fakeBackend(
       {},

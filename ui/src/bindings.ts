@@ -113,6 +113,21 @@ export const commands = {
 	 *  a change set replaced since, and a reviewer who approved it; nothing is kept then.
 	 */
 	requestChanges: (hash: string, comment: string, fields: FieldCommentInput[]) => typedError<ReviewNote_Serialize, AppError>(__TAURI_INVOKE("request_changes", { hash, comment, fields })),
+	/**  Where `tenant` (an id or slug) stands on its way to production. */
+	goLive: (tenant: string) => typedError<GoLiveView_Serialize, AppError>(__TAURI_INVOKE("go_live", { tenant })),
+	/**
+	 *  Signs and queues a change set making `target` exactly the environment before it
+	 *  (staging = the signed draft, production = staging), with `summary`.
+	 */
+	promoteTenant: (tenant: string, target: PromotionTarget, summary: string) => typedError<PromoteResult_Serialize, AppError>(__TAURI_INVOKE("promote_tenant", { tenant, target, summary })),
+	/**
+	 *  For the attached-output field at `path` of `step` (a go-live checklist item): the
+	 *  user picks the file that proves the item (test output, a log; any type, at most
+	 *  64 MiB, a regular non-empty file), Rust reads it and the field is set to its SHA-256,
+	 *  which the next change set signs. The file itself is not kept. A refused file is an
+	 *  `invalid_input` error and changes nothing. `None`: cancelled.
+	 */
+	attachOutput: (id: DraftId, step: Step, path: string) => typedError<WizardView_Serialize | null, AppError>(__TAURI_INVOKE("attach_output", { id, step, path })),
 	/**
 	 *  What the change set `hash` of `tenant` changes, as a plan (its environment's
 	 *  document before → after, by step, with the policy results and the justifications
@@ -255,6 +270,29 @@ export type ChangeRequest_Serialize = {
 	/**  The reviewed change set's summary, when this mirror holds it. */
 	summary: string | null,
 	note: ReviewNote_Serialize,
+};
+
+/**  One go-live checklist item. */
+export type ChecklistItem = ChecklistItem_Serialize | ChecklistItem_Deserialize;
+
+/**  One go-live checklist item. */
+export type ChecklistItem_Deserialize = {
+	item: string,
+	/**  The item in words ("BAA on file"). */
+	title: string,
+	/**  Required by the rules for this configuration (false: evidenced, not required). */
+	required: boolean,
+	evidence?: EvidenceView_Deserialize | null,
+};
+
+/**  One go-live checklist item. */
+export type ChecklistItem_Serialize = {
+	item: string,
+	/**  The item in words ("BAA on file"). */
+	title: string,
+	/**  Required by the rules for this configuration (false: evidenced, not required). */
+	required: boolean,
+	evidence: EvidenceView_Serialize | null,
 };
 
 /**  One value a choice offers, described from the catalog. */
@@ -660,6 +698,31 @@ export type Evaluation_Serialize = {
 /**  Proof that something was checked: where to see it, who checked, when. */
 export type Evidence = Evidence_Serialize | Evidence_Deserialize;
 
+/**  The evidence recorded for a checklist item. */
+export type EvidenceView = EvidenceView_Serialize | EvidenceView_Deserialize;
+
+/**  The evidence recorded for a checklist item. */
+export type EvidenceView_Deserialize = {
+	/**  Where someone else can see the proof (a link or a note). */
+	reference: string,
+	verifiedBy: string,
+	/**  RFC 3339. */
+	verifiedAt: string,
+	/**  SHA-256 of attached output, hex. */
+	sha256?: string | null,
+};
+
+/**  The evidence recorded for a checklist item. */
+export type EvidenceView_Serialize = {
+	/**  Where someone else can see the proof (a link or a note). */
+	reference: string,
+	verifiedBy: string,
+	/**  RFC 3339. */
+	verifiedAt: string,
+	/**  SHA-256 of attached output, hex. */
+	sha256: string | null,
+};
+
 /**  Proof that something was checked: where to see it, who checked, when. */
 export type Evidence_Deserialize = {
 	/**  A link or note that lets someone else see the proof (dashboard, test run, ticket). */
@@ -774,6 +837,12 @@ export type FieldInput_Deserialize =
  *  `accepts` says which files may be chosen, for the help text.
  */
 { kind: "image"; value?: string | null; accepts: string } | 
+/**
+ *  The SHA-256 (hex) of a file attached as evidence (test output, a log): chosen
+ *  with the native file dialog and hashed in Rust, so the signed change set pins
+ *  exactly that output; the file itself stays where it is. `None`: nothing attached.
+ */
+{ kind: "attachment"; value?: string | null } | 
 /**  A list of records, each with its own fields; `item_label` names one ("contact"). */
 { kind: "records"; item_label: string; items: RecordItem_Deserialize[] };
 
@@ -797,6 +866,12 @@ export type FieldInput_Serialize =
  *  `accepts` says which files may be chosen, for the help text.
  */
 { kind: "image"; value: string | null; accepts: string } | 
+/**
+ *  The SHA-256 (hex) of a file attached as evidence (test output, a log): chosen
+ *  with the native file dialog and hashed in Rust, so the signed change set pins
+ *  exactly that output; the file itself stays where it is. `None`: nothing attached.
+ */
+{ kind: "attachment"; value: string | null } | 
 /**  A list of records, each with its own fields; `item_label` names one ("contact"). */
 { kind: "records"; item_label: string; items: RecordItem_Serialize[] };
 
@@ -883,6 +958,45 @@ export type GoLiveChecklist_Deserialize = {
  */
 export type GoLiveChecklist_Serialize = {
 	items: { [key in string]: Evidence_Serialize },
+};
+
+/**  Where a tenant stands on its way to production. */
+export type GoLiveView = GoLiveView_Serialize | GoLiveView_Deserialize;
+
+/**  Where a tenant stands on its way to production. */
+export type GoLiveView_Deserialize = {
+	tenant: string,
+	clientName: string,
+	/**  Draft, staging, production, in that order. */
+	stages: StageView_Deserialize[],
+	/**
+	 *  Whose configuration the checklist is read from: staging when there is one, else
+	 *  draft.
+	 */
+	checklistOf: ChangeEnvironment,
+	checklist: ChecklistItem_Deserialize[],
+	/**  What the policy pack blocks in that configuration: production waits for these. */
+	productionBlockers: Finding[],
+	canPromoteToStaging: boolean,
+	canPromoteToProduction: boolean,
+};
+
+/**  Where a tenant stands on its way to production. */
+export type GoLiveView_Serialize = {
+	tenant: string,
+	clientName: string,
+	/**  Draft, staging, production, in that order. */
+	stages: StageView_Serialize[],
+	/**
+	 *  Whose configuration the checklist is read from: staging when there is one, else
+	 *  draft.
+	 */
+	checklistOf: ChangeEnvironment,
+	checklist: ChecklistItem_Serialize[],
+	/**  What the policy pack blocks in that configuration: production waits for these. */
+	productionBlockers: Finding[],
+	canPromoteToStaging: boolean,
+	canPromoteToProduction: boolean,
 };
 
 /**  Step 12: "Undocumented client differences become future incidents." */
@@ -1236,6 +1350,30 @@ export type ProgressFilter =
 /**  Not evaluated since its last change (the app catches up in the background). */
 "unknown";
 
+/**  What a promotion did. */
+export type PromoteResult = PromoteResult_Serialize | PromoteResult_Deserialize;
+
+/**  What a promotion did. */
+export type PromoteResult_Deserialize = 
+/**  One change set signed and queued; the server checks it at the next sync. */
+{ outcome: "submitted"; receipt: Receipt; view: GoLiveView_Deserialize } | 
+/**  The environment holds that configuration already; nothing was signed. */
+{ outcome: "nothingToPromote"; view: GoLiveView_Deserialize } | 
+/**  The policy pack blocks the configuration; nothing was signed. */
+{ outcome: "blocked"; findings: Finding[]; view: GoLiveView_Deserialize };
+
+/**  What a promotion did. */
+export type PromoteResult_Serialize = 
+/**  One change set signed and queued; the server checks it at the next sync. */
+{ outcome: "submitted"; receipt: Receipt; view: GoLiveView_Serialize } | 
+/**  The environment holds that configuration already; nothing was signed. */
+{ outcome: "nothingToPromote"; view: GoLiveView_Serialize } | 
+/**  The policy pack blocks the configuration; nothing was signed. */
+{ outcome: "blocked"; findings: Finding[]; view: GoLiveView_Serialize };
+
+/**  Where a promotion goes. */
+export type PromotionTarget = "staging" | "production";
+
 export type RateLimits = {
 	requests_per_minute: number,
 	tokens_per_day: number,
@@ -1517,6 +1655,49 @@ export type Slug = string;
 export type StaffRole = "accountManager" | "complianceOfficer";
 
 export type StageStatus = "planned" | "in_progress" | "verified";
+
+/**  One environment of the tenant. */
+export type StageView = StageView_Serialize | StageView_Deserialize;
+
+/**  One environment of the tenant. */
+export type StageView_Deserialize = {
+	environment: ChangeEnvironment,
+	/**  Its newest signed change set; `None`: nothing signed there yet. */
+	hash?: string | null,
+	/**  Its place in the tenant's chain, from 1. */
+	seq?: number | null,
+	/**  "you", the signer's name when this mirror knows it, else their key id. */
+	signedBy?: string | null,
+	/**  RFC 3339. */
+	signedAt?: string | null,
+	/**
+	 *  The same configuration as the environment before it; `None` for draft or when
+	 *  either has nothing signed.
+	 */
+	sameAsPrevious?: boolean | null,
+	/**  Still in this machine's outbox: the server has not accepted it yet. */
+	queued: boolean,
+};
+
+/**  One environment of the tenant. */
+export type StageView_Serialize = {
+	environment: ChangeEnvironment,
+	/**  Its newest signed change set; `None`: nothing signed there yet. */
+	hash: string | null,
+	/**  Its place in the tenant's chain, from 1. */
+	seq: number | null,
+	/**  "you", the signer's name when this mirror knows it, else their key id. */
+	signedBy: string | null,
+	/**  RFC 3339. */
+	signedAt: string | null,
+	/**
+	 *  The same configuration as the environment before it; `None` for draft or when
+	 *  either has nothing signed.
+	 */
+	sameAsPrevious: boolean | null,
+	/**  Still in this machine's outbox: the server has not accepted it yet. */
+	queued: boolean,
+};
 
 /**  The twelve steps of adding a new client, in the order the process gives them. */
 export type Step = "classification" | "tenant" | "frontend_strategy" | "services" | "backend_overrides" | "ai" | "integrations" | "frontend_customization" | "data_migration" | "verification" | "rollout" | "handoff";

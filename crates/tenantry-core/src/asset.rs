@@ -180,6 +180,16 @@ pub fn read_logo(path: &Path) -> Result<CheckedImage, LogoError> {
     })
 }
 
+/// The largest file attached as go-live evidence (test output, a log): it is only
+/// hashed, never kept, but read whole.
+pub const MAX_EVIDENCE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The SHA-256 (lower-case hex) of a file attached as go-live evidence: a regular,
+/// non-empty file of at most [`MAX_EVIDENCE_BYTES`] (see [`read_regular_file`]).
+pub fn evidence_sha256(path: &Path) -> Result<String, FileError> {
+    read_regular_file(path, MAX_EVIDENCE_BYTES).map(|bytes| sha256_hex(&bytes))
+}
+
 /// Lower-case hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
@@ -366,6 +376,32 @@ mod tests {
 
     use super::samples::{jpeg, png, webp_lossless};
     use super::*;
+
+    #[test]
+    fn attached_evidence_is_hashed_and_odd_files_are_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let log = dir.path().join("smoke-tests.log");
+        fs::write(&log, b"abc").expect("write");
+        // SHA-256("abc"), the FIPS 180-2 test vector.
+        assert_eq!(
+            evidence_sha256(&log).expect("hashed"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        let empty = dir.path().join("empty.log");
+        fs::write(&empty, b"").expect("write");
+        assert!(matches!(
+            evidence_sha256(&empty),
+            Err(FileError::Empty { .. })
+        ));
+        assert!(matches!(
+            evidence_sha256(dir.path()),
+            Err(FileError::NotAFile { .. })
+        ));
+        assert!(matches!(
+            evidence_sha256(&dir.path().join("missing.log")),
+            Err(FileError::NotFound { .. })
+        ));
+    }
 
     fn lossy_webp(width: u16, height: u16) -> Vec<u8> {
         let mut bytes = b"RIFF\0\0\0\0WEBPVP8 \0\0\0\0".to_vec();

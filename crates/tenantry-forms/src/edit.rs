@@ -199,6 +199,19 @@ fn stored_value(def: &FieldDef, value: &Value) -> Result<Option<Value>, String> 
                 _ => Err("expected text.".to_owned()),
             }
         }
+        FieldInput::Attachment { .. } => match value {
+            Value::Null => empty(),
+            Value::String(text) if text.is_empty() => empty(),
+            Value::String(text)
+                if text.len() == 64
+                    && text
+                        .bytes()
+                        .all(|byte| byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte)) =>
+            {
+                Ok(Some(Value::String(text.clone())))
+            }
+            _ => Err("attach the file: a SHA-256 is 64 lowercase hexadecimal digits.".to_owned()),
+        },
         FieldInput::Number { .. } => match value {
             Value::Null => empty(),
             Value::Number(number) => {

@@ -31,7 +31,7 @@ pub use model::{
     ChoiceOption, Edit, EditValue, FieldGroup, FieldInput, FormField, Justification, RecordItem,
     StepFinding, StepForm, StepMissing, StepState, Wizard,
 };
-pub use steps::purpose;
+pub use steps::{checklist_title, purpose};
 
 use fields::{Ctx, FieldDef, GroupDef};
 

@@ -123,6 +123,12 @@ pub enum FieldInput {
         value: Option<String>,
         accepts: String,
     },
+    /// The SHA-256 (hex) of a file attached as evidence (test output, a log): chosen
+    /// with the native file dialog and hashed in Rust, so the signed change set pins
+    /// exactly that output; the file itself stays where it is. `None`: nothing attached.
+    Attachment {
+        value: Option<String>,
+    },
     /// A list of records, each with its own fields; `item_label` names one ("contact").
     Records {
         item_label: String,

@@ -430,7 +430,7 @@ fn capitalised(text: &str) -> String {
 }
 
 /// A checklist item's id as a title: `baa_on_file` → "BAA on file".
-fn checklist_title(item: &str) -> String {
+pub fn checklist_title(item: &str) -> String {
     const ACRONYMS: [&str; 10] = [
         "ai", "baa", "dpa", "gdpr", "hipaa", "pci", "phi", "pii", "sso", "sla",
     ];
@@ -959,11 +959,26 @@ fn verification(ctx: &Ctx<'_>) -> Vec<GroupDef> {
                         &format!("{title}: verified at"),
                         "RFC 3339, UTC.",
                     )
-                    .within(&base, empty),
+                    .within(&base, empty.clone()),
+                    attached_output(ctx, &base, &title).within(&base, empty),
                 ],
             )
         })
         .collect()
+}
+
+/// The SHA-256 of the output that proves a checklist item (attached with the file dialog).
+fn attached_output(ctx: &Ctx<'_>, base: &str, title: &str) -> FieldDef {
+    let path = format!("{base}/sha256");
+    let mut def = ctx.timestamp(
+        &path,
+        &format!("{title}: attached output"),
+        "Attach the test output or log that proves it: its SHA-256 is signed with the change set, so anyone can check the file later.",
+    );
+    def.field.input = FieldInput::Attachment {
+        value: ctx.at(&path).and_then(Value::as_str).map(str::to_owned),
+    };
+    def
 }
 
 const ENVIRONMENTS: [(Environment, &str, &str); 2] = [

@@ -557,6 +557,7 @@ fn every_field_of_every_step_takes_back_its_own_value() {
                 FieldInput::MultiChoice { value, .. } => json!(value),
                 FieldInput::Timestamp { value } => json!(value),
                 FieldInput::Image { value, .. } => json!(value),
+                FieldInput::Attachment { value } => json!(value),
                 FieldInput::Records { .. } => continue,
             };
             let parent = &field.path[..field.path.rfind('/').unwrap_or(0)];
@@ -835,4 +836,49 @@ fn a_staging_stage_is_verified_with_evidence_in_the_form() {
         "{:?}",
         after.steps[10].missing
     );
+}
+
+/// Each go-live checklist item offers the attached output's SHA-256 (set by the app from
+/// the file the user attaches): only a real SHA-256 is kept, and it can be removed.
+#[test]
+fn checklist_items_take_the_sha256_of_attached_output_and_nothing_else() {
+    let catalog = Catalog::bundled();
+    let doc = hipaa();
+    let form = form(&catalog, &doc, Step::Verification);
+    let attachments: Vec<&FormField> = fields(&form)
+        .into_iter()
+        .filter(|field| matches!(field.input, FieldInput::Attachment { .. }))
+        .collect();
+    assert!(!attachments.is_empty());
+    let items = fields(&form)
+        .into_iter()
+        .filter(|field| {
+            field.path.starts_with("/go_live/items/") && field.path.ends_with("/verified_at")
+        })
+        .count();
+    assert_eq!(attachments.len(), items, "one per checklist item");
+    let path = "/go_live/items/baa_on_file/sha256";
+    let field = attachments
+        .iter()
+        .find(|field| field.path == path)
+        .expect("the BAA item has one");
+    assert_eq!(field.label, "BAA on file: attached output");
+
+    let hash = "ab".repeat(32);
+    let attached = apply(&catalog, &doc, &[set(path, json!(hash))]).expect("a SHA-256 is kept");
+    assert_eq!(
+        attached.go_live.items["baa_on_file"].sha256.as_deref(),
+        Some(hash.as_str())
+    );
+    for bad in [
+        json!("AB".repeat(32)),
+        json!("ab".repeat(31)),
+        json!("<script>"),
+        json!(42),
+    ] {
+        let error = apply(&catalog, &attached, &[set(path, bad.clone())]).expect_err("refused");
+        assert!(error.to_string().contains("SHA-256"), "{bad}: {error}");
+    }
+    let removed = apply(&catalog, &attached, &[set(path, Value::Null)]).expect("removed");
+    assert_eq!(removed.go_live.items["baa_on_file"].sha256, None);
 }

@@ -40,7 +40,7 @@ pub async fn handoff(
     Ok(Handoff::build(&document, &history)?)
 }
 
-fn environment_name(environment: Environment) -> &'static str {
+pub(crate) fn environment_name(environment: Environment) -> &'static str {
     match environment {
         Environment::Draft => "draft",
         Environment::Staging => "staging",

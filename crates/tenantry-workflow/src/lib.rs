@@ -2,10 +2,12 @@
 //! run exactly the same steps: the policy gate, the diff against the mirror's version,
 //! signing, recording in the outbox. Nothing here talks to a terminal or a window.
 
+mod golive;
 mod handoff;
 mod plan;
 mod progress;
 
+pub use golive::{go_live, previous, promote, ChecklistEntry, GoLive, Stage, STAGES};
 pub use handoff::handoff;
 
 pub use plan::{changeset_plan, plan, plan_draft, Plan, PlanChange, PlanFinding, PlanStep};
@@ -79,6 +81,8 @@ pub enum WorkflowError {
     MissingDocument,
     #[error("no tenant '{0}' in the mirror (give its id or slug)")]
     UnknownTenant(String),
+    #[error("a draft is made in the app or with `tenantry submit`, not promoted: promote to staging or production")]
+    NotPromotable,
     #[error("tenant '{tenant}' has no signed {environment} document yet")]
     NoSignedDocument {
         tenant: String,

@@ -11,8 +11,8 @@ use tenantry_core::{NewDraft, SubmissionState, TenantDocument};
 use tenantry_policy::PolicyPack;
 use tenantry_store::testing::TestMirror;
 use tenantry_workflow::{
-    changeset_plan, handoff, plan_draft, refresh_tenant_progress, revert, submit, submit_draft,
-    Rules, SubmitOutcome, SubmitRequest, WorkflowError,
+    changeset_plan, go_live, handoff, plan_draft, promote, refresh_tenant_progress, revert, submit,
+    submit_draft, Rules, SubmitOutcome, SubmitRequest, WorkflowError,
 };
 
 tenantry_store::on_both_backends!(
@@ -25,6 +25,7 @@ tenantry_store::on_both_backends!(
     the_tenant_list_learns_each_tenants_progress_from_the_policy,
     the_handoff_documents_what_was_signed_and_by_whom,
     a_recorded_change_set_reads_as_the_plan_of_what_it_changed,
+    promotion_copies_draft_to_staging_then_staging_to_production,
 );
 
 fn hipaa_example() -> TenantDocument {
@@ -626,4 +627,172 @@ async fn a_recorded_change_set_reads_as_the_plan_of_what_it_changed(mirror: &Tes
             .expect("plan")
             .is_none()
     );
+}
+
+/// Go-live from the mirror: each promotion makes the next environment exactly the one
+/// before it; the go-live view says where each environment stands, which checklist
+/// items the rules require and their evidence; a second promotion signs nothing; a
+/// tenant with nothing signed in draft cannot be promoted.
+async fn promotion_copies_draft_to_staging_then_staging_to_production(mirror: &TestMirror) {
+    let (catalog, pack) = (Catalog::bundled(), PolicyPack::bundled());
+    let rules = Rules {
+        catalog: &catalog,
+        pack: &pack,
+    };
+    let key = SigningKey::generate().expect("key");
+    let signer =
+        || SigningKey::from_bytes(key.to_bytes().as_ref()).map_err(|error| error.to_string());
+    let doc = hipaa_example();
+    let slug = doc.tenant.slug.as_str().to_owned();
+    let unknown = go_live(&mirror.store, rules, "nobody")
+        .await
+        .expect_err("unknown");
+    assert!(
+        matches!(unknown, WorkflowError::UnknownTenant(_)),
+        "{unknown}"
+    );
+    let created = submitted(mirror, rules, &doc, &key, "Onboard").await;
+
+    let before = go_live(&mirror.store, rules, &slug).await.expect("go-live");
+    assert_eq!(before.client_name, doc.tenant.display_name);
+    assert_eq!(before.checklist_of, Environment::Draft);
+    let draft = &before.stages[0];
+    assert_eq!(
+        draft.head.as_ref().map(|head| head.hash.as_str()),
+        Some(created.hash.0.as_str())
+    );
+    assert!(draft.queued, "nothing was pushed: it waits in the outbox");
+    assert_eq!(before.stages[1].head, None);
+    assert_eq!(before.stages[1].same_as_previous, None);
+    assert!(before.can_promote(Environment::Staging));
+    assert!(
+        !before.can_promote(Environment::Production),
+        "no staging yet"
+    );
+    // The HIPAA example evidences every item the rules ask of it.
+    assert!(!before.checklist.is_empty());
+    assert!(before
+        .checklist
+        .iter()
+        .any(|entry| entry.item == "baa_on_file" && entry.required));
+    assert!(
+        before
+            .checklist
+            .iter()
+            .all(|entry| entry.evidence.is_some()),
+        "{:?}",
+        before.checklist
+    );
+    assert!(before.blockers.is_empty(), "{:?}", before.blockers);
+
+    let refused = promote(
+        &mirror.store,
+        rules,
+        &slug,
+        Environment::Draft,
+        signer,
+        "x",
+        "org-example",
+    )
+    .await
+    .expect_err("a draft is not promoted");
+    assert!(matches!(refused, WorkflowError::NotPromotable), "{refused}");
+    let production_first = promote(
+        &mirror.store,
+        rules,
+        &slug,
+        Environment::Production,
+        signer,
+        "Go",
+        "org-example",
+    )
+    .await
+    .expect_err("nothing in staging to promote");
+    assert!(
+        matches!(
+            production_first,
+            WorkflowError::NoSignedDocument {
+                environment: "staging",
+                ..
+            }
+        ),
+        "{production_first}"
+    );
+
+    let staged = match promote(
+        &mirror.store,
+        rules,
+        &slug,
+        Environment::Staging,
+        signer,
+        "To staging",
+        "org-example",
+    )
+    .await
+    .expect("promote")
+    {
+        SubmitOutcome::Submitted { recorded, .. } => *recorded,
+        other => panic!("expected a staging change set, got {other:?}"),
+    };
+    assert_eq!(staged.changeset.environment, Environment::Staging);
+    assert_eq!(
+        staged.changeset.parent.as_deref(),
+        Some(created.hash.0.as_str())
+    );
+    assert_eq!(
+        mirror
+            .store
+            .document(&doc.tenant.id, Environment::Staging)
+            .await
+            .expect("read"),
+        Some(doc.clone())
+    );
+    let again = promote(
+        &mirror.store,
+        rules,
+        &slug,
+        Environment::Staging,
+        signer,
+        "Again",
+        "org-example",
+    )
+    .await
+    .expect("promote");
+    assert!(matches!(again, SubmitOutcome::NothingToSubmit), "{again:?}");
+
+    let staged_view = go_live(&mirror.store, rules, &slug).await.expect("go-live");
+    assert_eq!(staged_view.checklist_of, Environment::Staging);
+    assert_eq!(staged_view.stages[1].same_as_previous, Some(true));
+    assert!(
+        !staged_view.can_promote(Environment::Staging),
+        "staging holds the draft already"
+    );
+    assert!(staged_view.can_promote(Environment::Production));
+
+    match promote(
+        &mirror.store,
+        rules,
+        &slug,
+        Environment::Production,
+        signer,
+        "Go live",
+        "org-example",
+    )
+    .await
+    .expect("promote")
+    {
+        SubmitOutcome::Submitted { recorded, .. } => {
+            assert_eq!(recorded.changeset.environment, Environment::Production);
+        }
+        other => panic!("expected a production change set, got {other:?}"),
+    }
+    let live = go_live(&mirror.store, rules, &slug).await.expect("go-live");
+    assert_eq!(live.stages[2].same_as_previous, Some(true));
+    assert!(!live.can_promote(Environment::Production));
+    let authors: Vec<&str> = live
+        .stages
+        .iter()
+        .filter_map(|stage| stage.head.as_ref().map(|head| head.author.as_str()))
+        .collect();
+    assert_eq!(authors.len(), 3);
 }

@@ -10,7 +10,7 @@ use base64::Engine as _;
 use rfd::AsyncFileDialog;
 use serde::Serialize;
 use tauri::State;
-use tenantry_core::asset::{parse_asset_reference, read_logo};
+use tenantry_core::asset::{evidence_sha256, parse_asset_reference, read_logo};
 use tenantry_core::document_files;
 use tenantry_core::local_file::display_name;
 use tenantry_core::{DraftId, Step};
@@ -195,6 +195,68 @@ pub async fn choose_image(
     let draft = store.save_draft(&id, &document).await?;
     let after = rules.pack.evaluate(&document, rules.catalog)?;
     tracing::info!(kind = %image.kind(), bytes = image.bytes().len(), "image chosen");
+    Ok(Some(WizardView {
+        draft,
+        wizard: tenantry_forms::wizard(&document, rules.catalog, &after, step),
+    }))
+}
+
+/// For the attached-output field at `path` of `step` (a go-live checklist item): the
+/// user picks the file that proves the item (test output, a log; any type, at most
+/// 64 MiB, a regular non-empty file), Rust reads it and the field is set to its SHA-256,
+/// which the next change set signs. The file itself is not kept. A refused file is an
+/// `invalid_input` error and changes nothing. `None`: cancelled.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(name = "command", skip_all, fields(name = "attach_output"))]
+pub async fn attach_output(
+    state: State<'_, AppState>,
+    id: DraftId,
+    step: Step,
+    path: String,
+) -> Result<Option<WizardView>, AppError> {
+    let store = state.store().await?;
+    let rules = state.rules().await;
+    let forms = Forms::new(rules.catalog, rules.pack);
+    let opened = store.open_draft(&id).await?;
+    let form = forms.wizard(&opened.document, step)?.form;
+    let is_attachment_field = form
+        .groups
+        .iter()
+        .flat_map(|group| &group.fields)
+        .any(|field| field.path == path && matches!(field.input, FieldInput::Attachment { .. }));
+    if !is_attachment_field {
+        return Err(AppError::invalid(format!(
+            "{path} is not an attached-output field of this step."
+        )));
+    }
+    // Any file: output and logs come with any extension, or none.
+    let Some(file) = AsyncFileDialog::new()
+        .set_title("Attach the output that proves it")
+        .pick_file()
+        .await
+        .map(|handle| handle.path().to_owned())
+    else {
+        return Ok(None);
+    };
+    let name = display_name(&file);
+    let sha256 = tokio::task::spawn_blocking(move || evidence_sha256(&file))
+        .await
+        .map_err(|_| AppError::invalid(format!("{name} could not be read. Nothing was changed.")))?
+        .map_err(|error| AppError::invalid(format!("{error}. Nothing was changed.")))?;
+    // The draft as it is now: an edit may have been saved while the dialog was open.
+    let opened = store.open_draft(&id).await?;
+    let before = rules.pack.evaluate(&opened.document, rules.catalog)?;
+    let edit = Edit::Set {
+        path,
+        value: Some(EditValue::Text(sha256)),
+    };
+    let document = forms
+        .apply(&opened.document, &before, &[edit])
+        .map_err(|error| AppError::invalid(error.to_string()))?;
+    let draft = store.save_draft(&id, &document).await?;
+    let after = rules.pack.evaluate(&document, rules.catalog)?;
+    tracing::info!(file = %name, "output attached");
     Ok(Some(WizardView {
         draft,
         wizard: tenantry_forms::wizard(&document, rules.catalog, &after, step),

@@ -4,6 +4,7 @@
 mod app;
 mod drafts;
 mod files;
+mod golive;
 mod handoff;
 mod plan;
 mod review;
@@ -46,6 +47,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         review::review_queue,
         review::approve_changeset,
         review::request_changes,
+        golive::go_live,
+        golive::promote_tenant,
+        files::attach_output,
         review::review_changes,
     ])
 }

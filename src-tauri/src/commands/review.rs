@@ -166,7 +166,7 @@ pub async fn review_queue(state: State<'_, AppState>) -> Result<Vec<ReviewEntry>
     let store = state.store().await?;
     let queue = syncer(&state, store)?.review_queue().await?;
     let me = state.signer.info().ok().and_then(|info| info.key_id);
-    let names = reviewer_names(store).await?;
+    let names = signer_names(store).await?;
     Ok(queue
         .into_iter()
         .map(|item| entry(item, me.as_deref(), &names))
@@ -174,7 +174,7 @@ pub async fn review_queue(state: State<'_, AppState>) -> Result<Vec<ReviewEntry>
 }
 
 /// Key id → name, for the keys this mirror learnt from the server's registry.
-async fn reviewer_names(store: &Store) -> Result<HashMap<String, String>, AppError> {
+pub(crate) async fn signer_names(store: &Store) -> Result<HashMap<String, String>, AppError> {
     Ok(store
         .key_labels()
         .await?
@@ -339,7 +339,7 @@ pub async fn request_changes(
         .collect();
     let given = syncer.request_changes(&hash, &comment, &fields).await?;
     tracing::info!(%hash, fields = given.fields.len(), "changes requested");
-    Ok(note(given, &reviewer_names(store).await?))
+    Ok(note(given, &signer_names(store).await?))
 }
 
 /// The requests for changes on this person's change sets that the last sync brought
@@ -352,7 +352,7 @@ pub async fn change_requests(
     if kept.is_empty() {
         return Ok(Vec::new());
     }
-    let names = reviewer_names(store).await?;
+    let names = signer_names(store).await?;
     let mut requests = Vec::with_capacity(kept.len());
     for kept in kept {
         let request = kept.request;

@@ -350,6 +350,7 @@ export function fakeWizardModel() {
               text(`${base}/reference`, `${title}: evidence`, false, 'Where someone else can see the proof (dashboard, test run, ticket).'),
               text(`${base}/verified_by`, `${title}: verified by`),
               field(`${base}/verified_at`, `${title}: verified at`, { kind: 'timestamp', value: get(doc, `${base}/verified_at`) ?? null }, 'RFC 3339, UTC.'),
+              field(`${base}/sha256`, `${title}: attached output`, { kind: 'attachment', value: get(doc, `${base}/sha256`) ?? null }, 'Attach the test output or log that proves it: its SHA-256 is signed with the change set.'),
             ],
           };
         });

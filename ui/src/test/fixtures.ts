@@ -13,6 +13,7 @@ import {
   type FieldChoice,
   type FieldIssue,
   type Finding,
+  type GoLiveView,
   type HeldView,
   type HistoryEntry,
   type Industry,
@@ -22,6 +23,7 @@ import {
   type NewDraft,
   type Plan,
   type Progress,
+  type PromotionTarget,
   type Resolved,
   type ReviewEntry,
   type ReviewNote,
@@ -33,12 +35,14 @@ import {
   type TenantFilter,
   type TenantSummary,
 } from '../lib/backend';
+import { fakeGoLiveModel, type GoLiveState } from './fake-golive.js';
 import { fakePlan, fakeTenantPage, fakeTenants } from './fake-lists.js';
 import { fakeWizardModel } from './fake-wizard.js';
 
 export { fakeTenants };
 
 const wizardModel = fakeWizardModel();
+const goLiveModel = fakeGoLiveModel();
 
 export const INDUSTRIES: IndustryOption[] = [
   { id: 'healthcare', label: 'Healthcare' },
@@ -347,6 +351,13 @@ export interface FakeBackend extends Backend {
   tenants: TenantSummary[];
   /** Filters sent to `listTenants`, in order. */
   tenantQueries: TenantFilter[];
+  /** What `promoteTenant` was sent, in order. */
+  promotions: { tenant: string; target: PromotionTarget; summary: string }[];
+  /**
+   * Replaces a tenant's go-live state with `view` (what `goLive` answers for `view.tenant`
+   * and, for a tenant with a draft here, its slug), e.g. to make production promotable.
+   */
+  setGoLive(view: GoLiveView): void;
 }
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -427,6 +438,8 @@ export function fakeBackend(
     reviewPlans?: Record<string, Plan>;
     changeRequests?: ChangeRequest[];
     tenants?: TenantSummary[];
+    /** Go-live states to start from, as `goLive` answers them. */
+    goLive?: GoLiveView[];
   } = {},
 ): FakeBackend {
   const created: NewDraft[] = [];
@@ -444,6 +457,35 @@ export function fakeBackend(
   let clock = Date.parse('2026-11-24T10:00:00Z');
 
   const now = () => new Date((clock += 60_000)).toISOString();
+
+  /** Go-live states by tenant id. */
+  const goLiveStates = new Map<string, GoLiveState>();
+
+  /**
+   * A tenant's go-live state, started on first use from its draft's newest change set
+   * (or, for a tenant a colleague onboarded, one signed by its owner), with the draft
+   * stage following later submissions.
+   */
+  function goLiveOf(tenant: string): GoLiveState {
+    const mine = [...drafts.values()].find((d) => d.slug === tenant || known(d.id).document.tenant.id === tenant);
+    const id = mine ? known(mine.id).document.tenant.id : tenant;
+    const newest = histories.get(id)?.at(-1);
+    let state = goLiveStates.get(id);
+    if (!state) {
+      const other = fake.tenants.find((t) => t.id === tenant || t.slug === tenant);
+      if (!mine && !other) return fail('not_found', `No tenant “${tenant}” in this mirror (fake backend).`);
+      const signed = newest
+        ? { hash: newest.hash, seq: newest.seq, signedBy: 'Ana Lima', signedAt: newest.created_at, queued: fake.outbox > 0 }
+        : other
+          ? { hash: fakeHex(300), seq: 1, signedBy: other.owner_label ?? other.owner ?? fakeHex(98), signedAt: '2026-11-20T09:00:00Z', queued: false }
+          : null;
+      state = goLiveModel.start({ tenant: id, clientName: mine?.clientName ?? other?.display_name ?? tenant, draft: signed });
+      goLiveStates.set(id, state);
+    } else if (newest) {
+      goLiveModel.withDraft(state, { hash: newest.hash, seq: newest.seq, signedBy: 'Ana Lima', signedAt: newest.created_at, queued: true });
+    }
+    return state;
+  }
 
   function failIfTold(command: Command) {
     const failure = failures.get(command);
@@ -589,6 +631,10 @@ export function fakeBackend(
     documentOf: (id) => (documents.has(id) ? clone(documents.get(id)) : undefined),
     tenants: clone(options.tenants ?? []),
     tenantQueries: [],
+    promotions: [],
+    setGoLive(view) {
+      goLiveStates.set(view.tenant, goLiveModel.fromView(view));
+    },
 
     appInfo: async () => ({
       version: '0.1.0',
@@ -763,6 +809,7 @@ export function fakeBackend(
       const sent = fake.outbox;
       const received = server.incoming;
       fake.outbox = 0;
+      for (const state of goLiveStates.values()) goLiveModel.sent(state);
       server.incoming = 0;
       server.lastSyncAt = new Date().toISOString();
       server.lastError = null;
@@ -871,12 +918,38 @@ export function fakeBackend(
       failIfTold('chooseImage');
       return null;
     },
+    attachOutput: async () => {
+      failIfTold('attachOutput');
+      return null;
+    },
     imagePreview: async () => {
       failIfTold('imagePreview');
       return null;
     },
+    goLive: async (tenant) => {
+      failIfTold('goLive');
+      return clone(goLiveOf(tenant).view);
+    },
+    promoteTenant: async (tenant, target, summary) => {
+      failIfTold('promoteTenant');
+      fake.promotions.push({ tenant, target, summary });
+      const state = goLiveOf(tenant);
+      const seq = Math.max(0, ...state.view.stages.map((s) => s.seq ?? 0)) + 1;
+      const answer = goLiveModel.promote(state, target, summary, {
+        hash: fakeHex(1000 + fake.promotions.length),
+        changesetId: `changeset-${seq}`,
+        seq,
+        outbox: fake.outbox + 1,
+        signedBy: 'Ana Lima',
+        now: now(),
+      });
+      if ('error' in answer) throw new BackendError(answer.error);
+      if (answer.result.outcome === 'submitted') fake.outbox += 1;
+      return clone(answer.result);
+    },
     ...overrides,
   };
+  for (const view of options.goLive ?? []) fake.setGoLive(view);
   return fake;
 }
 

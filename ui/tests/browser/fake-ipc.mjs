@@ -31,13 +31,18 @@
  *   tenantCount?: number,
  *   tenants?: import('../../src/lib/backend').TenantSummary[],
  *   files?: FakeFiles,
+ *   goLive?: import('../../src/lib/backend').GoLiveView[],
+ *   promoteError?: FakeRefusal,
  * }} FakeOptions
+ *   `goLive`: go-live states to start from (by `tenant`); any other tenant starts from its
+ *   draft's newest change set. `promoteError`: the next promotion fails with it, once.
  * @typedef {{ code: string, message: string }} FakeRefusal
  * @typedef {{
  *   import?: { error: FakeRefusal } | { cancelled: true } | { legalName: string },
  *   export?: { error: FakeRefusal } | { cancelled: true } | { fileName: string, format: string },
  *   image?: { error: FakeRefusal } | { cancelled: true } | { mediaType: string, base64: string, width: number, height: number },
  *   handoff?: { error: FakeRefusal } | { cancelled: true } | { fileName: string, format: string },
+ *   attachment?: { error: FakeRefusal } | { cancelled: true } | { sha256: string },
  * }} FakeFiles
  *   What the native dialogs and the Rust checks would answer: the browser tests cannot
  *   open a GTK dialog, so each test says which file "was chosen" and what Rust made of it.
@@ -250,6 +255,7 @@ export function installFakeIpc(options) {
         await sleep(step / Math.max(sending, 1));
       }
       outbox = 0;
+      for (const state of goLiveStates.values()) goLiveModel().sent(state);
       server.incoming = 0;
       server.lastSyncAt = new Date().toISOString();
       server.lastError = null;
@@ -459,6 +465,45 @@ export function installFakeIpc(options) {
     return tenantRows;
   };
 
+  // Go-live: src/test/fake-golive.js, which the harness installs as
+  // window.__FAKE_GO_LIVE_MODEL__ before the page loads. States by tenant id.
+  const goLiveModel = () => /** @type {import('../../src/test/fake-golive.js').FakeGoLiveModel} */ (/** @type {any} */ (window).__FAKE_GO_LIVE_MODEL__);
+  /** @type {Map<string, import('../../src/test/fake-golive.js').GoLiveState>} */
+  const goLiveStates = new Map();
+  /** @type {{ tenant: string, target: string, summary: string }[]} */
+  const promotions = [];
+  let promoteError = options.promoteError ?? null;
+
+  /**
+   * A tenant's go-live state, started on first use from its draft's newest change set
+   * (or, for a tenant a colleague onboarded, one signed by its owner); the draft stage
+   * follows later submissions.
+   * @param {string} tenant id or slug
+   */
+  function goLiveOf(tenant) {
+    if (goLiveStates.size === 0) {
+      for (const view of options.goLive ?? []) goLiveStates.set(view.tenant, goLiveModel().fromView(view));
+    }
+    const mine = drafts.find((d) => d.slug === tenant || documentOf(d).tenant.id === tenant);
+    const id = mine ? documentOf(mine).tenant.id : tenant;
+    const newest = histories.get(id)?.at(-1);
+    let state = goLiveStates.get(id);
+    if (!state) {
+      const other = tenants().find((t) => t.id === tenant || t.slug === tenant);
+      if (!mine && !other) throw refuse('not_found', `No tenant “${tenant}” in this mirror (fake backend).`);
+      const signed = newest
+        ? { hash: newest.hash, seq: newest.seq, signedBy: 'Ana Lima', signedAt: newest.created_at, queued: outbox > 0 }
+        : other
+          ? { hash: hex64(300), seq: 1, signedBy: other.owner_label ?? other.owner ?? hex64(98), signedAt: '2026-11-20T09:00:00Z', queued: false }
+          : null;
+      state = goLiveModel().start({ tenant: id, clientName: mine?.clientName ?? other?.display_name ?? tenant, draft: signed });
+      goLiveStates.set(id, state);
+    } else if (newest) {
+      goLiveModel().withDraft(state, { hash: newest.hash, seq: newest.seq, signedBy: 'Ana Lima', signedAt: newest.created_at, queued: true });
+    }
+    return state;
+  }
+
   /** Images "kept in the mirror" by choose_image, by reference. @type {Map<string, unknown>} */
   const images = new Map();
   const files = options.files ?? {};
@@ -503,6 +548,40 @@ export function installFakeIpc(options) {
       return wizardModel().view(/** @type {any} */ (draft), next, step, extraFindings());
     },
     image_preview: ({ reference }) => images.get(reference) ?? null,
+    // The attach dialog: cancelled unless a test says which output's SHA-256 Rust computed.
+    attach_output: ({ id, step, path }) => {
+      const draft = known(id);
+      const answer = files.attachment ?? { cancelled: true };
+      if ('error' in answer) throw refuse(answer.error.code, answer.error.message);
+      if ('cancelled' in answer) return null;
+      const next = wizardModel().apply(documentOf(draft), [{ op: 'set', path, value: answer.sha256 }]);
+      documents.set(id, next);
+      draft.updatedAt = new Date().toISOString();
+      return wizardModel().view(/** @type {any} */ (draft), next, step, extraFindings());
+    },
+    go_live: ({ tenant }) => goLiveOf(tenant).view,
+    promote_tenant: ({ tenant, target, summary }) => {
+      promotions.push({ tenant, target, summary });
+      if (promoteError) {
+        // Once: the next press goes through.
+        const error = promoteError;
+        promoteError = null;
+        throw refuse(error.code, error.message);
+      }
+      const state = goLiveOf(tenant);
+      const seq = Math.max(0, ...state.view.stages.map((s) => s.seq ?? 0)) + 1;
+      const answer = goLiveModel().promote(state, target, summary, {
+        hash: hex64(7000 + promotions.length),
+        changesetId: uuidv7ish(),
+        seq,
+        outbox: outbox + 1,
+        signedBy: registrations.at(-1)?.name ?? 'Ana Lima',
+        now: new Date().toISOString(),
+      });
+      if ('error' in answer) throw answer.error;
+      if (answer.result.outcome === 'submitted') outbox += 1;
+      return answer.result;
+    },
     plan_draft: ({ id }) => {
       const draft = known(id);
       const document = documentOf(draft);
@@ -737,7 +816,7 @@ export function installFakeIpc(options) {
   let nextCallback = 1;
 
   Object.assign(window, {
-    __FAKE_IPC__: { calls, drafts, documents, server, registrations, conflicts, resolutions, dismissed, approved, changesAsked },
+    __FAKE_IPC__: { calls, drafts, documents, server, registrations, conflicts, resolutions, dismissed, approved, changesAsked, promotions },
     __TAURI_INTERNALS__: {
       /**
        * @param {string} cmd

@@ -185,6 +185,40 @@ export const filesTests = [
     },
   },
   {
+    name: 'files: output attached to a checklist item is kept as its SHA-256, and can be removed',
+    fake: { drafts: [ACME], files: { attachment: { sha256: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad' } } },
+    colorScheme: 'dark',
+    async run({ page, screenshot, checkA11y }) {
+      const PATH = '/go_live/items/logs/sha256';
+      await openAcme(page);
+      await page.locator('[data-testid="wizard-step"][data-step="verification"]').focus();
+      await page.keyboard.press('Enter');
+      const field = page.locator(`[data-path="${PATH}"]`);
+      await field.waitFor();
+      assert.equal(await field.getByTestId('attachment-none').innerText(), 'No output attached.');
+      const attach = field.getByTestId('attach-output');
+      await attach.focus();
+      await page.keyboard.press('Enter');
+      await eventually(async () =>
+        assert.match(await field.getByTestId('attachment-sha256').innerText(), /SHA-256\s+ba7816bf8f01cfea/),
+      );
+      assert.equal(await documentAt(page, PATH), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+      assert.deepEqual((await callsOf(page, 'attach_output')).map((/** @type {any} */ c) => c.args), [
+        { id: ACME.id, step: 'verification', path: PATH },
+      ]);
+      // Focus comes back to the button, which now offers other output.
+      assert.match(await page.evaluate(() => document.activeElement?.textContent ?? ''), /Attach other output/);
+      await assertNoHorizontalOverflow(page);
+      await checkA11y('output attached, dark');
+      await screenshot('files-output-attached-dark');
+
+      await field.getByTestId('remove-attachment').focus();
+      await page.keyboard.press('Enter');
+      await eventually(async () => assert.equal(await documentAt(page, PATH), null));
+      await eventually(async () => assert.equal(await field.getByTestId('attachment-none').count(), 1));
+    },
+  },
+  {
     name: 'files: a refused logo is an alert next to the field and the logo stays unset',
     fake: {
       drafts: [ACME],

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { installFakeIpc } from './fake-ipc.mjs';
 import { fakeWizardModel } from '../../src/test/fake-wizard.js';
 import { fakePlan, fakeTenantPage, fakeTenants } from '../../src/test/fake-lists.js';
+import { fakeGoLiveModel } from '../../src/test/fake-golive.js';
 
 /**
  * @typedef {import('playwright-core').Browser} Browser
@@ -119,6 +120,8 @@ export async function runTests({ browser, baseUrl, artifacts, tests }) {
     await page.addInitScript({
       content: `window.__FAKE_LISTS__ = { fakePlan: ${fakePlan.toString()}, fakeTenantPage: ${fakeTenantPage.toString()}, fakeTenants: ${fakeTenants.toString()} };`,
     });
+    // The fake's go-live state, shared with the vitest fake in the same way.
+    await page.addInitScript({ content: `window.__FAKE_GO_LIVE_MODEL__ = (${fakeGoLiveModel.toString()})();` });
     // As tauri.conf.json's `freezePrototype`: nothing in the UI may patch Object.prototype.
     await page.addInitScript(() => Object.freeze(Object.prototype));
     try {

@@ -11,6 +11,7 @@ import { serveStatic } from './server.mjs';
 import { conflictsTests } from './conflicts.mjs';
 import { draftsTests } from './drafts.mjs';
 import { filesTests } from './files.mjs';
+import { goLiveTests } from './golive.mjs';
 import { planTests } from './plan.mjs';
 import { reviewTests } from './review.mjs';
 import { tenantListTests } from './tenant-list.mjs';
@@ -30,7 +31,7 @@ if (!existsSync(join(dist, 'index.html'))) {
 }
 
 const filter = process.argv[2];
-const tests = [...tenantsTests, ...draftsTests, ...planTests, ...tenantListTests, ...wizardTests, ...syncTests, ...conflictsTests, ...filesTests, ...reviewTests].filter((t) => !filter || t.name.includes(filter));
+const tests = [...tenantsTests, ...draftsTests, ...planTests, ...tenantListTests, ...wizardTests, ...syncTests, ...conflictsTests, ...filesTests, ...reviewTests, ...goLiveTests].filter((t) => !filter || t.name.includes(filter));
 const started = Date.now();
 const server = await serveStatic(dist);
 const browser = await chromium.launch({

@@ -37,6 +37,24 @@ describe('tauriBackend', () => {
     expect(calls[1]?.[0]).toBe('list_drafts');
   });
 
+  it('calls the go-live commands with the contract arguments', async () => {
+    const calls: [string, unknown][] = [];
+    const view = { tenant: 't-1', clientName: 'Acme', stages: [] };
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      return cmd === 'promote_tenant' ? { outcome: 'nothingToPromote', view } : view;
+    });
+    await expect(tauriBackend.goLive('acme')).resolves.toEqual(view);
+    await expect(tauriBackend.promoteTenant('t-1', 'production', 'Launch')).resolves.toEqual({
+      outcome: 'nothingToPromote',
+      view,
+    });
+    expect(calls).toEqual([
+      ['go_live', { tenant: 'acme' }],
+      ['promote_tenant', { tenant: 't-1', target: 'production', summary: 'Launch' }],
+    ]);
+  });
+
   it('calls the draft screen’s commands with the contract arguments', async () => {
     const calls: [string, unknown][] = [];
     const view = { draft: draft(), document: {}, evaluation: {}, progress: {}, history: [] };

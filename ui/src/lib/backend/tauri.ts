@@ -63,5 +63,9 @@ export const tauriBackend: Backend = {
   exportDocument: (id) => settle(() => commands.exportDocument(id), 'export the document'),
   exportHandoff: (tenant, format) => settle(() => commands.exportHandoff(tenant, format), 'save the handoff document'),
   chooseImage: (id, step, path) => settle(() => commands.chooseImage(id, step, path), 'use the image'),
+  attachOutput: (id, step, path) => settle(() => commands.attachOutput(id, step, path), 'attach the output'),
   imagePreview: (reference) => settle(() => commands.imagePreview(reference), 'show the image'),
+  goLive: (tenant) => settle(() => commands.goLive(tenant), 'show where the tenant stands'),
+  promoteTenant: (tenant, target, summary) =>
+    settle(() => commands.promoteTenant(tenant, target, summary), `promote the tenant to ${target}`),
 };

@@ -42,6 +42,7 @@ export type {
   Verdict,
   FieldCommentInput,
   ReplacedChangeset,
+  PromotionTarget,
 } from '../../bindings';
 
 import type {
@@ -93,6 +94,12 @@ import type {
   FieldComment_Serialize,
   ChangeRequest_Serialize,
   FieldCommentInput,
+  GoLiveView_Serialize,
+  PromoteResult_Serialize,
+  StageView_Serialize,
+  ChecklistItem_Serialize,
+  EvidenceView_Serialize,
+  PromotionTarget,
 } from '../../bindings';
 
 // tauri-specta generates two shapes of a type when Rust's serialised form differs
@@ -151,6 +158,21 @@ export type ReviewNote = ReviewNote_Serialize;
 export type FieldComment = FieldComment_Serialize;
 /** A request for changes on one of this person's change sets; `draftId` is the tenant's draft here, if any. */
 export type ChangeRequest = ChangeRequest_Serialize;
+// The go-live shapes are named by their union, not their `_Serialize` half: they are
+// hand-written until bindings.ts is regenerated, and the union's name exists whether
+// or not specta splits them in two.
+/**
+ * Where a tenant stands on its way to production: draft, staging and production (each
+ * with its newest signed change set), the go-live checklist of `checklistOf`'s
+ * configuration with its evidence, the findings that block production, and which
+ * promotions the backend would sign now.
+ */
+export type GoLiveView = GoLiveView_Serialize;
+export type StageView = StageView_Serialize;
+export type ChecklistItem = ChecklistItem_Serialize;
+export type EvidenceView = EvidenceView_Serialize;
+/** What a promotion did: `submitted` (with a receipt), `nothingToPromote` or `blocked` (with the findings). */
+export type PromoteResult = PromoteResult_Serialize;
 
 
 /** A draft at one step of the onboarding wizard: the draft, the stepper and the step's form. */
@@ -312,6 +334,24 @@ export interface Backend {
    * `asset://sha256/…` reference. `null`: cancelled. A refused file is `invalid_input`.
    */
   chooseImage(id: DraftId, step: Step, path: string): Promise<WizardView | null>;
+  /**
+   * Opens the native open dialog for the attached-output field at `path` (a go-live
+   * checklist item); the Rust side reads the file and sets the field to its SHA-256.
+   * `null`: cancelled. A refused file (empty, a folder, over 64 MiB) is `invalid_input`.
+   */
+  attachOutput(id: DraftId, step: Step, path: string): Promise<WizardView | null>;
   /** The bytes of an `asset://sha256/…` image the mirror holds, for a preview; `null` otherwise. */
   imagePreview(reference: string): Promise<ImagePreview | null>;
+  /**
+   * Where a tenant (id or slug) stands on its way to production. Reads only. An
+   * unknown tenant is `not_found`.
+   */
+  goLive(tenant: string): Promise<GoLiveView>;
+  /**
+   * Signs a change set whose result is exactly the environment before `target` (the
+   * signed draft for staging, staging for production) and queues it; the server checks
+   * approvals, the checklist and staging first at the next sync. `summary` is for
+   * reviewers. Answers with the go-live view after it, whatever the outcome.
+   */
+  promoteTenant(tenant: string, target: PromotionTarget, summary: string): Promise<PromoteResult>;
 }

@@ -383,4 +383,31 @@ describe('DraftScreen', () => {
     expect(onplan).not.toHaveBeenCalled();
     expect(text('plan-warning')).toContain('your latest change is not saved');
   });
+
+  it('"Go live…" saves a pending edit first, then opens the tenant’s go-live by its id', async () => {
+    const backend = seeded();
+    const ongolive = vi.fn();
+    component = mount(DraftScreen, { target, props: { id: ACME.id, onback: vi.fn(), ongolive }, context: backendContext(backend) });
+    await wait();
+    await openStep('tenant');
+    typeAt('/tenant/display_name', 'Acme Health Group');
+    $<HTMLButtonElement>('open-golive').click();
+    await wait();
+    expect(backend.documentOf(ACME.id)?.tenant.display_name).toBe('Acme Health Group');
+    expect(ongolive).toHaveBeenCalledExactlyOnceWith(backend.documentOf(ACME.id)?.tenant.id);
+  });
+
+  it('does not leave for the go-live screen while the last edit is unsaved, and says why', async () => {
+    const backend = seeded();
+    backend.fail('editDraft', { code: 'storage', message: 'The disk is full (fake).', fields: [] });
+    const ongolive = vi.fn();
+    component = mount(DraftScreen, { target, props: { id: ACME.id, onback: vi.fn(), ongolive }, context: backendContext(backend) });
+    await wait();
+    await openStep('tenant');
+    typeAt('/tenant/display_name', 'Acme Health Group');
+    $<HTMLButtonElement>('open-golive').click();
+    await wait();
+    expect(ongolive).not.toHaveBeenCalled();
+    expect(text('golive-warning')).toContain('your latest change is not saved');
+  });
 });

@@ -268,6 +268,25 @@ describe('TenantList', () => {
     expect(document.activeElement).toBe(target.querySelector('[data-index="1"]'));
   });
 
+  it('the details dialog opens the tenant’s go-live screen by its id', async () => {
+    const tenants = fakeTenants(3);
+    const wanted: string[] = [];
+    component = mount(TenantList, {
+      target,
+      context: backendContext(fakeBackend({}, { tenants })),
+      props: { ongolive: (tenant: string) => wanted.push(tenant) },
+    });
+    await wait();
+    const row = $$('tenant-row')[1]!;
+    row.focus();
+    row.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    await wait();
+    const open = document.querySelector<HTMLButtonElement>('[data-testid="open-golive"]')!;
+    expect(open.textContent?.trim()).toBe('Go live…');
+    open.click();
+    expect(wanted).toEqual([row.dataset.tenantId]);
+  });
+
   it('the details dialog saves the client handoff in the chosen format and says where, or why not', async () => {
     const tenants = fakeTenants(3);
     const asked: [string, string][] = [];
