@@ -977,6 +977,11 @@ export type GoLiveView_Deserialize = {
 	checklist: ChecklistItem_Deserialize[],
 	/**  What the policy pack blocks in that configuration: production waits for these. */
 	productionBlockers: Finding[],
+	/**
+	 *  Titles of the required checklist items with no evidence in that configuration:
+	 *  the server refuses production until each has it.
+	 */
+	missingEvidence: string[],
 	canPromoteToStaging: boolean,
 	canPromoteToProduction: boolean,
 };
@@ -995,6 +1000,11 @@ export type GoLiveView_Serialize = {
 	checklist: ChecklistItem_Serialize[],
 	/**  What the policy pack blocks in that configuration: production waits for these. */
 	productionBlockers: Finding[],
+	/**
+	 *  Titles of the required checklist items with no evidence in that configuration:
+	 *  the server refuses production until each has it.
+	 */
+	missingEvidence: string[],
 	canPromoteToStaging: boolean,
 	canPromoteToProduction: boolean,
 };

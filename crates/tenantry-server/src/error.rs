@@ -70,6 +70,9 @@ pub enum ErrorCode {
     /// A production change whose result is not the tenant's staging configuration:
     /// production is reached only through staging.
     ProductionWithoutStaging,
+    /// A production change set while go-live checklist items the rules require of the
+    /// configuration have no evidence (`missing_items`).
+    ChecklistIncomplete,
     /// The operations do not apply to the tenant's current document, or the result is
     /// not a valid tenant document.
     DoesNotApply,
@@ -109,6 +112,7 @@ impl ErrorCode {
             | DoesNotApply
             | PolicyBlocked
             | ProductionWithoutStaging
+            | ChecklistIncomplete
             | ApprovalsMissing => StatusCode::UNPROCESSABLE_ENTITY,
             StorageUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Internal => StatusCode::INTERNAL_SERVER_ERROR,

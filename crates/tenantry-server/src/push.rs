@@ -140,6 +140,43 @@ pub fn check_environment_rules(_changeset: &ChangeSet, _author: &StaffKey) -> Re
 /// Production is reached only through staging: a production change set must leave
 /// production exactly as the tenant's staging configuration is now. A tenant with no
 /// staging configuration cannot change production at all.
+/// For a production change set: every go-live checklist item the rules require of the
+/// resulting configuration has evidence (where to see the proof, and who verified it).
+/// Production is a promotion of what was verified, so the evidence must be in the
+/// configuration already (staging's copy), not promised for later.
+pub fn check_checklist(
+    environment: Environment,
+    resulting: &TenantDocument,
+    required: &[String],
+) -> Result<(), ApiError> {
+    if environment != Environment::Production {
+        return Ok(());
+    }
+    let missing: Vec<&str> = required
+        .iter()
+        .filter(|item| {
+            !resulting
+                .go_live
+                .items
+                .get(item.as_str())
+                .is_some_and(tenantry_core::tenant::Evidence::is_recorded)
+        })
+        .map(String::as_str)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        ErrorCode::ChecklistIncomplete,
+        format!(
+            "production waits for go-live evidence of {} checklist item(s): {}; record the evidence (step 10), then promote it through staging",
+            missing.len(),
+            missing.join(", ")
+        ),
+    )
+    .with("missing_items", &missing))
+}
+
 pub fn check_promotion(
     environment: Environment,
     resulting: &TenantDocument,
@@ -939,6 +976,13 @@ async fn decide(
         ) {
             return refuse(error);
         }
+        if let Err(error) = check_checklist(
+            changeset.environment,
+            &document,
+            &evaluation.required_checklist,
+        ) {
+            return refuse(error);
+        }
         let staging_head = batch
             .tenants
             .get(tenant)
@@ -1497,6 +1541,55 @@ mod tests {
             "{}",
             differs.message
         );
+    }
+
+    #[test]
+    fn production_needs_evidence_for_every_required_checklist_item() {
+        let name = tenantry_core::ClientName::parse("Acme Health").expect("name");
+        let mut doc =
+            TenantDocument::with_safe_defaults(&name, tenantry_core::Industry::Healthcare, &[])
+                .expect("defaults");
+        let required = vec!["logs".to_owned(), "metrics".to_owned()];
+        let evidence = |reference: &str, by: &str| tenantry_core::tenant::Evidence {
+            reference: reference.to_owned(),
+            verified_by: by.to_owned(),
+            verified_at: Timestamp::now(),
+            sha256: None,
+        };
+        doc.go_live.items.insert(
+            "logs".into(),
+            evidence("https://grafana.example/d/logs", "Ana"),
+        );
+        doc.go_live
+            .items
+            .insert("metrics".into(), evidence("  ", "Ana"));
+        // Staging and draft may be pushed without it: the evidence is recorded there.
+        assert!(check_checklist(Environment::Staging, &doc, &required).is_ok());
+        let refused =
+            check_checklist(Environment::Production, &doc, &required).expect_err("metrics");
+        assert_eq!(refused.code, ErrorCode::ChecklistIncomplete);
+        assert_eq!(
+            refused.details["missing_items"],
+            serde_json::json!(["metrics"])
+        );
+        assert!(
+            refused.message.contains("1 checklist item(s): metrics"),
+            "{}",
+            refused.message
+        );
+        doc.go_live.items.insert(
+            "metrics".into(),
+            evidence("https://grafana.example/d/rps", ""),
+        );
+        assert!(
+            check_checklist(Environment::Production, &doc, &required).is_err(),
+            "who verified it"
+        );
+        doc.go_live.items.insert(
+            "metrics".into(),
+            evidence("https://grafana.example/d/rps", "Ana"),
+        );
+        assert!(check_checklist(Environment::Production, &doc, &required).is_ok());
     }
 
     fn paths(list: &[&str]) -> Vec<String> {

@@ -16,6 +16,7 @@ on_both_databases!(
     a_compliance_mode_change_waits_in_the_queue_until_a_compliance_officer_approves,
     production_waits_for_every_approval_and_a_staging_edit_voids_the_promotion,
     production_cannot_start_with_an_incomplete_go_live_checklist,
+    production_is_refused_while_a_required_checklist_item_has_no_evidence,
 );
 
 /// The officer co-signs the stored envelope and posts it as their approval.
@@ -441,5 +442,72 @@ async fn production_cannot_start_with_an_incomplete_go_live_checklist(server: &m
             ),
         )
         .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+}
+
+/// Sent straight over HTTP: staging's configuration, approved, but a checklist item the
+/// rules require has no evidence: production is refused (naming the item) and nothing
+/// is stored; with the evidence promoted through staging and approved, it goes through.
+async fn production_is_refused_while_a_required_checklist_item_has_no_evidence(
+    server: &mut TestServer,
+) {
+    let manager = server.staff("Ana Lima", "account_manager").await;
+    let officer = server.staff("Chidi Okafor", "compliance_officer").await;
+    let complete = hipaa_example();
+    let mut doc = complete.clone();
+    doc.go_live
+        .items
+        .remove("smoke_tests")
+        .expect("the example has smoke tests");
+    let draft = change_in(&manager.key, Environment::Draft, None, &doc, None);
+    let (status, answer) = server.push(&manager.token, &draft).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let staged = change_in(
+        &manager.key,
+        Environment::Staging,
+        None,
+        &doc,
+        Some(&hash_of(&draft)),
+    );
+    let (status, answer) = server.push(&manager.token, &staged).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    approve(server, &officer, &draft).await;
+    approve(server, &officer, &staged).await;
+
+    let stored_before = stored(server).await;
+    let heads_before = heads(server).await;
+    let promote = change_in(
+        &manager.key,
+        Environment::Production,
+        None,
+        &doc,
+        Some(&hash_of(&staged)),
+    );
+    let (status, answer) = server.push(&manager.token, &promote).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(answer["code"], "checklist_incomplete", "{answer}");
+    assert_eq!(answer["missing_items"], serde_json::json!(["smoke_tests"]));
+    assert_eq!(stored(server).await, stored_before);
+    assert_eq!(heads(server).await, heads_before);
+
+    // The evidence recorded, promoted through staging and approved: production goes.
+    let evidenced = change_in(
+        &manager.key,
+        Environment::Staging,
+        Some(&doc),
+        &complete,
+        Some(&hash_of(&staged)),
+    );
+    let (status, answer) = server.push(&manager.token, &evidenced).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    approve(server, &officer, &evidenced).await;
+    let promote = change_in(
+        &manager.key,
+        Environment::Production,
+        None,
+        &complete,
+        Some(&hash_of(&evidenced)),
+    );
+    let (status, answer) = server.push(&manager.token, &promote).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
 }

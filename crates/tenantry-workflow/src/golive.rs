@@ -54,6 +54,9 @@ pub struct GoLive {
     pub checklist: Vec<ChecklistEntry>,
     /// What the policy pack blocks in that configuration.
     pub blockers: Vec<Finding>,
+    /// Required checklist items without evidence in that configuration: the server
+    /// refuses production until each has it (promoted through staging).
+    pub missing_evidence: Vec<String>,
 }
 
 impl GoLive {
@@ -74,7 +77,8 @@ impl GoLive {
         let differs = self
             .stage(target)
             .is_some_and(|stage| stage.same_as_previous != Some(true));
-        let unblocked = target != Environment::Production || self.blockers.is_empty();
+        let unblocked = target != Environment::Production
+            || (self.blockers.is_empty() && self.missing_evidence.is_empty());
         has_source && differs && unblocked
     }
 }
@@ -161,7 +165,15 @@ pub async fn go_live(
             });
         }
     }
+    let missing_evidence = checklist
+        .iter()
+        .filter(|entry| {
+            entry.required && !entry.evidence.as_ref().is_some_and(Evidence::is_recorded)
+        })
+        .map(|entry| entry.item.clone())
+        .collect();
     Ok(GoLive {
+        missing_evidence,
         tenant: id,
         client_name: document.tenant.display_name.clone(),
         stages,
@@ -201,4 +213,54 @@ pub async fn promote(
         organisation,
     };
     submit(store, rules, &document, signer, request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stage(environment: Environment, signed: bool, same: Option<bool>) -> Stage {
+        Stage {
+            environment,
+            head: signed.then(|| HistoryEntry {
+                seq: 1,
+                hash: "a".repeat(64),
+                id: "id".into(),
+                environment,
+                author: "author".into(),
+                summary: "s".into(),
+                created_at: tenantry_core::Timestamp::now(),
+            }),
+            same_as_previous: same,
+            queued: false,
+        }
+    }
+
+    #[test]
+    fn production_waits_for_the_missing_evidence_and_staging_for_a_new_draft() {
+        let mut go_live = GoLive {
+            tenant: TenantId::generate(),
+            client_name: "Corner Bakery".into(),
+            stages: vec![
+                stage(Environment::Draft, true, None),
+                stage(Environment::Staging, true, Some(true)),
+                stage(Environment::Production, false, None),
+            ],
+            checklist_of: Environment::Staging,
+            checklist: Vec::new(),
+            blockers: Vec::new(),
+            missing_evidence: vec!["smoke_tests".into()],
+        };
+        assert!(
+            !go_live.can_promote(Environment::Staging),
+            "staging holds the draft"
+        );
+        assert!(
+            !go_live.can_promote(Environment::Production),
+            "smoke tests have no evidence"
+        );
+        assert!(!go_live.can_promote(Environment::Draft));
+        go_live.missing_evidence.clear();
+        assert!(go_live.can_promote(Environment::Production));
+    }
 }

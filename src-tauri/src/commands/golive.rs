@@ -82,6 +82,9 @@ pub struct GoLiveView {
     pub checklist: Vec<ChecklistItem>,
     /// What the policy pack blocks in that configuration: production waits for these.
     pub production_blockers: Vec<Finding>,
+    /// Titles of the required checklist items with no evidence in that configuration:
+    /// the server refuses production until each has it.
+    pub missing_evidence: Vec<String>,
     pub can_promote_to_staging: bool,
     pub can_promote_to_production: bool,
 }
@@ -149,6 +152,11 @@ fn view(go_live: GoLive, names: &HashMap<String, String>, me: Option<&str>) -> G
             })
             .collect(),
         production_blockers: go_live.blockers,
+        missing_evidence: go_live
+            .missing_evidence
+            .iter()
+            .map(|item| tenantry_forms::checklist_title(item))
+            .collect(),
         can_promote_to_staging,
         can_promote_to_production,
     }

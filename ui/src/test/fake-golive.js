@@ -108,8 +108,12 @@ export function fakeGoLiveModel() {
       content.staging !== null && content.production !== null ? content.staging === content.production : null;
     view.checklistOf = content.staging !== null ? 'staging' : 'draft';
     view.canPromoteToStaging = content.draft !== null && content.draft !== content.staging;
+    view.missingEvidence = view.checklist.filter((entry) => entry.required && !entry.evidence).map((entry) => entry.title);
     view.canPromoteToProduction =
-      content.staging !== null && content.staging !== content.production && view.productionBlockers.length === 0;
+      content.staging !== null &&
+      content.staging !== content.production &&
+      view.productionBlockers.length === 0 &&
+      view.missingEvidence.length === 0;
   }
 
   /** @param {string} code @param {string} message @returns {{ error: AppError }} */
@@ -129,6 +133,7 @@ export function fakeGoLiveModel() {
           checklistOf: 'draft',
           checklist: items,
           productionBlockers: blockers ?? blockersOf(items),
+          missingEvidence: [],
           canPromoteToStaging: false,
           canPromoteToProduction: false,
         },

@@ -69,6 +69,7 @@ const BAKERY_VIEW = {
     { item: 'traces', title: 'Traces reach the tenant’s dashboard', required: true, evidence: null },
   ],
   productionBlockers: [blocker('traces')],
+  missingEvidence: [],
   canPromoteToStaging: true,
   canPromoteToProduction: false,
 };
@@ -85,6 +86,7 @@ const COLLEAGUES_VIEW = {
   checklistOf: 'staging',
   checklist: [{ item: 'baa_on_file', title: 'BAA on file', required: true, evidence: null }],
   productionBlockers: [blocker('baa_on_file')],
+  missingEvidence: [],
   canPromoteToStaging: false,
   // What the backend said when the screen opened; the promotion itself finds the blocker.
   canPromoteToProduction: true,

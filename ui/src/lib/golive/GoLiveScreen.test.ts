@@ -97,6 +97,7 @@ function goLiveView(overrides: Partial<GoLiveView> = {}): GoLiveView {
         remediation: 'Record the evidence in step 10.',
       }),
     ],
+    missingEvidence: [],
     canPromoteToStaging: true,
     canPromoteToProduction: false,
     ...overrides,
@@ -190,6 +191,10 @@ describe('GoLiveScreen', () => {
   it('explains a promotion that is off from what the view shows', () => {
     const view = goLiveView({ canPromoteToProduction: false });
     expect(unavailableReason(view, 'production')).toBe('Not available: 1 finding blocks production (listed above).');
+    const unevidenced = goLiveView({ canPromoteToProduction: false, productionBlockers: [], missingEvidence: ['Smoke tests', 'Traces'] });
+    expect(unavailableReason(unevidenced, 'production')).toBe(
+      'Not available: 2 checklist items have no evidence yet (Smoke tests, Traces); record it in step 10 and promote it through staging.',
+    );
     const empty = goLiveView({ stages: [nothing('draft'), nothing('staging'), nothing('production')] });
     expect(unavailableReason(empty, 'staging')).toBe('Nothing to promote yet: sign and submit the draft first.');
     expect(unavailableReason(empty, 'production')).toBe('Nothing to promote yet: promote the draft to staging first.');

@@ -56,6 +56,10 @@ export function unavailableReason(view: GoLiveView, target: PromotionTarget): st
       const count = view.productionBlockers.length;
       return `Not available: ${count === 1 ? '1 finding blocks' : `${count} findings block`} production (listed above).`;
     }
+    if (view.missingEvidence.length > 0) {
+      const count = view.missingEvidence.length;
+      return `Not available: ${count === 1 ? '1 checklist item has' : `${count} checklist items have`} no evidence yet (${view.missingEvidence.join(', ')}); record it in step 10 and promote it through staging.`;
+    }
   }
   return 'Not available now.';
 }
