@@ -34,6 +34,7 @@ fn main() {
             "go_live",
             "promote_tenant",
             "attach_output",
+            "audit_log",
             "review_changes",
         ]),
     ))

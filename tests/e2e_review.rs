@@ -18,7 +18,8 @@ use tenantry_tests::http;
 use tenantry_tests::onboarding::{checklist, fill_checklist, Typed};
 use tenantry_tests::server::{start_server, tenantry};
 use tenantry_tests::ui::{
-    click, count, find, screenshot, text_content, type_into, wait_for_count, wait_for_text, TIMEOUT,
+    click, count, find, screenshot, text_content, texts, type_into, wait_for_count, wait_for_text,
+    TIMEOUT,
 };
 use tenantry_tests::wizard::{
     choose, open_first_draft, open_step, saved, stamp_now, wait_for_form, wait_for_step,
@@ -425,6 +426,48 @@ async fn an_officer_asks_for_changes_in_the_app_and_approves_the_answer() {
         ],
         "{history}"
     );
+
+    // The officer's Audit place: everything done in that app, and for this client (by
+    // its slug) the request for changes and the two approvals, newest first.
+    click(&officer, "nav-audit").await;
+    find(&officer, "audit-screen").await;
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    while count(&officer, "audit-row").await < 5 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the officer's commands are not all recorded"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let all = texts(&officer, "[data-testid='audit-what']").await;
+    for expected in [
+        "Registered the signing key",
+        "Synced with the server",
+        "Asked for changes",
+    ] {
+        assert!(
+            all.iter().any(|what| what.contains(expected)),
+            "{expected}: {all:?}"
+        );
+    }
+    type_into(&officer, "audit-tenant", "corner-bakery").await;
+    click(&officer, "audit-apply").await;
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    loop {
+        let whats = texts(&officer, "[data-testid='audit-what']").await;
+        if whats.len() == 3 {
+            assert!(whats[0].contains("Approved a change set"), "{whats:?}");
+            assert!(whats[1].contains("Approved a change set"), "{whats:?}");
+            assert!(whats[2].contains("Asked for changes"), "{whats:?}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "filtered by tenant: {whats:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    screenshot(&officer, "review-06-officer-audit.png").await;
 
     manager.close().await.expect("quit the manager's app");
     officer.close().await.expect("quit the officer's app");

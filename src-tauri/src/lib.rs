@@ -2,6 +2,7 @@
 //! core crates it calls. Start-up order matters: panic hook, then logging, then the
 //! app's state, whose mirror (migrated) every command waits for.
 
+mod audit;
 mod commands;
 mod error;
 mod logging;

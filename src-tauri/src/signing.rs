@@ -24,6 +24,9 @@ pub struct KeyInfo {
 #[derive(Clone, Debug)]
 pub struct Signer {
     profile: String,
+    /// The key id once it is known: a profile's key never changes, and the audit log
+    /// asks for it on every command (the keyring is a D-Bus round trip).
+    key_id: std::sync::Arc<std::sync::OnceLock<String>>,
 }
 
 impl Signer {
@@ -32,7 +35,19 @@ impl Signer {
             .ok()
             .filter(|profile| !profile.trim().is_empty())
             .unwrap_or_else(|| DEFAULT_PROFILE.to_owned());
-        Self { profile }
+        Self {
+            profile,
+            key_id: std::sync::Arc::default(),
+        }
+    }
+
+    /// This profile's key id, if it has a key; read from the keyring once.
+    pub fn key_id(&self) -> Option<String> {
+        if let Some(known) = self.key_id.get() {
+            return Some(known.clone());
+        }
+        let known = self.info().ok()?.key_id?;
+        Some(self.key_id.get_or_init(|| known).clone())
     }
 
     /// The key that signs, created in the keyring on first use. Keyring calls block

@@ -96,6 +96,21 @@ describe('App navigation', () => {
     expect($('nav-tenants').getAttribute('aria-current')).toBe('page');
   });
 
+  it('goes to Audit from the rail: a place of its own, no longer "soon"', async () => {
+    const backend = fakeBackend({}, { drafts: [draft()] });
+    component = mount(App, { target, props: { backend } });
+    await settle();
+    expect(target.querySelector('nav')?.textContent).not.toMatch(/Audit\s*soon/i);
+
+    $('nav-audit').click();
+    await settle();
+    expect($('audit-screen')).not.toBeNull();
+    expect($('draft-table')).toBeNull();
+    expect($('nav-audit').getAttribute('aria-current')).toBe('page');
+    expect($('nav-tenants').getAttribute('aria-current')).toBeNull();
+    expect(backend.auditQueries).toHaveLength(1);
+  });
+
   it('refreshes the outbox count right after a draft is submitted', async () => {
     const backend = fakeBackend({}, { drafts: [draft()] });
     const syncStatus = vi.spyOn(backend, 'syncStatus');

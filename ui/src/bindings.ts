@@ -129,6 +129,11 @@ export const commands = {
 	 */
 	attachOutput: (id: DraftId, step: Step, path: string) => typedError<WizardView_Serialize | null, AppError>(__TAURI_INVOKE("attach_output", { id, step, path })),
 	/**
+	 *  This machine's audit log, newest first, 50 records a page, older than `before` when
+	 *  given. A date that is not `YYYY-MM-DD` is `invalid_input` naming the filter.
+	 */
+	auditLog: (filter: AuditFilter_Deserialize, before: number | null) => typedError<AuditPage_Serialize, AppError>(__TAURI_INVOKE("audit_log", { filter, before })),
+	/**
 	 *  What the change set `hash` of `tenant` changes, as a plan (its environment's
 	 *  document before → after, by step, with the policy results and the justifications
 	 *  signed with it); `None` until this mirror pulled it.
@@ -219,6 +224,112 @@ export type ApprovalDone = {
 	hash: string,
 	/**  This key had approved it before; nothing changed. */
 	duplicate: boolean,
+};
+
+/**  One recorded command. */
+export type AuditEntry = AuditEntry_Serialize | AuditEntry_Deserialize;
+
+/**  One recorded command. */
+export type AuditEntry_Deserialize = {
+	/**  Its place in this mirror's log, from 1. */
+	id: number,
+	/**  RFC 3339, UTC. */
+	at: string,
+	/**  The key id of whoever ran it; `None` before this machine had a key. */
+	actor?: string | null,
+	/**  "you", or the name the key registry gives, when known. */
+	actorName?: string | null,
+	/**  The command, e.g. `submit_draft`. */
+	action: string,
+	/**  The command in words. */
+	title: string,
+	tenant?: string | null,
+	/**  The client's name, when this mirror knows the tenant. */
+	clientName?: string | null,
+	/**  What it acted on: a draft id, a change-set hash, a file name, a server URL. */
+	subject?: string | null,
+	outcome: AuditOutcome,
+	detail: string,
+	ruleIds: string[],
+};
+
+/**  One recorded command. */
+export type AuditEntry_Serialize = {
+	/**  Its place in this mirror's log, from 1. */
+	id: number,
+	/**  RFC 3339, UTC. */
+	at: string,
+	/**  The key id of whoever ran it; `None` before this machine had a key. */
+	actor: string | null,
+	/**  "you", or the name the key registry gives, when known. */
+	actorName: string | null,
+	/**  The command, e.g. `submit_draft`. */
+	action: string,
+	/**  The command in words. */
+	title: string,
+	tenant: string | null,
+	/**  The client's name, when this mirror knows the tenant. */
+	clientName: string | null,
+	/**  What it acted on: a draft id, a change-set hash, a file name, a server URL. */
+	subject: string | null,
+	outcome: AuditOutcome,
+	detail: string,
+	ruleIds: string[],
+};
+
+/**  Which records to show; every filter is optional. */
+export type AuditFilter = AuditFilter_Serialize | AuditFilter_Deserialize;
+
+/**  Which records to show; every filter is optional. */
+export type AuditFilter_Deserialize = {
+	/**  A tenant id or slug. */
+	tenant?: string | null,
+	/**  The start of a key id, or part of a person's name. */
+	person?: string | null,
+	/**  `YYYY-MM-DD`, UTC, inclusive. */
+	from?: string | null,
+	/**  `YYYY-MM-DD`, UTC, inclusive. */
+	to?: string | null,
+	/**  A rule id, e.g. `APR-001`. */
+	rule?: string | null,
+};
+
+/**  Which records to show; every filter is optional. */
+export type AuditFilter_Serialize = {
+	/**  A tenant id or slug. */
+	tenant: string | null,
+	/**  The start of a key id, or part of a person's name. */
+	person: string | null,
+	/**  `YYYY-MM-DD`, UTC, inclusive. */
+	from: string | null,
+	/**  `YYYY-MM-DD`, UTC, inclusive. */
+	to: string | null,
+	/**  A rule id, e.g. `APR-001`. */
+	rule: string | null,
+};
+
+/**  How a command ended. */
+export type AuditOutcome = "done" | 
+/**  Refused for a reason a person can act on (a rule, the input, the server's no). */
+"refused" | 
+/**  Failed for another reason (the keyring, the network, the disk). */
+"failed";
+
+/**  A page of records, newest first. */
+export type AuditPage = AuditPage_Serialize | AuditPage_Deserialize;
+
+/**  A page of records, newest first. */
+export type AuditPage_Deserialize = {
+	entries: AuditEntry_Deserialize[],
+	/**  Pass as `before` for the older records; `None` when there are none. */
+	nextBefore?: number | null,
+};
+
+/**  A page of records, newest first. */
+export type AuditPage_Serialize = {
+	entries: AuditEntry_Serialize[],
+	/**  Pass as `before` for the older records; `None` when there are none. */
+	nextBefore: number | null,
 };
 
 export type Branding = Branding_Serialize | Branding_Deserialize;

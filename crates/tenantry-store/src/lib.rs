@@ -6,6 +6,7 @@
 //! parameters work on both) through [`Store`], and the same test suite.
 
 mod assets;
+mod audit;
 mod catalog;
 mod change_requests;
 mod drafts;
@@ -19,6 +20,7 @@ mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use audit::{AuditOutcome, AuditQuery, AuditRecord, NewAuditRecord, MAX_AUDIT_DETAIL_CHARS};
 pub use catalog::{AcceptCatalogError, CatalogAcceptance, StoredCatalog};
 pub use change_requests::{ChangeRequest, KeptChangeRequest, RequestedField};
 pub use drafts::{CreateDraftError, DraftDetail, DraftError};

@@ -1,3 +1,4 @@
+use crate::audit::{Audited, Described};
 use serde::Serialize;
 use tauri::State;
 use tenantry_core::{Draft, DraftId, FieldIssue, NewDraft, TenantDocument};
@@ -21,7 +22,15 @@ pub fn validate_new_draft(input: NewDraft) -> Vec<FieldIssue> {
 #[specta::specta]
 #[tracing::instrument(name = "command", skip_all, fields(name = "create_draft"))]
 pub async fn create_draft(state: State<'_, AppState>, input: NewDraft) -> Result<Draft, AppError> {
-    Ok(state.store().await?.create_draft(&input).await?)
+    let what = Audited::new("create_draft");
+    let result: Result<Draft, AppError> =
+        async { Ok(state.store().await?.create_draft(&input).await?) }.await;
+    crate::audit::record(&state, what, &result, |draft| {
+        Described::done(format!("Started a draft for {}", draft.client_name))
+            .subject(draft.id.as_str())
+    })
+    .await;
+    result
 }
 
 #[tauri::command]
@@ -86,8 +95,19 @@ pub async fn save_draft(
     id: DraftId,
     document: TenantDocument,
 ) -> Result<DraftView, AppError> {
-    let draft = state.store().await?.save_draft(&id, &document).await?;
-    view(&state, draft, document).await
+    let what = Audited::new("save_draft")
+        .tenant(document.tenant.id.to_string())
+        .subject(id.as_str());
+    let result: Result<DraftView, AppError> = async {
+        let draft = state.store().await?.save_draft(&id, &document).await?;
+        view(&state, draft, document).await
+    }
+    .await;
+    crate::audit::record(&state, what, &result, |_| {
+        Described::done("Saved the whole document of the draft")
+    })
+    .await;
+    result
 }
 
 /// What a submission did.
@@ -127,32 +147,59 @@ pub async fn submit_draft(
     id: DraftId,
     summary: String,
 ) -> Result<SubmitResult, AppError> {
-    let store = state.store().await?;
-    let request = SubmitRequest {
-        summary: &summary,
-        environment: tenantry_changeset::Environment::Draft,
-        organisation: &state.settings.organisation,
-    };
-    let submitted = tenantry_workflow::submit_draft(
-        store,
-        state.rules().await,
-        &id,
-        || state.signer.key(),
-        request,
-    )
-    .await?;
-    let view = Box::new(view(&state, submitted.draft, submitted.document).await?);
-    Ok(match submitted.outcome {
-        SubmitOutcome::Blocked(_) => SubmitResult::Blocked { view },
-        SubmitOutcome::NothingToSubmit => SubmitResult::NothingToSubmit { view },
-        SubmitOutcome::Submitted { recorded, .. } => SubmitResult::Submitted {
-            view,
-            receipt: Receipt {
-                changeset_id: recorded.changeset.id.clone(),
-                hash: recorded.hash.0.clone(),
-                seq: u32::try_from(recorded.seq).unwrap_or(u32::MAX),
-                outbox: u32::try_from(store.outbox_len().await?).unwrap_or(u32::MAX),
+    let what = Audited::new("submit_draft").subject(id.as_str());
+    let result: Result<SubmitResult, AppError> = async {
+        let store = state.store().await?;
+        let request = SubmitRequest {
+            summary: &summary,
+            environment: tenantry_changeset::Environment::Draft,
+            organisation: &state.settings.organisation,
+        };
+        let submitted = tenantry_workflow::submit_draft(
+            store,
+            state.rules().await,
+            &id,
+            || state.signer.key(),
+            request,
+        )
+        .await?;
+        let view = Box::new(view(&state, submitted.draft, submitted.document).await?);
+        Ok(match submitted.outcome {
+            SubmitOutcome::Blocked(_) => SubmitResult::Blocked { view },
+            SubmitOutcome::NothingToSubmit => SubmitResult::NothingToSubmit { view },
+            SubmitOutcome::Submitted { recorded, .. } => SubmitResult::Submitted {
+                view,
+                receipt: Receipt {
+                    changeset_id: recorded.changeset.id.clone(),
+                    hash: recorded.hash.0.clone(),
+                    seq: u32::try_from(recorded.seq).unwrap_or(u32::MAX),
+                    outbox: u32::try_from(store.outbox_len().await?).unwrap_or(u32::MAX),
+                },
             },
-        },
+        })
+    }
+    .await;
+    crate::audit::record(&state, what, &result, |answer| match answer {
+        SubmitResult::Blocked { view } => Described::refused(
+            format!("Not submitted: the policy pack blocks it. Summary: {summary}"),
+            view.evaluation
+                .blocks()
+                .iter()
+                .map(|finding| finding.rule_id.clone())
+                .collect(),
+        )
+        .tenant(view.document.tenant.id.to_string()),
+        SubmitResult::NothingToSubmit { view } => {
+            Described::done("Nothing to submit: the mirror holds this version")
+                .tenant(view.document.tenant.id.to_string())
+        }
+        SubmitResult::Submitted { view, receipt } => Described::done(format!(
+            "Signed and queued change #{}: {summary}",
+            receipt.seq
+        ))
+        .tenant(view.document.tenant.id.to_string())
+        .subject(receipt.hash.clone()),
     })
+    .await;
+    result
 }

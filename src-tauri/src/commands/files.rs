@@ -4,6 +4,7 @@
 //! reading, format, image bytes) before anything is used. A cancelled dialog is `None`:
 //! nothing changed and nothing to report.
 
+use crate::audit::{Audited, Described};
 use std::path::PathBuf;
 
 use base64::Engine as _;
@@ -68,40 +69,50 @@ pub async fn import_document(
     id: DraftId,
     step: Step,
 ) -> Result<Option<WizardView>, AppError> {
-    let store = state.store().await?;
-    // Fails before the dialog opens if the draft is gone.
-    store.open_draft(&id).await?;
-    let Some(path) = pick_file(
-        "Import a tenant document",
-        "Tenant documents (JSON, TOML, YAML)",
-        &DOCUMENT_EXTENSIONS,
-    )
-    .await
-    else {
-        return Ok(None);
-    };
-    let name = display_name(&path);
-    let (document, format) =
-        tokio::task::spawn_blocking(move || document_files::import_document(&path))
-            .await
-            .map_err(|_| {
-                AppError::invalid(format!("{name} could not be read. Nothing was changed."))
-            })?
-            .map_err(|error| AppError::invalid(format!("{error}. Nothing was changed.")))?;
-    let draft = store
-        .save_draft(&id, &document)
+    let what = Audited::new("import_document").subject(id.as_str());
+    let result: Result<Option<WizardView>, AppError> = async {
+        let store = state.store().await?;
+        // Fails before the dialog opens if the draft is gone.
+        store.open_draft(&id).await?;
+        let Some(path) = pick_file(
+            "Import a tenant document",
+            "Tenant documents (JSON, TOML, YAML)",
+            &DOCUMENT_EXTENSIONS,
+        )
         .await
-        .map_err(|error| match error {
-            DraftError::OtherTenant { .. } => AppError::invalid(format!(
+        else {
+            return Ok(None);
+        };
+        let name = display_name(&path);
+        let (document, format) =
+            tokio::task::spawn_blocking(move || document_files::import_document(&path))
+                .await
+                .map_err(|_| {
+                    AppError::invalid(format!("{name} could not be read. Nothing was changed."))
+                })?
+                .map_err(|error| AppError::invalid(format!("{error}. Nothing was changed.")))?;
+        let draft = store
+            .save_draft(&id, &document)
+            .await
+            .map_err(|error| match error {
+                DraftError::OtherTenant { .. } => AppError::invalid(format!(
             "{name} is the document of another tenant; a draft never changes tenant. Import it \
              into that tenant's draft, or start a new draft. Nothing was changed."
         )),
-            other => other.into(),
-        })?;
-    tracing::info!(%format, "document imported");
-    let rules = state.rules().await;
-    let wizard = Forms::new(rules.catalog, rules.pack).wizard(&document, step)?;
-    Ok(Some(WizardView { draft, wizard }))
+                other => other.into(),
+            })?;
+        tracing::info!(%format, "document imported");
+        let rules = state.rules().await;
+        let wizard = Forms::new(rules.catalog, rules.pack).wizard(&document, step)?;
+        Ok(Some(WizardView { draft, wizard }))
+    }
+    .await;
+    crate::audit::record(&state, what, &result, |view| match view {
+        Some(_) => Described::done("Replaced the draft with an imported document"),
+        None => Described::done("Import cancelled: nothing changed"),
+    })
+    .await;
+    result
 }
 
 /// Writes the draft's document to a file the user names in the save dialog; the
@@ -114,29 +125,98 @@ pub async fn export_document(
     state: State<'_, AppState>,
     id: DraftId,
 ) -> Result<Option<ExportedFile>, AppError> {
-    let opened = state.store().await?.open_draft(&id).await?;
-    let Some(handle) = AsyncFileDialog::new()
-        .set_title("Export the tenant document")
-        .set_file_name(format!("{}.json", opened.document.tenant.slug.as_str()))
-        .add_filter("JSON", &["json"])
-        .add_filter("TOML", &["toml"])
-        .add_filter("YAML", &["yaml", "yml"])
-        .save_file()
-        .await
-    else {
-        return Ok(None);
-    };
-    let path = handle.path().to_owned();
-    let document = opened.document;
-    let (written, format) =
-        tokio::task::spawn_blocking(move || document_files::export_document(&document, &path))
+    let what = Audited::new("export_document").subject(id.as_str());
+    let result: Result<Option<ExportedFile>, AppError> = async {
+        let opened = state.store().await?.open_draft(&id).await?;
+        let Some(handle) = AsyncFileDialog::new()
+            .set_title("Export the tenant document")
+            .set_file_name(format!("{}.json", opened.document.tenant.slug.as_str()))
+            .add_filter("JSON", &["json"])
+            .add_filter("TOML", &["toml"])
+            .add_filter("YAML", &["yaml", "yml"])
+            .save_file()
             .await
-            .map_err(|_| AppError::invalid("The document could not be written.".to_owned()))?
-            .map_err(|error| AppError::invalid(format!("{error}.")))?;
-    Ok(Some(ExportedFile {
-        file_name: display_name(&written),
-        format: format.name().to_owned(),
-    }))
+        else {
+            return Ok(None);
+        };
+        let path = handle.path().to_owned();
+        let document = opened.document;
+        let (written, format) =
+            tokio::task::spawn_blocking(move || document_files::export_document(&document, &path))
+                .await
+                .map_err(|_| AppError::invalid("The document could not be written.".to_owned()))?
+                .map_err(|error| AppError::invalid(format!("{error}.")))?;
+        Ok(Some(ExportedFile {
+            file_name: display_name(&written),
+            format: format.name().to_owned(),
+        }))
+    }
+    .await;
+    crate::audit::record(&state, what, &result, |file| match file {
+        Some(file) => Described::done(format!("Exported the draft as {}", file.format))
+            .subject(file.file_name.clone()),
+        None => Described::done("Export cancelled: nothing written"),
+    })
+    .await;
+    result
+}
+
+/// Refuses, before any dialog opens, a `path` that is not a field of `step` of the
+/// draft whose input `is_kind` accepts (`kind` names it in the message).
+async fn require_field(
+    state: &AppState,
+    id: &DraftId,
+    step: Step,
+    path: &str,
+    is_kind: impl Fn(&FieldInput) -> bool,
+    kind: &str,
+) -> Result<(), AppError> {
+    let rules = state.rules().await;
+    let opened = state.store().await?.open_draft(id).await?;
+    let form = Forms::new(rules.catalog, rules.pack)
+        .wizard(&opened.document, step)?
+        .form;
+    let found = form
+        .groups
+        .iter()
+        .flat_map(|group| &group.fields)
+        .any(|field| field.path == path && is_kind(&field.input));
+    if found {
+        Ok(())
+    } else {
+        Err(AppError::invalid(format!(
+            "{path} is not {kind} of this step."
+        )))
+    }
+}
+
+/// Sets the field `path` of the draft to `value` (what a file gave: a reference, a
+/// hash) as the form would, saves it, and answers with the wizard at `step`. The draft
+/// is read again: an edit may have been saved while the dialog was open.
+async fn set_field(
+    state: &AppState,
+    id: &DraftId,
+    step: Step,
+    path: String,
+    value: String,
+) -> Result<WizardView, AppError> {
+    let store = state.store().await?;
+    let rules = state.rules().await;
+    let opened = store.open_draft(id).await?;
+    let before = rules.pack.evaluate(&opened.document, rules.catalog)?;
+    let edit = Edit::Set {
+        path,
+        value: Some(EditValue::Text(value)),
+    };
+    let document = Forms::new(rules.catalog, rules.pack)
+        .apply(&opened.document, &before, &[edit])
+        .map_err(|error| AppError::invalid(error.to_string()))?;
+    let draft = store.save_draft(id, &document).await?;
+    let after = rules.pack.evaluate(&document, rules.catalog)?;
+    Ok(WizardView {
+        draft,
+        wizard: tenantry_forms::wizard(&document, rules.catalog, &after, step),
+    })
 }
 
 /// For the image field at `path` of `step` (the logo): the user picks a file, its bytes
@@ -152,53 +232,40 @@ pub async fn choose_image(
     step: Step,
     path: String,
 ) -> Result<Option<WizardView>, AppError> {
-    let store = state.store().await?;
-    let rules = state.rules().await;
-    let forms = Forms::new(rules.catalog, rules.pack);
-    let opened = store.open_draft(&id).await?;
-    let form = forms.wizard(&opened.document, step)?.form;
-    let is_image_field = form
-        .groups
-        .iter()
-        .flat_map(|group| &group.fields)
-        .any(|field| field.path == path && matches!(field.input, FieldInput::Image { .. }));
-    if !is_image_field {
-        return Err(AppError::invalid(format!(
-            "{path} is not an image field of this step."
-        )));
-    }
-    let Some(file) = pick_file(
-        "Choose an image",
-        "Images (PNG, JPEG, WebP)",
-        &IMAGE_EXTENSIONS,
-    )
-    .await
-    else {
-        return Ok(None);
-    };
-    let name = display_name(&file);
-    let image = tokio::task::spawn_blocking(move || read_logo(&file))
+    let what = Audited::new("choose_image").subject(id.as_str());
+    let field = path.clone();
+    let result: Result<Option<WizardView>, AppError> = async {
+        let store = state.store().await?;
+        let is_image = |input: &FieldInput| matches!(input, FieldInput::Image { .. });
+        require_field(&state, &id, step, &path, is_image, "an image field").await?;
+        let Some(file) = pick_file(
+            "Choose an image",
+            "Images (PNG, JPEG, WebP)",
+            &IMAGE_EXTENSIONS,
+        )
         .await
-        .map_err(|_| AppError::invalid(format!("{name} could not be read. Nothing was changed.")))?
-        .map_err(|error| AppError::invalid(format!("{error}. Nothing was changed.")))?;
-    let reference = store.put_image(&image).await?;
-    // The draft as it is now: an edit may have been saved while the dialog was open.
-    let opened = store.open_draft(&id).await?;
-    let before = rules.pack.evaluate(&opened.document, rules.catalog)?;
-    let edit = Edit::Set {
-        path,
-        value: Some(EditValue::Text(reference)),
-    };
-    let document = forms
-        .apply(&opened.document, &before, &[edit])
-        .map_err(|error| AppError::invalid(error.to_string()))?;
-    let draft = store.save_draft(&id, &document).await?;
-    let after = rules.pack.evaluate(&document, rules.catalog)?;
-    tracing::info!(kind = %image.kind(), bytes = image.bytes().len(), "image chosen");
-    Ok(Some(WizardView {
-        draft,
-        wizard: tenantry_forms::wizard(&document, rules.catalog, &after, step),
-    }))
+        else {
+            return Ok(None);
+        };
+        let name = display_name(&file);
+        let image = tokio::task::spawn_blocking(move || read_logo(&file))
+            .await
+            .map_err(|_| {
+                AppError::invalid(format!("{name} could not be read. Nothing was changed."))
+            })?
+            .map_err(|error| AppError::invalid(format!("{error}. Nothing was changed.")))?;
+        let reference = store.put_image(&image).await?;
+        let view = set_field(&state, &id, step, path, reference).await?;
+        tracing::info!(kind = %image.kind(), bytes = image.bytes().len(), "image chosen");
+        Ok(Some(view))
+    }
+    .await;
+    crate::audit::record(&state, what, &result, |view| match view {
+        Some(_) => Described::done(format!("Chose an image for {field}")),
+        None => Described::done("Cancelled: nothing changed"),
+    })
+    .await;
+    result
 }
 
 /// For the attached-output field at `path` of `step` (a go-live checklist item): the
@@ -215,52 +282,46 @@ pub async fn attach_output(
     step: Step,
     path: String,
 ) -> Result<Option<WizardView>, AppError> {
-    let store = state.store().await?;
-    let rules = state.rules().await;
-    let forms = Forms::new(rules.catalog, rules.pack);
-    let opened = store.open_draft(&id).await?;
-    let form = forms.wizard(&opened.document, step)?.form;
-    let is_attachment_field = form
-        .groups
-        .iter()
-        .flat_map(|group| &group.fields)
-        .any(|field| field.path == path && matches!(field.input, FieldInput::Attachment { .. }));
-    if !is_attachment_field {
-        return Err(AppError::invalid(format!(
-            "{path} is not an attached-output field of this step."
-        )));
+    let what = Audited::new("attach_output").subject(id.as_str());
+    let field = path.clone();
+    let result: Result<Option<WizardView>, AppError> = async {
+        let is_attachment = |input: &FieldInput| matches!(input, FieldInput::Attachment { .. });
+        require_field(
+            &state,
+            &id,
+            step,
+            &path,
+            is_attachment,
+            "an attached-output field",
+        )
+        .await?;
+        // Any file: output and logs come with any extension, or none.
+        let Some(file) = AsyncFileDialog::new()
+            .set_title("Attach the output that proves it")
+            .pick_file()
+            .await
+            .map(|handle| handle.path().to_owned())
+        else {
+            return Ok(None);
+        };
+        let name = display_name(&file);
+        let sha256 = tokio::task::spawn_blocking(move || evidence_sha256(&file))
+            .await
+            .map_err(|_| {
+                AppError::invalid(format!("{name} could not be read. Nothing was changed."))
+            })?
+            .map_err(|error| AppError::invalid(format!("{error}. Nothing was changed.")))?;
+        let view = set_field(&state, &id, step, path, sha256).await?;
+        tracing::info!(file = %name, "output attached");
+        Ok(Some(view))
     }
-    // Any file: output and logs come with any extension, or none.
-    let Some(file) = AsyncFileDialog::new()
-        .set_title("Attach the output that proves it")
-        .pick_file()
-        .await
-        .map(|handle| handle.path().to_owned())
-    else {
-        return Ok(None);
-    };
-    let name = display_name(&file);
-    let sha256 = tokio::task::spawn_blocking(move || evidence_sha256(&file))
-        .await
-        .map_err(|_| AppError::invalid(format!("{name} could not be read. Nothing was changed.")))?
-        .map_err(|error| AppError::invalid(format!("{error}. Nothing was changed.")))?;
-    // The draft as it is now: an edit may have been saved while the dialog was open.
-    let opened = store.open_draft(&id).await?;
-    let before = rules.pack.evaluate(&opened.document, rules.catalog)?;
-    let edit = Edit::Set {
-        path,
-        value: Some(EditValue::Text(sha256)),
-    };
-    let document = forms
-        .apply(&opened.document, &before, &[edit])
-        .map_err(|error| AppError::invalid(error.to_string()))?;
-    let draft = store.save_draft(&id, &document).await?;
-    let after = rules.pack.evaluate(&document, rules.catalog)?;
-    tracing::info!(file = %name, "output attached");
-    Ok(Some(WizardView {
-        draft,
-        wizard: tenantry_forms::wizard(&document, rules.catalog, &after, step),
-    }))
+    .await;
+    crate::audit::record(&state, what, &result, |view| match view {
+        Some(_) => Described::done(format!("Attached output to {field}")),
+        None => Described::done("Cancelled: nothing changed"),
+    })
+    .await;
+    result
 }
 
 /// The image an `asset://sha256/…` reference names, for a preview; `None` for any

@@ -3,6 +3,7 @@
 //! and queued. The server decides at the next sync whether a promotion counts (see
 //! docs/go-live.md); the window shows the answer.
 
+use crate::audit::{Audited, Described};
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -192,40 +193,60 @@ pub async fn promote_tenant(
     target: PromotionTarget,
     summary: String,
 ) -> Result<PromoteResult, AppError> {
-    let store = state.store().await?;
-    let environment = match target {
-        PromotionTarget::Staging => Environment::Staging,
-        PromotionTarget::Production => Environment::Production,
-    };
-    let outcome = tenantry_workflow::promote(
-        store,
-        state.rules().await,
-        &tenant,
-        environment,
-        || state.signer.key(),
-        &summary,
-        &state.settings.organisation,
-    )
-    .await?;
-    Ok(match outcome {
-        SubmitOutcome::Blocked(findings) => PromoteResult::Blocked {
-            findings,
-            view: current(&state, &tenant).await?,
-        },
-        SubmitOutcome::NothingToSubmit => PromoteResult::NothingToPromote {
-            view: current(&state, &tenant).await?,
-        },
-        SubmitOutcome::Submitted { recorded, .. } => {
-            tracing::info!(tenant = %tenant, hash = %recorded.hash, ?environment, "promoted");
-            PromoteResult::Submitted {
-                receipt: Receipt {
-                    changeset_id: recorded.changeset.id.clone(),
-                    hash: recorded.hash.0.clone(),
-                    seq: u32::try_from(recorded.seq).unwrap_or(u32::MAX),
-                    outbox: u32::try_from(store.outbox_len().await?).unwrap_or(u32::MAX),
-                },
+    let what = Audited::new("promote_tenant").tenant(tenant.clone());
+    let result: Result<PromoteResult, AppError> = async {
+        let store = state.store().await?;
+        let environment = match target {
+            PromotionTarget::Staging => Environment::Staging,
+            PromotionTarget::Production => Environment::Production,
+        };
+        let outcome = tenantry_workflow::promote(
+            store,
+            state.rules().await,
+            &tenant,
+            environment,
+            || state.signer.key(),
+            &summary,
+            &state.settings.organisation,
+        )
+        .await?;
+        Ok(match outcome {
+            SubmitOutcome::Blocked(findings) => PromoteResult::Blocked {
+                findings,
                 view: current(&state, &tenant).await?,
+            },
+            SubmitOutcome::NothingToSubmit => PromoteResult::NothingToPromote {
+                view: current(&state, &tenant).await?,
+            },
+            SubmitOutcome::Submitted { recorded, .. } => {
+                tracing::info!(tenant = %tenant, hash = %recorded.hash, ?environment, "promoted");
+                PromoteResult::Submitted {
+                    receipt: Receipt {
+                        changeset_id: recorded.changeset.id.clone(),
+                        hash: recorded.hash.0.clone(),
+                        seq: u32::try_from(recorded.seq).unwrap_or(u32::MAX),
+                        outbox: u32::try_from(store.outbox_len().await?).unwrap_or(u32::MAX),
+                    },
+                    view: current(&state, &tenant).await?,
+                }
             }
+        })
+    }
+    .await;
+    crate::audit::record(&state, what, &result, |result| match result {
+        PromoteResult::Submitted { receipt, .. } => {
+            Described::done(format!("Promoted to {target:?}: {summary}"))
+                .subject(receipt.hash.clone())
         }
+        PromoteResult::NothingToPromote { .. } => Described::done("Nothing to promote"),
+        PromoteResult::Blocked { findings, .. } => Described::refused(
+            "Not promoted: the policy pack blocks it",
+            findings
+                .iter()
+                .map(|finding| finding.rule_id.clone())
+                .collect(),
+        ),
     })
+    .await;
+    result
 }

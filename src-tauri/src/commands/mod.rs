@@ -2,6 +2,7 @@
 //! store function and maps the error; no rule and no SQL lives here.
 
 mod app;
+mod audit;
 mod drafts;
 mod files;
 mod golive;
@@ -50,6 +51,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         golive::go_live,
         golive::promote_tenant,
         files::attach_output,
+        audit::audit_log,
         review::review_changes,
     ])
 }

@@ -2,6 +2,7 @@
 //! own key. What needs approval, and who may give it, is the server's to say (from
 //! policy and the key registry); the window shows its answer and this person's role.
 
+use crate::audit::{Audited, Described};
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -299,21 +300,37 @@ pub async fn approve_changeset(
     hash: String,
     comment: String,
 ) -> Result<ApprovalDone, AppError> {
-    let store = state.store().await?;
-    let syncer = syncer(&state, store)?;
-    let key = state.signer.key().map_err(AppError::keyring)?;
-    let approved = syncer.approve(&hash, &key).await?;
-    tracing::info!(%hash, duplicate = approved.duplicate == Some(true), "change set approved");
-    // The approval stands on its own; the comment goes with it. Sent again, both are
-    // answered as already given, so a lost answer is safe to retry.
-    let comment = comment.trim();
-    if !comment.is_empty() {
-        syncer.comment_approval(&hash, comment).await?;
+    let mut what = Audited::new("approve_changeset").subject(hash.clone());
+    what.tenant = tenant_of(&state, &hash).await;
+    let result: Result<ApprovalDone, AppError> = async {
+        let store = state.store().await?;
+        let syncer = syncer(&state, store)?;
+        let key = state.signer.key().map_err(AppError::keyring)?;
+        let approved = syncer.approve(&hash, &key).await?;
+        tracing::info!(%hash, duplicate = approved.duplicate == Some(true), "change set approved");
+        // The approval stands on its own; the comment goes with it. Sent again, both are
+        // answered as already given, so a lost answer is safe to retry.
+        let comment = comment.trim();
+        if !comment.is_empty() {
+            syncer.comment_approval(&hash, comment).await?;
+        }
+        Ok(ApprovalDone {
+            hash,
+            duplicate: approved.duplicate == Some(true),
+        })
     }
-    Ok(ApprovalDone {
-        hash,
-        duplicate: approved.duplicate == Some(true),
+    .await;
+    crate::audit::record(&state, what, &result, |done| {
+        Described::done(if done.duplicate {
+            "Approved already; nothing changed".to_owned()
+        } else if comment.trim().is_empty() {
+            "Approved with this key".to_owned()
+        } else {
+            format!("Approved with this key: {}", comment.trim())
+        })
     })
+    .await;
+    result
 }
 
 /// Asks the author of the change set `hash` for changes: an overall comment and
@@ -328,18 +345,32 @@ pub async fn request_changes(
     comment: String,
     fields: Vec<FieldCommentInput>,
 ) -> Result<ReviewNote, AppError> {
-    let store = state.store().await?;
-    let syncer = syncer(&state, store)?;
-    let fields: Vec<FieldNote> = fields
-        .into_iter()
-        .map(|field| FieldNote {
-            path: field.path,
-            comment: field.comment,
-        })
-        .collect();
-    let given = syncer.request_changes(&hash, &comment, &fields).await?;
-    tracing::info!(%hash, fields = given.fields.len(), "changes requested");
-    Ok(note(given, &signer_names(store).await?))
+    let mut what = Audited::new("request_changes").subject(hash.clone());
+    what.tenant = tenant_of(&state, &hash).await;
+    let result: Result<ReviewNote, AppError> = async {
+        let store = state.store().await?;
+        let syncer = syncer(&state, store)?;
+        let fields: Vec<FieldNote> = fields
+            .into_iter()
+            .map(|field| FieldNote {
+                path: field.path,
+                comment: field.comment,
+            })
+            .collect();
+        let given = syncer.request_changes(&hash, &comment, &fields).await?;
+        tracing::info!(%hash, fields = given.fields.len(), "changes requested");
+        Ok(note(given, &signer_names(store).await?))
+    }
+    .await;
+    crate::audit::record(&state, what, &result, |note| {
+        Described::done(format!(
+            "Asked for changes: {} ({} field comment(s))",
+            note.comment,
+            note.fields.len()
+        ))
+    })
+    .await;
+    result
 }
 
 /// The requests for changes on this person's change sets that the last sync brought
@@ -390,4 +421,22 @@ pub async fn change_requests(
         });
     }
     Ok(requests)
+}
+
+/// The tenant of the change set `hash`, when this mirror holds it (for the audit log).
+async fn tenant_of(state: &AppState, hash: &str) -> Option<String> {
+    let bytes = state
+        .store()
+        .await
+        .ok()?
+        .envelope_by_id(hash)
+        .await
+        .ok()??;
+    let payload = tenantry_changeset::Envelope::parse(&bytes)
+        .ok()?
+        .payload_bytes()
+        .ok()?;
+    tenantry_changeset::ChangeSet::from_payload(&payload)
+        .ok()
+        .map(|changeset| changeset.tenant.to_string())
 }

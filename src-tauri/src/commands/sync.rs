@@ -1,5 +1,6 @@
 use std::collections::BTreeMap;
 
+use crate::audit::{Audited, Described};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use tenantry_core::Timestamp;
@@ -160,14 +161,26 @@ pub async fn set_server_url(
     state: State<'_, AppState>,
     url: Option<String>,
 ) -> Result<SyncView, AppError> {
-    if state.sync.server().1 == ServerSource::Environment {
-        return Err(AppError::invalid(format!(
-            "The server is set by {} for this session; unset it to choose one here.",
-            crate::sync::SERVER_URL_ENV
-        )));
+    let what = Audited::new("set_server_url");
+    let result: Result<SyncView, AppError> = async {
+        if state.sync.server().1 == ServerSource::Environment {
+            return Err(AppError::invalid(format!(
+                "The server is set by {} for this session; unset it to choose one here.",
+                crate::sync::SERVER_URL_ENV
+            )));
+        }
+        state.sync.set_server(url.as_deref())?;
+        view(&state).await
     }
-    state.sync.set_server(url.as_deref())?;
-    view(&state).await
+    .await;
+    crate::audit::record(&state, what, &result, |view| {
+        Described::done(match &view.server_url {
+            Some(url) => format!("Server set to {url}"),
+            None => "Server cleared".to_owned(),
+        })
+    })
+    .await;
+    result
 }
 
 /// A staff role, as the server knows it.
@@ -189,30 +202,40 @@ pub async fn register_key(
     name: String,
     role: StaffRole,
 ) -> Result<SyncView, AppError> {
-    let Some(server_url) = state.sync.server().0 else {
-        return Err(AppError::invalid(
-            "Choose the platform server first.".to_owned(),
-        ));
-    };
-    let key = state.signer.key().map_err(AppError::keyring)?;
-    let role = match role {
-        StaffRole::AccountManager => Role::AccountManager,
-        StaffRole::ComplianceOfficer => Role::ComplianceOfficer,
-    };
-    let registration = tenantry_sync::register_key(
-        &server_url,
-        &key,
-        name.trim(),
-        role,
-        &state.settings.organisation,
-    )
-    .await?;
-    state
-        .signer
-        .keep_server_token(&server_url, &registration.token)
-        .map_err(AppError::keyring)?;
-    tracing::info!(key = %registration.key_id, state = %registration.state, "key registered");
-    view(&state).await
+    let what = Audited::new("register_key");
+    let result: Result<SyncView, AppError> = async {
+        let Some(server_url) = state.sync.server().0 else {
+            return Err(AppError::invalid(
+                "Choose the platform server first.".to_owned(),
+            ));
+        };
+        let key = state.signer.key().map_err(AppError::keyring)?;
+        let role = match role {
+            StaffRole::AccountManager => Role::AccountManager,
+            StaffRole::ComplianceOfficer => Role::ComplianceOfficer,
+        };
+        let registration = tenantry_sync::register_key(
+            &server_url,
+            &key,
+            name.trim(),
+            role,
+            &state.settings.organisation,
+        )
+        .await?;
+        state
+            .signer
+            .keep_server_token(&server_url, &registration.token)
+            .map_err(AppError::keyring)?;
+        tracing::info!(key = %registration.key_id, state = %registration.state, "key registered");
+        view(&state).await
+    }
+    .await;
+    crate::audit::record(&state, what, &result, |view| {
+        Described::done(format!("Registered this key as {name}"))
+            .subject(view.server_url.clone().unwrap_or_default())
+    })
+    .await;
+    result
 }
 
 /// What one sync did, and the state after it.
@@ -233,14 +256,26 @@ pub struct SyncOutcome {
 #[specta::specta]
 #[tracing::instrument(name = "command", skip_all, fields(name = "sync_now"))]
 pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncOutcome, AppError> {
-    let report = crate::sync::sync_once(&state).await?;
-    let received = report.pull.ingested + report.pull_again.ingested;
-    Ok(SyncOutcome {
-        sent: clamp((report.push.sent + report.push.duplicates) as u64),
-        received: clamp(received as u64),
-        rejected: clamp(report.push.rejected.len() as u64),
-        view: view(&state).await?,
+    let what = Audited::new("sync_now");
+    let result: Result<SyncOutcome, AppError> = async {
+        let report = crate::sync::sync_once(&state).await?;
+        let received = report.pull.ingested + report.pull_again.ingested;
+        Ok(SyncOutcome {
+            sent: clamp((report.push.sent + report.push.duplicates) as u64),
+            received: clamp(received as u64),
+            rejected: clamp(report.push.rejected.len() as u64),
+            view: view(&state).await?,
+        })
+    }
+    .await;
+    crate::audit::record(&state, what, &result, |outcome| {
+        Described::done(format!(
+            "Synced: {} sent, {} received, {} refused",
+            outcome.sent, outcome.received, outcome.rejected
+        ))
     })
+    .await;
+    result
 }
 
 /// One field of a conflict, in words: where it is, what it was, theirs and mine.
@@ -346,32 +381,44 @@ pub async fn resolve_conflict(
     changeset: String,
     choices: Vec<FieldChoice>,
 ) -> Result<Resolved, AppError> {
-    let Some(server_url) = state.sync.server().0 else {
-        return Err(AppError::invalid("No platform server is set.".to_owned()));
-    };
-    let mut chosen = BTreeMap::new();
-    for choice in choices {
-        let side = match choice.side {
-            FieldSide::Theirs => Side::Theirs,
-            FieldSide::Mine => Side::Mine,
+    let what = Audited::new("resolve_conflict").subject(changeset.clone());
+    let result: Result<Resolved, AppError> = async {
+        let Some(server_url) = state.sync.server().0 else {
+            return Err(AppError::invalid("No platform server is set.".to_owned()));
         };
-        if chosen.insert(choice.path.clone(), side).is_some() {
-            return Err(AppError::invalid(format!(
-                "{} was chosen twice; choose one side per field.",
-                choice.path
-            )));
+        let mut chosen = BTreeMap::new();
+        for choice in choices {
+            let side = match choice.side {
+                FieldSide::Theirs => Side::Theirs,
+                FieldSide::Mine => Side::Mine,
+            };
+            if chosen.insert(choice.path.clone(), side).is_some() {
+                return Err(AppError::invalid(format!(
+                    "{} was chosen twice; choose one side per field.",
+                    choice.path
+                )));
+            }
         }
+        let syncer = state.sync.syncer(state.store().await?, &server_url, None)?;
+        let sign = || state.signer.key();
+        let (resolution, _) = syncer.resolve(&changeset, &chosen, &sign).await?;
+        Ok(Resolved {
+            queued: match resolution {
+                Resolution::Queued { hash } => Some(hash),
+                Resolution::NothingLeft => None,
+            },
+            view: view(&state).await?,
+        })
     }
-    let syncer = state.sync.syncer(state.store().await?, &server_url, None)?;
-    let sign = || state.signer.key();
-    let (resolution, _) = syncer.resolve(&changeset, &chosen, &sign).await?;
-    Ok(Resolved {
-        queued: match resolution {
-            Resolution::Queued { hash } => Some(hash),
-            Resolution::NothingLeft => None,
-        },
-        view: view(&state).await?,
+    .await;
+    crate::audit::record(&state, what, &result, |resolved| {
+        Described::done(match &resolved.queued {
+            Some(hash) => format!("Resolved field by field; queued {hash}"),
+            None => "Resolved: theirs kept for every field".to_owned(),
+        })
     })
+    .await;
+    result
 }
 
 /// Forgets a change set the server refused, once its author has read why.
@@ -382,10 +429,19 @@ pub async fn dismiss_rejection(
     state: State<'_, AppState>,
     hash: String,
 ) -> Result<SyncView, AppError> {
-    if !state.store().await?.dismiss_rejected(&hash).await? {
-        return Err(AppError::not_found(format!(
-            "No refused change set {hash} is waiting; it may have been dismissed already."
-        )));
+    let what = Audited::new("dismiss_rejection").subject(hash.clone());
+    let result: Result<SyncView, AppError> = async {
+        if !state.store().await?.dismiss_rejected(&hash).await? {
+            return Err(AppError::not_found(format!(
+                "No refused change set {hash} is waiting; it may have been dismissed already."
+            )));
+        }
+        view(&state).await
     }
-    view(&state).await
+    .await;
+    crate::audit::record(&state, what, &result, |_| {
+        Described::done("Dismissed a refused change set")
+    })
+    .await;
+    result
 }

@@ -2,6 +2,7 @@
 //! The forms, the edits' checks and every verdict come from `tenantry-forms` and the
 //! policy pack; this module only reads and writes the mirror.
 
+use crate::audit::{Audited, Described};
 use serde::Serialize;
 use tauri::State;
 use tenantry_core::{Draft, DraftId, Step};
@@ -54,24 +55,42 @@ pub async fn edit_draft(
     step: Step,
     edits: Vec<Edit>,
 ) -> Result<WizardView, AppError> {
-    if edits.len() > MAX_EDITS {
-        return Err(AppError::invalid(format!(
+    let what = Audited::new("edit_draft").subject(id.as_str());
+    let result: Result<WizardView, AppError> = async {
+        if edits.len() > MAX_EDITS {
+            return Err(AppError::invalid(format!(
             "{} changes at once is more than the {MAX_EDITS} one save takes. Nothing was changed.",
             edits.len()
         )));
+        }
+        let store = state.store().await?;
+        let opened = store.open_draft(&id).await?;
+        let rules = state.rules().await;
+        let forms = Forms::new(rules.catalog, rules.pack);
+        let before = rules.pack.evaluate(&opened.document, rules.catalog)?;
+        let document = forms
+            .apply(&opened.document, &before, &edits)
+            .map_err(|error| AppError::invalid(error.to_string()))?;
+        let draft = store.save_draft(&id, &document).await?;
+        let after = rules.pack.evaluate(&document, rules.catalog)?;
+        Ok(WizardView {
+            draft,
+            wizard: tenantry_forms::wizard(&document, rules.catalog, &after, step),
+        })
     }
-    let store = state.store().await?;
-    let opened = store.open_draft(&id).await?;
-    let rules = state.rules().await;
-    let forms = Forms::new(rules.catalog, rules.pack);
-    let before = rules.pack.evaluate(&opened.document, rules.catalog)?;
-    let document = forms
-        .apply(&opened.document, &before, &edits)
-        .map_err(|error| AppError::invalid(error.to_string()))?;
-    let draft = store.save_draft(&id, &document).await?;
-    let after = rules.pack.evaluate(&document, rules.catalog)?;
-    Ok(WizardView {
-        draft,
-        wizard: tenantry_forms::wizard(&document, rules.catalog, &after, step),
+    .await;
+    crate::audit::record(&state, what, &result, |view| {
+        // Paths only: the values typed may be anything, and the document keeps them.
+        let paths: Vec<&str> = edits
+            .iter()
+            .map(|edit| match edit {
+                Edit::Set { path, .. } | Edit::Add { path } | Edit::Remove { path } => {
+                    path.as_str()
+                }
+            })
+            .collect();
+        Described::done(format!("Changed {}", paths.join(", "))).subject(view.draft.id.as_str())
     })
+    .await;
+    result
 }

@@ -221,3 +221,67 @@ export function fakeTenantPage(tenants, filter) {
     },
   };
 }
+
+/**
+ * The fake's audit log: the records of `entries` matching `filter`, newest first (by
+ * id), 50 a page, older than the record `before` when given. A tenant matches its id, a
+ * person the key id or the name (case-insensitively), the dates are inclusive days of
+ * `at` (UTC), a rule one of the record's rule ids. A date that is not YYYY-MM-DD is
+ * refused. The real log is the mirror's, in Rust.
+ * @param {import('../lib/backend').AuditEntry[]} entries
+ * @param {import('../lib/backend').AuditFilter} filter
+ * @param {number | null} before
+ * @returns {{ page: import('../lib/backend').AuditPage } | { error: AppError }}
+ */
+export function fakeAuditPage(entries, filter, before) {
+  const PAGE = 50;
+  for (const [field, value] of /** @type {const} */ ([
+    ['from', filter.from],
+    ['to', filter.to],
+  ])) {
+    if (value !== null && !/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+      return {
+        error: { code: 'invalid_input', message: `${field}: “${value}” is not a date; use YYYY-MM-DD (fake backend).`, fields: [] },
+      };
+    }
+  }
+  const person = filter.person?.toLowerCase() ?? null;
+  const matching = entries
+    .filter((e) => {
+      if (before !== null && e.id >= before) return false;
+      if (filter.tenant !== null && e.tenant !== filter.tenant) return false;
+      if (person !== null && e.actor?.toLowerCase() !== person && e.actorName?.toLowerCase() !== person) return false;
+      const day = e.at.slice(0, 10);
+      if (filter.from !== null && day < filter.from) return false;
+      if (filter.to !== null && day > filter.to) return false;
+      if (filter.rule !== null && !e.ruleIds.includes(filter.rule)) return false;
+      return true;
+    })
+    .sort((a, b) => b.id - a.id);
+  const rows = matching.slice(0, PAGE);
+  const last = rows.at(-1);
+  return { page: { entries: rows, nextBefore: matching.length > PAGE && last ? last.id : null } };
+}
+
+/**
+ * `count` believable audit records, ids 1 to `count` (newest last), a minute apart.
+ * @param {number} count
+ * @returns {import('../lib/backend').AuditEntry[]}
+ */
+export function fakeAuditEntries(count) {
+  const start = Date.parse('2026-11-20T08:00:00Z');
+  return Array.from({ length: count }, (_, i) => ({
+    id: i + 1,
+    at: new Date(start + i * 60_000).toISOString().replace('.000Z', 'Z'),
+    actor: 'a1b2c3d4e5f6'.padEnd(64, '0'),
+    actorName: 'you',
+    action: 'edit_draft',
+    title: 'Saved edits to a draft',
+    tenant: 'acme-health',
+    clientName: 'Acme Health',
+    subject: `0193${String(i).padStart(4, '0')}-0000-7000-8000-000000000000`,
+    outcome: /** @type {const} */ ('done'),
+    detail: `/tenant/display_name (edit ${i + 1})`,
+    ruleIds: [],
+  }));
+}

@@ -1,6 +1,8 @@
 import {
   BackendError,
   type AppError,
+  type AuditEntry,
+  type AuditFilter,
   type Backend,
   type ChangeRequest,
   type FieldCommentInput,
@@ -36,10 +38,10 @@ import {
   type TenantSummary,
 } from '../lib/backend';
 import { fakeGoLiveModel, type GoLiveState } from './fake-golive.js';
-import { fakePlan, fakeTenantPage, fakeTenants } from './fake-lists.js';
+import { fakeAuditEntries, fakeAuditPage, fakePlan, fakeTenantPage, fakeTenants } from './fake-lists.js';
 import { fakeWizardModel } from './fake-wizard.js';
 
-export { fakeTenants };
+export { fakeAuditEntries, fakeTenants };
 
 const wizardModel = fakeWizardModel();
 const goLiveModel = fakeGoLiveModel();
@@ -358,6 +360,10 @@ export interface FakeBackend extends Backend {
    * and, for a tenant with a draft here, its slug), e.g. to make production promotable.
    */
   setGoLive(view: GoLiveView): void;
+  /** The audit log's records, in any order (`auditLog` filters and pages them). */
+  audit: AuditEntry[];
+  /** What `auditLog` was asked, in order. */
+  auditQueries: { filter: AuditFilter; before: number | null }[];
 }
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -440,6 +446,7 @@ export function fakeBackend(
     tenants?: TenantSummary[];
     /** Go-live states to start from, as `goLive` answers them. */
     goLive?: GoLiveView[];
+    audit?: AuditEntry[];
   } = {},
 ): FakeBackend {
   const created: NewDraft[] = [];
@@ -635,6 +642,8 @@ export function fakeBackend(
     setGoLive(view) {
       goLiveStates.set(view.tenant, goLiveModel.fromView(view));
     },
+    audit: clone(options.audit ?? []),
+    auditQueries: [],
 
     appInfo: async () => ({
       version: '0.1.0',
@@ -946,6 +955,13 @@ export function fakeBackend(
       if ('error' in answer) throw new BackendError(answer.error);
       if (answer.result.outcome === 'submitted') fake.outbox += 1;
       return clone(answer.result);
+    },
+    auditLog: async (filter, before) => {
+      failIfTold('auditLog');
+      fake.auditQueries.push(clone({ filter, before }));
+      const answer = fakeAuditPage(fake.audit, filter, before);
+      if ('error' in answer) throw new BackendError(answer.error);
+      return clone(answer.page);
     },
     ...overrides,
   };

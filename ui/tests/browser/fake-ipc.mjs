@@ -33,9 +33,13 @@
  *   files?: FakeFiles,
  *   goLive?: import('../../src/lib/backend').GoLiveView[],
  *   promoteError?: FakeRefusal,
+ *   audit?: import('../../src/lib/backend').AuditEntry[],
+ *   auditCount?: number,
  * }} FakeOptions
  *   `goLive`: go-live states to start from (by `tenant`); any other tenant starts from its
  *   draft's newest change set. `promoteError`: the next promotion fails with it, once.
+ *   `audit`: the audit log's records (any order; `window.__FAKE_IPC__.audit` is the same
+ *   array, for a test to add to), after `auditCount` made-up ones (ids 1 to auditCount).
  * @typedef {{ code: string, message: string }} FakeRefusal
  * @typedef {{
  *   import?: { error: FakeRefusal } | { cancelled: true } | { legalName: string },
@@ -504,6 +508,19 @@ export function installFakeIpc(options) {
     return state;
   }
 
+  // The audit log: src/test/fake-lists.js filters and pages it, as for the vitest fake.
+  /** @type {import('../../src/lib/backend').AuditEntry[]} */
+  const audit = [];
+  let auditSeeded = false;
+  const auditEntries = () => {
+    // Seeded on first use: __FAKE_LISTS__ is installed after this script.
+    if (!auditSeeded) {
+      audit.unshift(...lists().fakeAuditEntries(options.auditCount ?? 0), ...(options.audit ?? []));
+      auditSeeded = true;
+    }
+    return audit;
+  };
+
   /** Images "kept in the mirror" by choose_image, by reference. @type {Map<string, unknown>} */
   const images = new Map();
   const files = options.files ?? {};
@@ -594,6 +611,11 @@ export function installFakeIpc(options) {
         steps: /** @type {any} */ (STEPS),
         base: history.at(-1)?.hash ?? null,
       });
+    },
+    audit_log: ({ filter, before }) => {
+      const answer = lists().fakeAuditPage(auditEntries(), filter, before);
+      if ('error' in answer) throw answer.error;
+      return answer.page;
     },
     list_tenants: ({ filter }) => {
       const answer = lists().fakeTenantPage(tenants(), filter);
@@ -816,7 +838,7 @@ export function installFakeIpc(options) {
   let nextCallback = 1;
 
   Object.assign(window, {
-    __FAKE_IPC__: { calls, drafts, documents, server, registrations, conflicts, resolutions, dismissed, approved, changesAsked, promotions },
+    __FAKE_IPC__: { calls, drafts, documents, server, registrations, conflicts, resolutions, dismissed, approved, changesAsked, promotions, audit },
     __TAURI_INTERNALS__: {
       /**
        * @param {string} cmd

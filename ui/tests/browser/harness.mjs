@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { installFakeIpc } from './fake-ipc.mjs';
 import { fakeWizardModel } from '../../src/test/fake-wizard.js';
-import { fakePlan, fakeTenantPage, fakeTenants } from '../../src/test/fake-lists.js';
+import { fakeAuditEntries, fakeAuditPage, fakePlan, fakeTenantPage, fakeTenants } from '../../src/test/fake-lists.js';
 import { fakeGoLiveModel } from '../../src/test/fake-golive.js';
 
 /**
@@ -116,9 +116,9 @@ export async function runTests({ browser, baseUrl, artifacts, tests }) {
     await page.addInitScript(installFakeIpc, test.fake ?? {});
     // The fake's wizard form model, shared with the vitest fake (it refers to nothing outside itself).
     await page.addInitScript({ content: `window.__FAKE_WIZARD_MODEL__ = (${fakeWizardModel.toString()})();` });
-    // The fake's plan and tenant list, shared with the vitest fake in the same way.
+    // The fake's plan, tenant list and audit log, shared with the vitest fake in the same way.
     await page.addInitScript({
-      content: `window.__FAKE_LISTS__ = { fakePlan: ${fakePlan.toString()}, fakeTenantPage: ${fakeTenantPage.toString()}, fakeTenants: ${fakeTenants.toString()} };`,
+      content: `window.__FAKE_LISTS__ = { fakePlan: ${fakePlan.toString()}, fakeTenantPage: ${fakeTenantPage.toString()}, fakeTenants: ${fakeTenants.toString()}, fakeAuditPage: ${fakeAuditPage.toString()}, fakeAuditEntries: ${fakeAuditEntries.toString()} };`,
     });
     // The fake's go-live state, shared with the vitest fake in the same way.
     await page.addInitScript({ content: `window.__FAKE_GO_LIVE_MODEL__ = (${fakeGoLiveModel.toString()})();` });

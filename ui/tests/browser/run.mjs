@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { runTests } from './harness.mjs';
 import { serveStatic } from './server.mjs';
+import { auditTests } from './audit.mjs';
 import { conflictsTests } from './conflicts.mjs';
 import { draftsTests } from './drafts.mjs';
 import { filesTests } from './files.mjs';
@@ -31,7 +32,7 @@ if (!existsSync(join(dist, 'index.html'))) {
 }
 
 const filter = process.argv[2];
-const tests = [...tenantsTests, ...draftsTests, ...planTests, ...tenantListTests, ...wizardTests, ...syncTests, ...conflictsTests, ...filesTests, ...reviewTests, ...goLiveTests].filter((t) => !filter || t.name.includes(filter));
+const tests = [...tenantsTests, ...draftsTests, ...planTests, ...tenantListTests, ...wizardTests, ...syncTests, ...conflictsTests, ...filesTests, ...reviewTests, ...goLiveTests, ...auditTests].filter((t) => !filter || t.name.includes(filter));
 const started = Date.now();
 const server = await serveStatic(dist);
 const browser = await chromium.launch({

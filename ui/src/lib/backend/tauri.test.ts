@@ -55,6 +55,27 @@ describe('tauriBackend', () => {
     ]);
   });
 
+  it('asks for the audit log with the filter and the page cursor, and passes a refusal on', async () => {
+    const calls: [string, unknown][] = [];
+    const page = { entries: [], nextBefore: null };
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      if ((args as { filter: { from: string | null } }).filter.from === '2026-13-01') {
+        throw { code: 'invalid_input', message: 'from: 2026-13-01 is not a date (YYYY-MM-DD).', fields: [] };
+      }
+      return page;
+    });
+    const filter = { tenant: 'acme', person: null, from: null, to: '2026-11-30', rule: 'APR-001' };
+    await expect(tauriBackend.auditLog(filter, null)).resolves.toEqual(page);
+    await expect(tauriBackend.auditLog(filter, 51)).resolves.toEqual(page);
+    const refused = await failureOf(tauriBackend.auditLog({ ...filter, from: '2026-13-01' }, null));
+    expect(refused.appError).toMatchObject({ code: 'invalid_input', message: 'from: 2026-13-01 is not a date (YYYY-MM-DD).' });
+    expect(calls.slice(0, 2)).toEqual([
+      ['audit_log', { filter, before: null }],
+      ['audit_log', { filter, before: 51 }],
+    ]);
+  });
+
   it('calls the draft screen’s commands with the contract arguments', async () => {
     const calls: [string, unknown][] = [];
     const view = { draft: draft(), document: {}, evaluation: {}, progress: {}, history: [] };

@@ -68,4 +68,5 @@ export const tauriBackend: Backend = {
   goLive: (tenant) => settle(() => commands.goLive(tenant), 'show where the tenant stands'),
   promoteTenant: (tenant, target, summary) =>
     settle(() => commands.promoteTenant(tenant, target, summary), `promote the tenant to ${target}`),
+  auditLog: (filter, before) => settle(() => commands.auditLog(filter, before), 'read the audit log'),
 };

@@ -43,6 +43,7 @@ export type {
   FieldCommentInput,
   ReplacedChangeset,
   PromotionTarget,
+  AuditOutcome,
 } from '../../bindings';
 
 import type {
@@ -100,6 +101,9 @@ import type {
   ChecklistItem_Serialize,
   EvidenceView_Serialize,
   PromotionTarget,
+  AuditEntry_Serialize,
+  AuditFilter_Serialize,
+  AuditPage_Serialize,
 } from '../../bindings';
 
 // tauri-specta generates two shapes of a type when Rust's serialised form differs
@@ -173,6 +177,17 @@ export type ChecklistItem = ChecklistItem_Serialize;
 export type EvidenceView = EvidenceView_Serialize;
 /** What a promotion did: `submitted` (with a receipt), `nothingToPromote` or `blocked` (with the findings). */
 export type PromoteResult = PromoteResult_Serialize;
+/**
+ * One record of this machine's audit log: when, who (`actor`, a key id, null before the
+ * machine had a key), what (`action`, `title` in words), which tenant, what it acted on
+ * (`subject`), the outcome, what happened (`detail`, may be empty) and the rules involved.
+ * All of it is text to show, never markup.
+ */
+export type AuditEntry = AuditEntry_Serialize;
+/** One page of the audit log, newest first; `nextBefore` is what `auditLog` takes for the older ones. */
+export type AuditPage = AuditPage_Serialize;
+/** The filters the Audit screen sends: every one present, `null` when not set. */
+export type AuditFilter = AuditFilter_Serialize;
 
 
 /** A draft at one step of the onboarding wizard: the draft, the stepper and the step's form. */
@@ -354,4 +369,11 @@ export interface Backend {
    * reviewers. Answers with the go-live view after it, whatever the outcome.
    */
   promoteTenant(tenant: string, target: PromotionTarget, summary: string): Promise<PromoteResult>;
+  /**
+   * This machine's audit log, newest first, 50 records a page: the records matching
+   * `filter` (every field set narrows it; the matching is the backend's), older than the
+   * record `before` when given (a page's `nextBefore`). A bad date is `invalid_input`
+   * naming the field.
+   */
+  auditLog(filter: AuditFilter, before: number | null): Promise<AuditPage>;
 }
