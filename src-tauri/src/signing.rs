@@ -24,9 +24,11 @@ pub struct KeyInfo {
 #[derive(Clone, Debug)]
 pub struct Signer {
     profile: String,
-    /// The key id once it is known: a profile's key never changes, and the audit log
-    /// asks for it on every command (the keyring is a D-Bus round trip).
-    key_id: std::sync::Arc<std::sync::OnceLock<String>>,
+    /// The key id as far as it is known (`Some(None)`: looked, no key yet): a profile's
+    /// key never changes once made, and the audit log asks for it on every command,
+    /// typing included (the keyring is a D-Bus round trip). `key` fills it when it
+    /// creates the key.
+    key_id: std::sync::Arc<std::sync::Mutex<Option<Option<String>>>>,
 }
 
 impl Signer {
@@ -43,24 +45,40 @@ impl Signer {
 
     /// This profile's key id, if it has a key; read from the keyring once.
     pub fn key_id(&self) -> Option<String> {
-        if let Some(known) = self.key_id.get() {
-            return Some(known.clone());
+        let mut known = self
+            .key_id
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(known) = known.as_ref() {
+            return known.clone();
         }
-        let known = self.info().ok()?.key_id?;
-        Some(self.key_id.get_or_init(|| known).clone())
+        // An unreadable keyring is not remembered: the next command asks again.
+        let info = self.info().ok()?;
+        *known = Some(info.key_id.clone());
+        info.key_id
+    }
+
+    fn remember(&self, key: &SigningKey) {
+        let mut known = self
+            .key_id
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        *known = Some(Some(key.key_id().as_str().to_owned()));
     }
 
     /// The key that signs, created in the keyring on first use. Keyring calls block
     /// on D-Bus, so they leave the async worker while they run.
     pub fn key(&self) -> Result<SigningKey, String> {
         let store = KeyringStore::new(&self.profile);
-        tokio::task::block_in_place(|| store.load_or_create()).map_err(|error| {
+        let key = tokio::task::block_in_place(|| store.load_or_create()).map_err(|error| {
             tracing::error!(%error, profile = %self.profile, "the signing key is unavailable");
             format!(
                 "Your signing key could not be read from the system keyring ({error}). \
                  Unlock the keyring and try again; nothing was signed."
             )
-        })
+        })?;
+        self.remember(&key);
+        Ok(key)
     }
 
     /// The public key and its id, if a key exists. Never creates one.
