@@ -383,6 +383,29 @@ export type ChangeRequest_Serialize = {
 	note: ReviewNote_Serialize,
 };
 
+/**  A go-live checklist item with its evidence, if any. */
+export type ChecklistEntry = ChecklistEntry_Serialize | ChecklistEntry_Deserialize;
+
+/**  A go-live checklist item with its evidence, if any. */
+export type ChecklistEntry_Deserialize = {
+	item: string,
+	/**  The item in words ("BAA on file"). */
+	title: string,
+	/**  Required by the rules for this configuration (others are evidenced extras). */
+	required: boolean,
+	evidence?: Evidence_Deserialize | null,
+};
+
+/**  A go-live checklist item with its evidence, if any. */
+export type ChecklistEntry_Serialize = {
+	item: string,
+	/**  The item in words ("BAA on file"). */
+	title: string,
+	/**  Required by the rules for this configuration (others are evidenced extras). */
+	required: boolean,
+	evidence: Evidence_Serialize | null,
+};
+
 /**  One go-live checklist item. */
 export type ChecklistItem = ChecklistItem_Serialize | ChecklistItem_Deserialize;
 
@@ -1424,6 +1447,11 @@ export type Plan_Deserialize = {
 	justified_count: number,
 	/**  True when there is something to submit and nothing blocks it. */
 	can_submit: boolean,
+	/**
+	 *  The go-live checklist of the resulting configuration, with its evidence: what a
+	 *  reviewer reads next to the policy results.
+	 */
+	checklist: ChecklistEntry_Deserialize[],
 };
 
 /**  What submitting a draft would do. */
@@ -1447,6 +1475,11 @@ export type Plan_Serialize = {
 	justified_count: number,
 	/**  True when there is something to submit and nothing blocks it. */
 	can_submit: boolean,
+	/**
+	 *  The go-live checklist of the resulting configuration, with its evidence: what a
+	 *  reviewer reads next to the policy results.
+	 */
+	checklist: ChecklistEntry_Serialize[],
 };
 
 export type Progress = {

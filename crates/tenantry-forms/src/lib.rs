@@ -31,7 +31,8 @@ pub use model::{
     ChoiceOption, Edit, EditValue, FieldGroup, FieldInput, FormField, Justification, RecordItem,
     StepFinding, StepForm, StepMissing, StepState, Wizard,
 };
-pub use steps::{checklist_title, purpose};
+pub use steps::purpose;
+pub use tenantry_core::tenant::checklist_title;
 
 use fields::{Ctx, FieldDef, GroupDef};
 

@@ -6,6 +6,7 @@
 use serde_json::{json, Value};
 use tenantry_changeset::pointer;
 use tenantry_core::catalog::{FlagKind, FlagSpec};
+use tenantry_core::tenant::checklist_title;
 use tenantry_core::tenant::{
     ComplianceMode, ContactRole, DataClass, Environment, FlagValue, Regulation, ScaleExpectations,
     ServiceSettings, StageStatus,
@@ -427,25 +428,6 @@ fn capitalised(text: &str) -> String {
     chars.next().map_or_else(String::new, |first| {
         first.to_uppercase().chain(chars).collect()
     })
-}
-
-/// A checklist item's id as a title: `baa_on_file` → "BAA on file".
-pub fn checklist_title(item: &str) -> String {
-    const ACRONYMS: [&str; 10] = [
-        "ai", "baa", "dpa", "gdpr", "hipaa", "pci", "phi", "pii", "sso", "sla",
-    ];
-    let words: Vec<String> = item
-        .split('_')
-        .filter(|word| !word.is_empty())
-        .map(|word| {
-            if ACRONYMS.contains(&word) {
-                word.to_ascii_uppercase()
-            } else {
-                word.to_owned()
-            }
-        })
-        .collect();
-    capitalised(&words.join(" "))
 }
 
 fn services(ctx: &Ctx<'_>) -> Vec<GroupDef> {
@@ -1110,17 +1092,4 @@ fn handoff(ctx: &Ctx<'_>) -> Vec<GroupDef> {
             ],
         ),
     ]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn checklist_titles_keep_acronyms_upper_case() {
-        assert_eq!(checklist_title("baa_on_file"), "BAA on file");
-        assert_eq!(checklist_title("ai_cost_tracking"), "AI cost tracking");
-        assert_eq!(checklist_title("smoke_tests"), "Smoke tests");
-        assert_eq!(checklist_title("paid_on_time"), "Paid on time");
-    }
 }

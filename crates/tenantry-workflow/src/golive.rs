@@ -6,7 +6,7 @@
 //! policy pack already blocks.
 
 use tenantry_changeset::{Environment, SigningKey};
-use tenantry_core::tenant::{Evidence, TenantId};
+use tenantry_core::tenant::{checklist_title, Evidence, TenantId};
 use tenantry_core::TenantDocument;
 use tenantry_policy::Finding;
 use tenantry_store::{HistoryEntry, Store};
@@ -34,12 +34,32 @@ pub struct Stage {
 }
 
 /// A go-live checklist item with its evidence, if any.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, specta::Type)]
 pub struct ChecklistEntry {
     pub item: String,
+    /// The item in words ("BAA on file").
+    pub title: String,
     /// Required by the rules for this configuration (others are evidenced extras).
     pub required: bool,
     pub evidence: Option<Evidence>,
+}
+
+/// The go-live checklist of `document`: the items `required` (the rules' order), each
+/// with its evidence or none, then any other item that has evidence.
+pub fn checklist_entries(document: &TenantDocument, required: &[String]) -> Vec<ChecklistEntry> {
+    let entry = |item: &str, required: bool| ChecklistEntry {
+        item: item.to_owned(),
+        title: checklist_title(item),
+        required,
+        evidence: document.go_live.items.get(item).cloned(),
+    };
+    let mut entries: Vec<ChecklistEntry> = required.iter().map(|item| entry(item, true)).collect();
+    for item in document.go_live.items.keys() {
+        if !required.contains(item) {
+            entries.push(entry(item, false));
+        }
+    }
+    entries
 }
 
 /// Where a tenant stands on its way to production.
@@ -147,24 +167,7 @@ pub async fn go_live(
         (None, None) => return Err(WorkflowError::MissingDocument),
     };
     let evaluation = rules.pack.evaluate(document, rules.catalog)?;
-    let mut checklist: Vec<ChecklistEntry> = evaluation
-        .required_checklist
-        .iter()
-        .map(|item| ChecklistEntry {
-            item: item.clone(),
-            required: true,
-            evidence: document.go_live.items.get(item).cloned(),
-        })
-        .collect();
-    for (item, evidence) in &document.go_live.items {
-        if !checklist.iter().any(|entry| entry.item == *item) {
-            checklist.push(ChecklistEntry {
-                item: item.clone(),
-                required: false,
-                evidence: Some(evidence.clone()),
-            });
-        }
-    }
+    let checklist = checklist_entries(document, &evaluation.required_checklist);
     let missing_evidence = checklist
         .iter()
         .filter(|entry| {

@@ -15,6 +15,7 @@ use tenantry_core::{DraftId, Step, TenantDocument};
 use tenantry_policy::Finding;
 use tenantry_store::Store;
 
+use crate::golive::{checklist_entries, ChecklistEntry};
 use crate::{to_value, Rules, WorkflowError};
 
 /// What submitting a draft would do.
@@ -37,6 +38,9 @@ pub struct Plan {
     pub justified_count: u32,
     /// True when there is something to submit and nothing blocks it.
     pub can_submit: bool,
+    /// The go-live checklist of the resulting configuration, with its evidence: what a
+    /// reviewer reads next to the policy results.
+    pub checklist: Vec<ChecklistEntry>,
 }
 
 /// One step's part of a plan.
@@ -209,6 +213,7 @@ pub fn plan(
         blocking_count,
         justified_count,
         can_submit: change_count > 0 && blocking_count == 0,
+        checklist: checklist_entries(doc, &evaluation.required_checklist),
     })
 }
 
@@ -252,6 +257,8 @@ fn escape(key: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use tenantry_core::tenant::Evidence;
+
     use super::*;
     use tenantry_core::catalog::Catalog;
     use tenantry_core::tenant::{parse_document, ComplianceMode, Format};
@@ -314,6 +321,15 @@ mod tests {
         sorted.sort_unstable();
         assert_eq!(numbers, sorted, "steps come in the process's order");
         assert!(plan.can_submit, "{plan:?}");
+        // The go-live checklist of the result, with its evidence, for the reviewer.
+        let baa = plan
+            .checklist
+            .iter()
+            .find(|entry| entry.item == "baa_on_file")
+            .expect("a HIPAA tenant needs a BAA");
+        assert!(baa.required);
+        assert_eq!(baa.title, "BAA on file");
+        assert!(baa.evidence.as_ref().is_some_and(Evidence::is_recorded));
     }
 
     #[test]

@@ -141,7 +141,7 @@ fn view(go_live: GoLive, names: &HashMap<String, String>, me: Option<&str>) -> G
             .checklist
             .into_iter()
             .map(|entry| ChecklistItem {
-                title: tenantry_forms::checklist_title(&entry.item),
+                title: entry.title,
                 required: entry.required,
                 evidence: entry.evidence.map(|evidence| EvidenceView {
                     reference: evidence.reference,

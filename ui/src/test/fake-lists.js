@@ -106,6 +106,7 @@ export function fakePlan({ document, signed, findings, steps, base }) {
     blocking_count,
     justified_count,
     can_submit: change_count > 0 && blocking_count === 0,
+    checklist: [],
   };
 }
 

@@ -116,6 +116,15 @@ const CEDAR_PLAN = {
   blocking_count: 0,
   justified_count: 1,
   can_submit: true,
+  checklist: [
+    {
+      item: 'baa_on_file',
+      title: 'BAA on file',
+      required: true,
+      evidence: { reference: 'DocuSign envelope 8841', verified_by: 'Carla Mendes', verified_at: '2026-11-30T10:00:00Z', sha256: 'ab'.repeat(32) },
+    },
+    { item: 'smoke_tests', title: 'Smoke tests', required: true, evidence: null },
+  ],
 };
 
 /**
@@ -173,6 +182,10 @@ export const reviewTests = [
       await first.getByTestId('review-changes').waitFor();
       // The region opens at once and says it is reading; the rows follow the answer.
       await eventually(async () => assert.equal(await first.getByTestId('review-change').count(), 2));
+      // The go-live evidence of the result comes with it: the proof, and what has none.
+      assert.equal(await first.getByTestId('review-evidence-item').count(), 2);
+      assert.match(await first.getByTestId('review-evidence-item').nth(0).innerText(), /BAA on file[\s\S]*DocuSign envelope 8841[\s\S]*Carla Mendes/);
+      assert.equal(await first.getByTestId('review-evidence-missing').innerText(), 'No evidence yet');
       assert.match(await first.getByTestId('review-finding').innerText(), /Justified: Pilot with 3 clinics/);
       await assertNoHorizontalOverflow(page);
       await checkA11y('review queue, light');

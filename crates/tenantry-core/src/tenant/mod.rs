@@ -36,7 +36,7 @@ pub use defaults::strictest_flags;
 pub use evidence::Evidence;
 pub use file::{load_document, parse_document, Format, LoadError};
 pub use frontend::FrontendStrategy;
-pub use go_live::GoLiveChecklist;
+pub use go_live::{checklist_title, GoLiveChecklist};
 pub use handoff::{EscalationContact, Handoff};
 pub use id::{TenantId, TenantIdError};
 pub use integrations::{Integration, SecretRef, SecretRefError};

@@ -44,6 +44,7 @@ function plan(overrides: Partial<Plan> = {}): Plan {
   return {
     tenant_id: 'tenant-1',
     display_name: 'Acme Health',
+    checklist: [],
     environment: 'draft',
     base: 'f'.repeat(64),
     creates_tenant: false,

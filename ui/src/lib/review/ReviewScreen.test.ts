@@ -79,6 +79,20 @@ function entry(overrides: Partial<ReviewEntry> = {}): ReviewEntry {
 const PLAN: Plan = {
   tenant_id: 'cedar-valley-health',
   display_name: 'Cedar Valley Health',
+  checklist: [
+    {
+      item: 'baa_on_file',
+      title: 'BAA on file',
+      required: true,
+      evidence: {
+        reference: '<b>DocuSign envelope 8841</b>',
+        verified_by: 'Carla Mendes',
+        verified_at: '2026-11-30T10:00:00Z',
+        sha256: 'ab'.repeat(32),
+      },
+    },
+    { item: 'smoke_tests', title: 'Smoke tests', required: true, evidence: null },
+  ],
   environment: 'staging',
   base: fakeHex(9),
   creates_tenant: false,
@@ -181,6 +195,14 @@ describe('ReviewScreen', () => {
     await wait();
     expect(toggle.getAttribute('aria-expanded')).toBe('true');
     expect(one('review-change-count')).toBe('1 field changed.');
+    // The go-live evidence of the result: the proof as text, its attached output's hash.
+    const evidence = $$('review-evidence-item');
+    expect(evidence).toHaveLength(2);
+    expect(text(evidence[0])).toBe(
+      `BAA on file <b>DocuSign envelope 8841</b> · verified by Carla Mendes on 2026-11-30T10:00:00Z · output SHA-256 ${shortHash('ab'.repeat(32))}${'ab'.repeat(32)}`,
+    );
+    expect(target.querySelector('[data-testid="review-evidence"] b')).toBeNull();
+    expect(text(evidence[1])).toBe('Smoke tests No evidence yet');
     expect(one('review-change')).toBe(
       'ai › monthly budget cents 150000 → <b>160000</b> Comment on this field: ai › monthly budget cents',
     );
