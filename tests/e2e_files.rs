@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, Locator};
 use tenantry_changeset::changeset::{ChangeSet, Environment, CHANGESET_SCHEMA_VERSION};
 use tenantry_changeset::{Envelope, SigningKey};
+use tenantry_core::asset::sha256_hex;
 use tenantry_core::document_files::{export_document, import_document};
 use tenantry_core::tenant::{parse_document, Format};
 use tenantry_core::{NewDraft, TenantDocument, Timestamp};
@@ -273,6 +274,71 @@ async fn documents_and_logos_go_through_the_native_dialogs() {
     );
     screenshot(&app, "files-04-logo-refused.png").await;
 
+    // Go-live evidence: the smoke-test output attached to its checklist item is read
+    // and hashed in Rust; only its SHA-256 goes into the draft. An empty file is refused.
+    open_step(&app, "verification").await;
+    let output = files.path().join("smoke-tests.log");
+    std::fs::write(&output, "ok 1 - login\nok 2 - book a visit\n").expect("write the log");
+    let field = |inner: &'static str| {
+        let app = &app;
+        async move {
+            app.wait()
+                .at_most(TIMEOUT)
+                .for_element(Locator::Css(&format!(
+                    "[data-path='/go_live/items/smoke_tests/sha256'] [data-testid='{inner}']"
+                )))
+                .await
+                .unwrap_or_else(|error| panic!("the smoke tests' attachment {inner}: {error}"))
+        }
+    };
+    field("attach-output")
+        .await
+        .click()
+        .await
+        .expect("click Attach output");
+    answer_dialog(&display, "Attach the output that proves it", &output, false).await;
+    let expected = sha256_hex(&std::fs::read(&output).expect("read the log"));
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        let hash = app
+            .execute(
+                "const el = document.querySelector(\"[data-path='/go_live/items/smoke_tests/sha256'] [data-testid='attachment-sha256']\");\
+                 return el ? el.textContent : '';",
+                Vec::new(),
+            )
+            .await
+            .expect("read the hash");
+        if hash.as_str().is_some_and(|text| text.contains(&expected)) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the attached output's SHA-256 {expected} is not shown: {hash}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    screenshot(&app, "files-05-output-attached.png").await;
+    let empty = files.path().join("empty.log");
+    std::fs::write(&empty, "").expect("write");
+    field("attach-output")
+        .await
+        .click()
+        .await
+        .expect("click Attach other output");
+    answer_dialog(&display, "Attach the output that proves it", &empty, false).await;
+    let refusal = field("attachment-error")
+        .await
+        .text()
+        .await
+        .expect("the refusal");
+    assert!(refusal.contains("empty.log"), "{refusal}");
+    assert!(field("attachment-sha256")
+        .await
+        .text()
+        .await
+        .expect("the hash")
+        .contains(&expected));
+
     // The signed tenant's client handoff, as PDF through the save dialog.
     click(&app, "nav-tenants").await;
     let row = app
@@ -294,7 +360,7 @@ async fn documents_and_logos_go_through_the_native_dialogs() {
         "Handoff saved as PDF to cedar-handoff.pdf.",
     )
     .await;
-    screenshot(&app, "files-05-handoff-saved.png").await;
+    screenshot(&app, "files-06-handoff-saved.png").await;
     let bytes = std::fs::read(&pdf).expect("the PDF was written");
     assert!(bytes.starts_with(b"%PDF-1."), "not a PDF");
     let text = Command::new("pdftotext")
