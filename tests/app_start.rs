@@ -20,7 +20,7 @@
 //!
 //! Run: npm --prefix ui run build
 //!      cargo test -p tenantry-tests --test app_start -- --ignored --nocapture
-//! (`APP_START_TENANTS=50` measures with a smaller mirror.)
+//! (`APP_START_TENANTS=50` measures with a smaller mirror, `APP_START_ROUNDS=4` with fewer launches.)
 //! Builds both binaries (`cargo build -p tenantry-desktop -p tenantry-hello-tauri`, the
 //! test's profile), writes target/e2e-artifacts/app-start.json.
 
@@ -42,6 +42,8 @@ const TENANTS: usize = 10_000;
 /// Overrides the mirror's size, to see what of the start depends on it.
 const TENANTS_ENV: &str = "APP_START_TENANTS";
 const ROUNDS: usize = 10;
+/// Overrides the number of counted launches of each binary (quicker, noisier looks).
+const ROUNDS_ENV: &str = "APP_START_ROUNDS";
 /// Memory is read this long after interactive: the first list page and the web
 /// process's start-up allocations are done by then.
 const SETTLE: Duration = Duration::from_secs(2);
@@ -67,6 +69,8 @@ return {
   present, now,
   navigation_start: t.navigationStart, response_end: t.responseEnd, dom_interactive: t.domInteractive,
   dom_content_loaded: t.domContentLoadedEventEnd, load: t.loadEventEnd, paint, ipc,
+  elements: document.getElementsByTagName('*').length,
+  svg_elements: document.querySelectorAll('svg, svg *').length,
   marks: Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, performance.timeOrigin + m.startTime])),
 };
 "#;
@@ -391,6 +395,9 @@ async fn launch_once(harness: &DesktopHarness, subject: &Subject) -> Value {
         "first_paint_ms": since(&seen["paint"]["first-paint"]),
         "first_contentful_paint_ms": since(&seen["paint"]["first-contentful-paint"]),
         "ipc": ipc,
+        // Size of the page at interactive: what its first layout and paint had to do.
+        "elements": seen["elements"],
+        "svg_elements": seen["svg_elements"],
         "marks": seen["marks"].as_object().map(|marks| marks.iter().map(|(name, at)| (name.clone(), json!(since(at)))).collect::<serde_json::Map<_, _>>()),
         "shown": shown,
         "memory": memory,
@@ -471,6 +478,11 @@ async fn app_start_and_memory_against_a_tauri_hello_world() {
         })
         .filter(|count| *count > 0)
         .unwrap_or(TENANTS);
+    let rounds = std::env::var(ROUNDS_ENV)
+        .ok()
+        .map(|count| count.parse::<usize>().expect("APP_START_ROUNDS is a count"))
+        .filter(|count| *count > 0)
+        .unwrap_or(ROUNDS);
     let data_dir = mirror_with_tenants(tenants).await;
     let scripts = tempfile::tempdir().expect("temp dir for the launchers");
     let subjects = [
@@ -499,7 +511,7 @@ async fn app_start_and_memory_against_a_tauri_hello_world() {
         launch_once(&harness, subject).await;
     }
     let mut samples: [Vec<Value>; 2] = [Vec::new(), Vec::new()];
-    for round_number in 0..ROUNDS {
+    for round_number in 0..rounds {
         // Alternate which goes first, so neither always follows the other.
         let order = if round_number % 2 == 0 {
             [0, 1]
@@ -562,7 +574,7 @@ async fn app_start_and_memory_against_a_tauri_hello_world() {
     let report = json!({
         "profile": target_profile_dir().file_name().and_then(|n| n.to_str()),
         "tenants": tenants,
-        "rounds": ROUNDS,
+        "rounds": rounds,
         "settle_ms": SETTLE.as_millis() as u64,
         "load_average_before": load_before,
         "load_average_after": load_after,

@@ -1,11 +1,25 @@
 // @vitest-environment jsdom
 import { flushSync, mount, unmount } from 'svelte';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
 import { conflictView, draft, fakeBackend, settle } from './test/fixtures';
 
 let target: HTMLElement;
 let component: ReturnType<typeof mount> | undefined;
+
+// The app loads its other screens on first use; vitest compiles each on its first import,
+// which takes longer than `settle()` waits, so they are compiled once before the tests.
+beforeAll(async () => {
+  await Promise.all([
+    import('./lib/drafts/DraftScreen.svelte'),
+    import('./lib/plan/PlanScreen.svelte'),
+    import('./lib/golive/GoLiveScreen.svelte'),
+    import('./lib/settings/SettingsScreen.svelte'),
+    import('./lib/review/ReviewScreen.svelte'),
+    import('./lib/audit/AuditScreen.svelte'),
+    import('./lib/conflicts/ConflictsScreen.svelte'),
+  ]);
+});
 
 beforeEach(() => {
   target = document.createElement('div');
