@@ -40,10 +40,13 @@ pub fn run() -> ExitCode {
     };
     tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %settings.data_dir.display(), "starting");
 
+    let started = std::time::Instant::now();
     let builder = specta_builder();
     let result = tauri::Builder::default()
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
+            // How long the window took to exist: the start-up's own part (BENCHMARKS.md).
+            tracing::info!(elapsed_ms = started.elapsed().as_millis(), "window created");
             builder.mount_events(app);
             // Nothing slow here: see `state` for why the mirror opens in the background.
             tauri::Manager::manage(app, AppState::new(settings));
