@@ -3,6 +3,8 @@
 //! ApprovalPolicy`), recorded when each change set was accepted; this module answers
 //! how far each has come, and the review queue of those still waiting.
 
+use std::collections::BTreeMap;
+
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -401,13 +403,13 @@ async fn pending_approvals(
 
     // Each requirement belongs to the entry of the newest change set of its change set's
     // environment: itself, or the change set that replaced it.
-    let mut entries: Vec<(&str, Vec<&RecordedRequirement>)> = Vec::new();
+    // (A map: the queue's order is set by sequence number below.)
+    let mut entries: BTreeMap<&str, Vec<&RecordedRequirement>> = BTreeMap::new();
     for requirement in &requirements {
-        let head = requirement.changeset_head.as_str();
-        match entries.iter_mut().find(|(hash, _)| *hash == head) {
-            Some((_, carried)) => carried.push(requirement),
-            None => entries.push((head, vec![requirement])),
-        }
+        entries
+            .entry(requirement.changeset_head.as_str())
+            .or_default()
+            .push(requirement);
     }
     let waiting: Vec<(&str, Vec<&RecordedRequirement>)> = entries
         .into_iter()
@@ -425,7 +427,13 @@ async fn pending_approvals(
     }));
     reviewed.sort_unstable();
     reviewed.dedup();
-    let reviews = verdicts::reviews_of(&mut conn, &reviewed).await?;
+    let mut reviews_by_hash: BTreeMap<String, Vec<_>> = BTreeMap::new();
+    for review in verdicts::reviews_of(&mut conn, &reviewed).await? {
+        reviews_by_hash
+            .entry(review.hash.clone())
+            .or_default()
+            .push(review);
+    }
     drop(conn);
 
     let mut pending = Vec::with_capacity(waiting.len());
@@ -458,10 +466,13 @@ async fn pending_approvals(
                 hash: requirement.changeset.clone(),
                 approvals: u32::try_from(approvals.get(&requirement.changeset).map_or(0, Vec::len))
                     .unwrap_or(u32::MAX),
-                changes_requested: reviews.iter().any(|review| {
-                    review.hash == requirement.changeset
-                        && review.verdict == Verdict::ChangesRequested
-                }),
+                changes_requested: reviews_by_hash
+                    .get(&requirement.changeset)
+                    .is_some_and(|reviews| {
+                        reviews
+                            .iter()
+                            .any(|review| review.verdict == Verdict::ChangesRequested)
+                    }),
             });
         let mut subjects: Vec<&str> = carried
             .iter()
@@ -480,11 +491,7 @@ async fn pending_approvals(
                 .map(|requirement| RequirementStatus::recorded(requirement, &approvals))
                 .collect(),
             approvals: listed(&approvals, &subjects),
-            reviews: reviews
-                .iter()
-                .filter(|review| review.hash == head)
-                .cloned()
-                .collect(),
+            reviews: reviews_by_hash.get(head).cloned().unwrap_or_default(),
             replaces: replaced,
         });
     }
