@@ -114,7 +114,15 @@ describe('App navigation', () => {
     const backend = fakeBackend({}, { drafts: [draft()] });
     component = mount(App, { target, props: { backend } });
     await settle();
-    expect(target.querySelector('nav')?.textContent).not.toMatch(/Audit\s*soon/i);
+    // The rail offers only places that exist: nothing marked "soon" or unavailable.
+    expect(target.querySelector('nav')?.textContent).not.toMatch(/soon/i);
+    expect(target.querySelector('nav [aria-disabled]')).toBeNull();
+    expect([...target.querySelectorAll('nav a')].map((a) => a.textContent?.trim())).toEqual([
+      'Tenants',
+      'Review',
+      'Audit',
+      'Settings',
+    ]);
 
     $('nav-audit').click();
     await settle();
