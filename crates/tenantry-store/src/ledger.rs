@@ -306,6 +306,29 @@ impl Store {
         Ok(row.map(|(bytes,)| bytes))
     }
 
+    /// The change set recorded under `id_or_hash` (its id or its envelope's hash),
+    /// decoded from the envelope this mirror verified when it recorded it; `None` when
+    /// the mirror does not hold it. Bytes that no longer decode are a corrupt row.
+    pub async fn recorded_changeset(
+        &self,
+        id_or_hash: &str,
+    ) -> Result<Option<ChangeSet>, StoreError> {
+        let Some(bytes) = self.envelope_by_id(id_or_hash).await? else {
+            return Ok(None);
+        };
+        let corrupt = |detail: String| StoreError::CorruptRow {
+            table: "changesets",
+            id: id_or_hash.to_owned(),
+            detail,
+        };
+        let payload = Envelope::parse(&bytes)
+            .and_then(|envelope| envelope.payload_bytes())
+            .map_err(|error| corrupt(error.to_string()))?;
+        ChangeSet::from_payload(&payload)
+            .map(Some)
+            .map_err(|error| corrupt(error.to_string()))
+    }
+
     /// Every tenant id in the mirror's history.
     pub async fn tenant_ids(&self) -> Result<Vec<TenantId>, StoreError> {
         const SQL: &str = "SELECT id FROM tenants ORDER BY id";

@@ -18,6 +18,7 @@ tenantry_store::on_both_backends!(
     look_alike_slugs_cannot_coexist,
     verify_mirror_passes_an_intact_mirror_and_names_a_tampered_row,
     trusted_keys_keep_the_label_they_were_given,
+    a_recorded_change_set_reads_back_by_id_or_hash_and_a_broken_row_says_so,
 );
 
 fn document(name: &str) -> TenantDocument {
@@ -370,6 +371,53 @@ async fn verify_mirror_passes_an_intact_mirror_and_names_a_tampered_row(mirror: 
     .await;
     let report = mirror.store.verify_mirror().await.expect("verify");
     assert_eq!(report.problems[0].seq, Some(2), "{report:?}");
+}
+
+async fn a_recorded_change_set_reads_back_by_id_or_hash_and_a_broken_row_says_so(
+    mirror: &TestMirror,
+) {
+    let key = trusted_key(mirror).await;
+    let doc = document("Acme Health");
+    let created = mirror
+        .store
+        .record(&signed(&key, &doc, None, vec![ChangeSet::creation(&doc)]))
+        .await
+        .expect("created");
+    for lookup in [created.changeset.id.as_str(), created.hash.0.as_str()] {
+        let read = mirror
+            .store
+            .recorded_changeset(lookup)
+            .await
+            .expect("read")
+            .expect("held");
+        assert_eq!(read, created.changeset);
+    }
+    assert_eq!(
+        mirror
+            .store
+            .recorded_changeset("not-a-change-set")
+            .await
+            .expect("read"),
+        None
+    );
+
+    // Bytes that are no longer an envelope: named as a broken row, not taken as absent.
+    execute_bytes(
+        mirror.location(),
+        "UPDATE changesets SET envelope = $1 WHERE seq = 1",
+        b"{ not an envelope".to_vec(),
+    )
+    .await;
+    let broken = mirror
+        .store
+        .recorded_changeset(&created.hash.0)
+        .await
+        .expect_err("a broken row");
+    assert!(
+        broken.to_string().contains("changesets row")
+            && broken.to_string().contains(&created.hash.0),
+        "{broken}"
+    );
 }
 
 async fn execute(location: &Location, sql: &str, binds: &[&str]) {

@@ -5,7 +5,7 @@
 
 use reqwest::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
-use tenantry_changeset::changeset::{ChangeSet, Environment};
+use tenantry_changeset::changeset::Environment;
 use tenantry_changeset::{Envelope, SigningKey};
 
 use tenantry_store::{ChangeRequest, RequestedField};
@@ -149,15 +149,11 @@ impl Syncer {
         let labels = self.store.key_labels().await?;
         let mut items = Vec::with_capacity(list.pending.len());
         for pending in list.pending {
-            let summary = match self.store.envelope_by_id(&pending.hash).await? {
-                // The mirror verified these bytes when it recorded them.
-                Some(bytes) => Envelope::parse(&bytes)
-                    .and_then(|envelope| envelope.payload_bytes())
-                    .ok()
-                    .and_then(|payload| ChangeSet::from_payload(&payload).ok())
-                    .map(|changeset| changeset.summary),
-                None => None,
-            };
+            let summary = self
+                .store
+                .recorded_changeset(&pending.hash)
+                .await?
+                .map(|changeset| changeset.summary);
             let client_name = self.client_name(&pending.tenant).await?;
             // Keys learnt from the registry are labelled "server: <name>" (learn_keys).
             let author_name = labels

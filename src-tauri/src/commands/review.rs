@@ -388,11 +388,8 @@ pub async fn change_requests(
     for kept in kept {
         let request = kept.request;
         let summary = store
-            .envelope_by_id(&request.changeset_hash)
+            .recorded_changeset(&request.changeset_hash)
             .await?
-            .and_then(|bytes| tenantry_changeset::Envelope::parse(&bytes).ok())
-            .and_then(|envelope| envelope.payload_bytes().ok())
-            .and_then(|payload| tenantry_changeset::ChangeSet::from_payload(&payload).ok())
             .map(|changeset| changeset.summary);
         requests.push(ChangeRequest {
             client_name: kept.client_name,
@@ -425,18 +422,12 @@ pub async fn change_requests(
 
 /// The tenant of the change set `hash`, when this mirror holds it (for the audit log).
 async fn tenant_of(state: &AppState, hash: &str) -> Option<String> {
-    let bytes = state
+    let changeset = state
         .store()
         .await
         .ok()?
-        .envelope_by_id(hash)
+        .recorded_changeset(hash)
         .await
         .ok()??;
-    let payload = tenantry_changeset::Envelope::parse(&bytes)
-        .ok()?
-        .payload_bytes()
-        .ok()?;
-    tenantry_changeset::ChangeSet::from_payload(&payload)
-        .ok()
-        .map(|changeset| changeset.tenant.to_string())
+    Some(changeset.tenant.to_string())
 }

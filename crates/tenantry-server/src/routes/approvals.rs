@@ -466,13 +466,13 @@ async fn pending_approvals(
                 hash: requirement.changeset.clone(),
                 approvals: u32::try_from(approvals.get(&requirement.changeset).map_or(0, Vec::len))
                     .unwrap_or(u32::MAX),
-                changes_requested: reviews_by_hash
-                    .get(&requirement.changeset)
-                    .is_some_and(|reviews| {
+                changes_requested: reviews_by_hash.get(&requirement.changeset).is_some_and(
+                    |reviews| {
                         reviews
                             .iter()
                             .any(|review| review.verdict == Verdict::ChangesRequested)
-                    }),
+                    },
+                ),
             });
         let mut subjects: Vec<&str> = carried
             .iter()
