@@ -77,6 +77,27 @@ impl ReviewNote {
 
 const CHANGES_REQUESTED: &str = "changes_requested";
 
+/// A request for changes as the mirror kept it, read back as the verdict it was.
+impl From<ChangeRequest> for ReviewNote {
+    fn from(request: ChangeRequest) -> Self {
+        Self {
+            hash: request.changeset_hash,
+            reviewer: request.reviewer,
+            verdict: CHANGES_REQUESTED.to_owned(),
+            comment: request.comment,
+            fields: request
+                .fields
+                .into_iter()
+                .map(|field| FieldNote {
+                    path: field.path,
+                    comment: field.comment,
+                })
+                .collect(),
+            reviewed_at_ms: request.requested_at_ms,
+        }
+    }
+}
+
 /// The earlier change set a queue entry replaced (an edit after review).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Replaced {
@@ -330,5 +351,38 @@ impl Syncer {
         }
         serde_json::from_slice(&body)
             .map_err(|error| SyncError::Protocol(format!("{path}: {error}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kept_change_request_reads_back_as_the_verdict_it_was() {
+        let kept = ChangeRequest {
+            changeset_hash: "ab12".to_owned(),
+            tenant: "acme-health".to_owned(),
+            reviewer: "officer-key".to_owned(),
+            comment: "Please document why GDPR applies.".to_owned(),
+            fields: vec![RequestedField {
+                path: "/classification/compliance_mode".to_owned(),
+                comment: "Which EU customers?".to_owned(),
+            }],
+            requested_at_ms: 1_796_500_000_000,
+        };
+        let note = ReviewNote::from(kept);
+        assert!(note.asks_for_changes());
+        assert_eq!(note.hash, "ab12");
+        assert_eq!(note.reviewer, "officer-key");
+        assert_eq!(note.comment, "Please document why GDPR applies.");
+        assert_eq!(
+            note.fields,
+            vec![FieldNote {
+                path: "/classification/compliance_mode".to_owned(),
+                comment: "Which EU customers?".to_owned(),
+            }]
+        );
+        assert_eq!(note.reviewed_at_ms, 1_796_500_000_000);
     }
 }

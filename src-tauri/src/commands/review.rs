@@ -391,30 +391,14 @@ pub async fn change_requests(
             .recorded_changeset(&request.changeset_hash)
             .await?
             .map(|changeset| changeset.summary);
+        let (hash, tenant) = (request.changeset_hash.clone(), request.tenant.clone());
         requests.push(ChangeRequest {
             client_name: kept.client_name,
             draft_id: kept.draft_id.and_then(|id| DraftId::parse(&id).ok()),
             summary,
-            note: note(
-                SyncNote {
-                    hash: request.changeset_hash.clone(),
-                    reviewer: request.reviewer,
-                    verdict: "changes_requested".to_owned(),
-                    comment: request.comment,
-                    fields: request
-                        .fields
-                        .into_iter()
-                        .map(|field| FieldNote {
-                            path: field.path,
-                            comment: field.comment,
-                        })
-                        .collect(),
-                    reviewed_at_ms: request.requested_at_ms,
-                },
-                &names,
-            ),
-            hash: request.changeset_hash,
-            tenant: request.tenant,
+            note: note(SyncNote::from(request), &names),
+            hash,
+            tenant,
         });
     }
     Ok(requests)
