@@ -13,13 +13,13 @@ use tenantry_workflow::Rules;
 use tokio::sync::OnceCell;
 
 use crate::error::AppError;
+use crate::settings::Settings;
+use crate::signing::Signer;
+use crate::sync::SyncService;
 
 /// How long after start-up the policy pack is compiled when no command asked for it
 /// sooner: past the window's first page on this machine class (~0.5 s).
 const PACK_WARM_UP_DELAY: std::time::Duration = std::time::Duration::from_secs(2);
-use crate::settings::Settings;
-use crate::signing::Signer;
-use crate::sync::SyncService;
 
 #[derive(Debug)]
 pub struct AppState {
@@ -61,8 +61,8 @@ impl AppState {
         );
         // The pack is not needed for the first screen, and compiling it while WebKit starts
         // its processes took a core from them on a 2-core machine (~90 ms of CPU in a debug
-        // build): start to interactive went from 1.37-1.47x to 1.26x the hello-world
-        // (BENCHMARKS.md). A command that needs it sooner compiles it then.
+        // build; BENCHMARKS.md, *App start*). A command that needs it sooner compiles it
+        // then.
         tokio::time::sleep(PACK_WARM_UP_DELAY).await;
         let compiling = std::time::Instant::now();
         self.pack().await;
