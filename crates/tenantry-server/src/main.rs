@@ -15,6 +15,11 @@ use tenantry_server::{
 };
 use tracing_subscriber::EnvFilter;
 
+/// glibc's malloc spent ~45 % of a push's CPU time on the blocking pool's threads
+/// (BENCHMARKS.md, issue 5); mimalloc's per-thread heaps do not contend.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "tenantry-server",
