@@ -15,6 +15,7 @@
 
 pub mod auth;
 pub mod catalog;
+pub mod documents;
 pub mod error;
 pub mod extract;
 pub mod metrics;

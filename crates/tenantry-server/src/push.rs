@@ -56,6 +56,7 @@ use tenantry_policy::{
     PolicyError, PolicyPack,
 };
 
+use crate::documents::{self, Changed, Current, DocumentCache};
 use crate::error::{ApiError, ErrorCode};
 use crate::review::{self, ApprovalsByHash, Owner, RecordedRequirement};
 use crate::staff::{Action, KeyState, StaffKey};
@@ -70,6 +71,8 @@ pub struct PushRules<'a> {
     pub catalog: &'a Arc<Catalog>,
     /// Which changes need approvals before they count.
     pub approvals: &'a ApprovalPolicy,
+    /// Recent heads' documents (see [`crate::documents`]).
+    pub documents: &'a DocumentCache,
 }
 
 /// One envelope's outcome.
@@ -258,7 +261,7 @@ struct TenantState {
     /// Every environment's document is in `documents` (else only those this batch
     /// changed: see [`documents_of`]).
     loaded: bool,
-    documents: HashMap<Environment, TenantDocument>,
+    documents: HashMap<Environment, Arc<TenantDocument>>,
     /// The change set that last changed each environment's document (kept with
     /// `documents`): the staging one is what a production change set promotes.
     environment_heads: HashMap<Environment, String>,
@@ -267,7 +270,7 @@ struct TenantState {
 /// What step 1 worked out for one envelope: the document it would make, and the
 /// policy pack's verdict on it.
 struct Prediction {
-    document: TenantDocument,
+    document: Arc<TenantDocument>,
     evaluation: Result<Evaluation, PolicyError>,
     /// The approvals the change needs (from the documents before and after it).
     requirements: Result<Vec<ApprovalRequirement>, PolicyError>,
@@ -312,8 +315,8 @@ struct Batch<'a> {
     /// unchanged): (hash, seq), written before the commit.
     heads: HashMap<String, (String, i64)>,
     /// (tenant, environment) whose document changed here, to write before the commit,
-    /// with the change set that last changed it.
-    documents: HashMap<(String, Environment), String>,
+    /// with the change set that last changed it and how many change sets it took here.
+    documents: HashMap<(String, Environment), (String, i64)>,
     /// Approval requirements of the change sets accepted here, written after them.
     requirements: Vec<RecordedRequirement>,
     /// The push gate's view of the tenants this batch promotes to production.
@@ -329,7 +332,7 @@ fn millis(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1e3
 }
 
-fn environment_id(environment: Environment) -> &'static str {
+pub(crate) fn environment_id(environment: Environment) -> &'static str {
     match environment {
         Environment::Draft => "draft",
         Environment::Staging => "staging",
@@ -337,7 +340,7 @@ fn environment_id(environment: Environment) -> &'static str {
     }
 }
 
-fn corrupt(table: &'static str, id: &str, detail: impl ToString) -> StorageError {
+pub(crate) fn corrupt(table: &'static str, id: &str, detail: impl ToString) -> StorageError {
     StorageError::Corrupt {
         table,
         id: id.to_owned(),
@@ -397,7 +400,7 @@ fn placeholders(count: usize) -> String {
 
 /// `($1, …, $width), ($width+1, …), …` for `rows` rows of `width` values (the `Any`
 /// driver's query builder writes `?`, which Postgres does not take).
-fn values_rows(rows: usize, width: usize) -> String {
+pub(crate) fn values_rows(rows: usize, width: usize) -> String {
     (0..rows)
         .map(|row| {
             let values: Vec<String> = (1..=width)
@@ -437,7 +440,7 @@ pub(crate) async fn select_in(
 async fn load_tenants(
     conn: &mut AnyConnection,
     tenants: &[&str],
-    with_documents: bool,
+    documents: Option<&DocumentCache>,
 ) -> Result<HashMap<String, TenantState>, StorageError> {
     let mut states: HashMap<String, TenantState> = tenants
         .iter()
@@ -458,31 +461,18 @@ async fn load_tenants(
             state.skeleton = Some(row.try_get("slug_skeleton")?);
         }
     }
-    if !with_documents {
+    let Some(cache) = documents else {
         return Ok(states);
-    }
+    };
     for state in states.values_mut() {
         state.loaded = true;
     }
-    let documents = select_in(
-        conn,
-        "SELECT tenant_id, environment, head_hash, document FROM tenant_documents WHERE tenant_id",
-        tenants,
-    )
-    .await?;
-    for row in documents {
-        let tenant: String = row.try_get("tenant_id")?;
-        let environment: String = row.try_get("environment")?;
-        let environment: Environment =
-            serde_json::from_value(serde_json::Value::String(environment))
-                .map_err(|error| corrupt("tenant_documents", &tenant, error))?;
-        let head: String = row.try_get("head_hash")?;
-        let text: String = row.try_get("document")?;
-        let document: TenantDocument = serde_json::from_str(&text)
-            .map_err(|error| corrupt("tenant_documents", &tenant, error))?;
+    for (tenant, environments) in documents::load(conn, tenants, cache).await? {
         if let Some(state) = states.get_mut(&tenant) {
-            state.documents.insert(environment, document);
-            state.environment_heads.insert(environment, head);
+            for (environment, Current { head, document }) in environments {
+                state.documents.insert(environment, document);
+                state.environment_heads.insert(environment, head);
+            }
         }
     }
     Ok(states)
@@ -514,7 +504,7 @@ async fn predict(
     let started = Instant::now();
     let mut states = {
         let mut conn = db.acquire().await?;
-        load_tenants(&mut conn, &tenants_of(verified), true).await?
+        load_tenants(&mut conn, &tenants_of(verified), Some(rules.documents)).await?
     };
     times.read = started.elapsed();
 
@@ -569,7 +559,7 @@ async fn predict(
 /// One tenant's envelopes of a batch, in order, on top of its last committed state.
 struct Chain {
     head: Option<String>,
-    documents: HashMap<Environment, TenantDocument>,
+    documents: HashMap<Environment, Arc<TenantDocument>>,
     /// (position in the batch, hash, change set).
     links: Vec<(usize, String, ChangeSet)>,
 }
@@ -607,16 +597,17 @@ impl Chain {
             let requirements = required_approvals(
                 approvals,
                 changeset.environment,
-                before.as_ref(),
+                before.as_deref(),
                 &document,
                 &changed_paths(&changeset),
             );
+            let document = Arc::new(document);
             spent.apply += applied_at - started;
             spent.policy += evaluated_at - applied_at;
             spent.approvals += evaluated_at.elapsed();
             self.head = Some(hash);
             self.documents
-                .insert(changeset.environment, document.clone());
+                .insert(changeset.environment, Arc::clone(&document));
             made.push((
                 index,
                 Prediction {
@@ -723,7 +714,7 @@ pub async fn push(
         used_ids.insert(row.try_get::<String, _>("id")?);
     }
     // Documents are read only for tenants with an envelope that has no prediction.
-    let tenants = load_tenants(&mut tx, &tenants_of(&verified), false).await?;
+    let tenants = load_tenants(&mut tx, &tenants_of(&verified), None).await?;
     let reviews = load_reviews(&mut tx, &verified).await?;
     let read_at = Instant::now();
 
@@ -765,7 +756,7 @@ pub async fn push(
         rows_written_at = Instant::now();
         flush_requirements(&mut tx, &mut batch).await?;
         requirements_written_at = Instant::now();
-        flush_documents(&mut tx, &mut batch).await?;
+        let changed = flush_documents(&mut tx, &mut batch).await?;
         documents_written_at = Instant::now();
         flush_heads(&mut tx, &mut batch).await?;
         sqlx::query("UPDATE server_sequences SET value = $1 WHERE name = 'changesets'")
@@ -774,6 +765,19 @@ pub async fn push(
             .await?;
         flushed_at = Instant::now();
         tx.commit().await?;
+        for Changed {
+            tenant,
+            environment,
+            head,
+            document,
+            ..
+        } in changed
+        {
+            batch
+                .rules
+                .documents
+                .put(&tenant, environment, Current { head, document });
+        }
     } else {
         tx.rollback().await?;
     }
@@ -879,7 +883,9 @@ async fn decide(
         None => {
             let rules = batch.rules;
             let current = documents_of(tx, batch, tenant).await?;
-            let before = current.get(&changeset.environment);
+            let before = current
+                .get(&changeset.environment)
+                .map(|document| &**document);
             let applied = match before {
                 None => changeset.initial_document(),
                 Some(current) => changeset.apply_to(current),
@@ -899,7 +905,7 @@ async fn decide(
             let evaluation = rules.pack.evaluate(&document, rules.catalog);
             batch.policy += evaluating.elapsed();
             batch.evaluated += 1;
-            (document, evaluation, requirements)
+            (Arc::new(document), evaluation, requirements)
         }
     };
     let Some(state) = batch.tenants.get(tenant) else {
@@ -972,7 +978,9 @@ async fn decide(
         if let Err(error) = check_promotion(
             changeset.environment,
             &document,
-            current.get(&Environment::Staging),
+            current
+                .get(&Environment::Staging)
+                .map(|document| &**document),
         ) {
             return refuse(error);
         }
@@ -1267,10 +1275,11 @@ async fn documents_of<'b>(
     tx: &mut Transaction<'static, Any>,
     batch: &'b mut Batch<'_>,
     tenant: &str,
-) -> Result<&'b HashMap<Environment, TenantDocument>, StorageError> {
+) -> Result<&'b HashMap<Environment, Arc<TenantDocument>>, StorageError> {
     let loaded = batch.tenants.get(tenant).is_some_and(|state| state.loaded);
     if !loaded {
-        let stored = load_tenants(tx, &[tenant], true).await?;
+        let cache = batch.rules.documents;
+        let stored = load_tenants(tx, &[tenant], Some(cache)).await?;
         let state = batch.tenants.entry(tenant.to_owned()).or_default();
         state.loaded = true;
         if let Some(stored) = stored.into_values().next() {
@@ -1295,7 +1304,7 @@ async fn store(
     batch: &mut Batch<'_>,
     bytes: &[u8],
     verified: &VerifiedChangeSet,
-    document: TenantDocument,
+    document: Arc<TenantDocument>,
     seq: i64,
 ) -> Result<(), StorageError> {
     let changeset = &verified.changeset;
@@ -1351,9 +1360,12 @@ async fn store(
         .stored
         .insert(hash.to_owned(), (seq, tenant.to_owned()));
     batch.ids.insert(changeset.id.clone());
-    batch
+    let changed = batch
         .documents
-        .insert((tenant.to_owned(), changeset.environment), hash.to_owned());
+        .entry((tenant.to_owned(), changeset.environment))
+        .or_insert_with(|| (String::new(), 0));
+    changed.0 = hash.to_owned();
+    changed.1 += 1;
     let state = batch.tenants.entry(tenant.to_owned()).or_default();
     state.exists = true;
     state.head = Some(hash.to_owned());
@@ -1476,17 +1488,15 @@ async fn flush_heads(
     Ok(())
 }
 
-/// Writes the final document of every tenant and environment the batch changed.
+/// Records the final document of every tenant and environment the batch changed (a
+/// checkpoint now and then, see [`crate::documents`]), and hands them back for the
+/// cache once the push commits.
 async fn flush_documents(
     tx: &mut Transaction<'static, Any>,
     batch: &mut Batch<'_>,
-) -> Result<(), StorageError> {
-    let mut changed: Vec<((String, Environment), String)> = batch.documents.drain().collect();
-    changed.sort_by(|(a, _), (b, _)| {
-        (a.0.as_str(), environment_id(a.1)).cmp(&(b.0.as_str(), environment_id(b.1)))
-    });
-    let mut rows = Vec::with_capacity(changed.len());
-    for ((tenant, environment), head) in changed {
+) -> Result<Vec<Changed>, StorageError> {
+    let mut changed = Vec::with_capacity(batch.documents.len());
+    for ((tenant, environment), (head, applied)) in batch.documents.drain() {
         let Some(document) = batch
             .tenants
             .get(&tenant)
@@ -1494,27 +1504,20 @@ async fn flush_documents(
         else {
             return Err(corrupt("tenant_documents", &tenant, "document vanished"));
         };
-        let text = serde_json::to_string(document)
-            .map_err(|error| corrupt("tenant_documents", &tenant, error))?;
-        rows.push((tenant, environment, head, text));
+        changed.push(Changed {
+            document: Arc::clone(document),
+            tenant,
+            environment,
+            head,
+            applied,
+        });
     }
-    for chunk in rows.chunks(500) {
-        let sql = format!(
-            "INSERT INTO tenant_documents (tenant_id, environment, head_hash, document) VALUES {} \
-             ON CONFLICT (tenant_id, environment) DO UPDATE SET head_hash = excluded.head_hash, document = excluded.document",
-            values_rows(chunk.len(), 4)
-        );
-        let mut upsert = sqlx::query(&sql);
-        for (tenant, environment, head, text) in chunk {
-            upsert = upsert
-                .bind(tenant.as_str())
-                .bind(environment_id(*environment))
-                .bind(head.as_str())
-                .bind(text.as_str());
-        }
-        upsert.execute(&mut **tx).await?;
-    }
-    Ok(())
+    changed.sort_by(|a, b| {
+        (a.tenant.as_str(), environment_id(a.environment))
+            .cmp(&(b.tenant.as_str(), environment_id(b.environment)))
+    });
+    documents::flush(tx, &changed).await?;
+    Ok(changed)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use tenantry_core::catalog::Catalog;
 use tenantry_policy::{ApprovalPolicy, PolicyPack};
 
+use crate::documents::DocumentCache;
 use crate::metrics::Metrics;
 use crate::push::PushRules;
 use crate::rate_limit::{RateLimit, RateLimiter};
@@ -61,6 +62,7 @@ struct Inner {
     rate_limiter: RateLimiter,
     /// Pushes in this process take turns (see `push::push`).
     write_gate: tokio::sync::Mutex<()>,
+    documents: DocumentCache,
 }
 
 impl AppState {
@@ -77,6 +79,7 @@ impl AppState {
                 catalog: Arc::new(Catalog::bundled()),
                 metrics: Metrics::default(),
                 write_gate: tokio::sync::Mutex::new(()),
+                documents: DocumentCache::default(),
             }),
         }
     }
@@ -103,6 +106,7 @@ impl AppState {
             pack: &self.inner.pack,
             catalog: &self.inner.catalog,
             approvals: &self.inner.approvals,
+            documents: &self.inner.documents,
         }
     }
 

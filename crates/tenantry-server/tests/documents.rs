@@ -1,0 +1,155 @@
+//! The real `tenantry-server` binary, on SQLite and on Postgres: a tenant's stored
+//! document is a checkpoint every `CHECKPOINT_EVERY` change sets, and a restarted server
+//! (nothing in memory) rebuilds the current document from the checkpoint and the change
+//! sets after it, exactly: the next edit carries the old values it replaces and is
+//! accepted only on the right document. A checkpoint whose count does not add up is
+//! refused as a storage error, and nothing is stored.
+
+mod common;
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use sqlx::{Connection, Row};
+use tenantry_core::TenantDocument;
+use tenantry_server::documents::CHECKPOINT_EVERY;
+
+use common::{change, creation, hash_of, hipaa_example, Staff, TestServer};
+
+on_both_databases!(
+    documents_are_checkpoints_replayed_after_a_restart,
+    a_checkpoint_that_does_not_add_up_stores_nothing,
+);
+
+/// Pushes a creation and `edits` edits of one tenant, one request each; returns every
+/// resulting document and envelope hash, in order.
+async fn push_chain(
+    server: &TestServer,
+    manager: &Staff,
+    edits: usize,
+) -> (Vec<TenantDocument>, Vec<String>) {
+    let mut doc = hipaa_example();
+    let first = creation(&manager.key, &doc);
+    let (status, answer) = server.push(&manager.token, &first).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let mut documents = vec![doc.clone()];
+    let mut hashes = vec![hash_of(&first)];
+    for step in 1..=edits {
+        let mut next = doc.clone();
+        if step % 2 == 1 {
+            next.ai.monthly_budget_cents += 100;
+        } else {
+            next.tenant.display_name = format!("Sunrise Health rev {step}");
+        }
+        let parent = hashes.last().expect("a head").clone();
+        let envelope = change(&manager.key, &doc, &next, &parent);
+        let (status, answer) = server.push(&manager.token, &envelope).await;
+        assert_eq!(status, StatusCode::OK, "edit {step}: {answer}");
+        assert_eq!(answer["status"], "accepted", "edit {step}: {answer}");
+        hashes.push(hash_of(&envelope));
+        documents.push(next.clone());
+        doc = next;
+    }
+    (documents, hashes)
+}
+
+/// The draft row of the one tenant: (head_hash, document_head, behind, document).
+async fn draft_row(server: &TestServer) -> (String, String, i64, Value) {
+    sqlx::any::install_default_drivers();
+    let mut db = sqlx::AnyConnection::connect(&server.database_url)
+        .await
+        .expect("connect to the server's database");
+    let row = sqlx::query(
+        "SELECT head_hash, document_head, behind, document FROM tenant_documents \
+         WHERE environment = 'draft'",
+    )
+    .fetch_one(&mut db)
+    .await
+    .expect("the tenant's draft row");
+    let document: String = row.get("document");
+    (
+        row.get("head_hash"),
+        row.get("document_head"),
+        row.get("behind"),
+        serde_json::from_str(&document).expect("stored JSON"),
+    )
+}
+
+async fn documents_are_checkpoints_replayed_after_a_restart(server: &mut TestServer) {
+    let manager = server.staff("Ana Lima", "account_manager").await;
+    let every = usize::try_from(CHECKPOINT_EVERY).expect("small");
+    // Two checkpoints after the creation's, then five edits past the last one.
+    let edits = 2 * every + 5;
+    let (documents, hashes) = push_chain(server, &manager, edits).await;
+
+    let (head, checkpoint, behind, stored) = draft_row(server).await;
+    assert_eq!(head, hashes[edits], "the row names the newest change set");
+    assert_eq!(behind, 5, "five change sets after the last checkpoint");
+    assert_eq!(
+        checkpoint,
+        hashes[2 * every],
+        "the checkpoint is the 32nd edit"
+    );
+    assert_eq!(
+        stored,
+        serde_json::to_value(&documents[2 * every]).expect("json"),
+        "the stored text is that change set's document"
+    );
+
+    // A fresh process knows nothing in memory: the next edit is predicted on the
+    // checkpoint plus the five change sets after it. Its operations carry the values
+    // they replace, so it applies only to exactly the right document.
+    server.restart();
+    let last = documents.last().expect("a document").clone();
+    let mut next = last.clone();
+    next.tenant.display_name = "Sunrise Health after the restart".to_owned();
+    let envelope = change(&manager.key, &last, &next, &hashes[edits]);
+    let (status, answer) = server.push(&manager.token, &envelope).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["status"], "accepted", "{answer}");
+    assert_eq!(answer["seq"], i64::try_from(edits + 2).expect("small"));
+
+    // An edit made on a stale copy (the checkpoint's) is refused: the server's document
+    // is the replayed one, not the checkpoint.
+    let stale_base = &documents[2 * every];
+    let mut stale = stale_base.clone();
+    stale.ai.monthly_budget_cents += 1;
+    let envelope = change(&manager.key, stale_base, &stale, &hash_of(&envelope));
+    let (status, answer) = server.push(&manager.token, &envelope).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(answer["code"], "does_not_apply", "{answer}");
+
+    let (head, _, behind, _) = draft_row(server).await;
+    assert_eq!(behind, 6);
+    assert_eq!(server.pull_all(&manager.token, 100).await.len(), edits + 2);
+    assert_ne!(head, hashes[edits], "the head moved with the accepted edit");
+}
+
+async fn a_checkpoint_that_does_not_add_up_stores_nothing(server: &mut TestServer) {
+    let manager = server.staff("Ana Lima", "account_manager").await;
+    let (documents, hashes) = push_chain(server, &manager, 3).await;
+    sqlx::any::install_default_drivers();
+    let mut db = sqlx::AnyConnection::connect(&server.database_url)
+        .await
+        .expect("connect to the server's database");
+    sqlx::query("UPDATE tenant_documents SET behind = behind + 1")
+        .execute(&mut db)
+        .await
+        .expect("break the count");
+    server.restart();
+
+    let last = documents.last().expect("a document").clone();
+    let mut next = last.clone();
+    next.ai.monthly_budget_cents += 1;
+    let envelope = change(&manager.key, &last, &next, hashes.last().expect("a head"));
+    let (status, answer) = server.push(&manager.token, &envelope).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{answer}");
+    assert_eq!(answer["code"], "storage_unavailable", "{answer}");
+    assert!(
+        server
+            .logs()
+            .contains("3 change sets after the checkpoint, but 4 recorded"),
+        "the log names the broken row: {}",
+        server.logs()
+    );
+    assert_eq!(server.pull_all(&manager.token, 100).await.len(), 4);
+}
