@@ -3,9 +3,10 @@
 //! organisation inside the signed bytes so it cannot be replayed into another platform).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use tenantry_core::tenant::TenantId;
+use tenantry_core::tenant::{DocumentJson, TenantId};
 use tenantry_core::{TenantDocument, Timestamp};
 use uuid::Uuid;
 
@@ -142,15 +143,33 @@ impl ChangeSet {
     /// Applies the operations to `doc`, all or nothing, and checks the result is still
     /// a valid tenant document (policy is evaluated separately, by the caller).
     pub fn apply_to(&self, doc: &TenantDocument) -> Result<TenantDocument, ChangeSetError> {
+        let value = serde_json::to_value(doc)
+            .map_err(|error| ChangeSetError::InvalidResult(error.to_string()))?;
+        self.apply_to_value(doc, &value)
+    }
+
+    /// [`Self::apply_to`] on a document whose JSON value is made already; the result
+    /// comes with its own (the next change set, the policy pack and the approval rules
+    /// read it).
+    pub fn apply_to_json(&self, current: &DocumentJson) -> Result<DocumentJson, ChangeSetError> {
+        let next = self.apply_to_value(current.document(), current.json())?;
+        DocumentJson::new(Arc::new(next))
+            .map_err(|error| ChangeSetError::InvalidResult(error.to_string()))
+    }
+
+    /// The operations applied to `value`, the JSON value of `doc`.
+    fn apply_to_value(
+        &self,
+        doc: &TenantDocument,
+        value: &serde_json::Value,
+    ) -> Result<TenantDocument, ChangeSetError> {
         if doc.tenant.id != self.tenant {
             return Err(ChangeSetError::WrongTenant {
                 expected: doc.tenant.id.to_string(),
                 found: self.tenant.to_string(),
             });
         }
-        let value = serde_json::to_value(doc)
-            .map_err(|error| ChangeSetError::InvalidResult(error.to_string()))?;
-        let next = apply_all(&value, &self.operations).map_err(|(index, error)| {
+        let next = apply_all(value, &self.operations).map_err(|(index, error)| {
             ChangeSetError::Operation {
                 index,
                 path: self.operations[index].path().to_owned(),
@@ -276,6 +295,32 @@ pub(crate) mod tests {
         let mut revert = changeset.clone();
         revert.operations = changeset.inverse_operations();
         assert_eq!(revert.apply_to(&next).expect("reverts"), doc);
+    }
+
+    #[test]
+    fn applying_to_json_gives_the_same_document_and_its_value() {
+        let doc = sample_document();
+        let changeset = sample_changeset(&doc, author());
+        let current = DocumentJson::new(Arc::new(doc.clone())).expect("json");
+        let next = changeset.apply_to_json(&current).expect("applies");
+        let expected = changeset.apply_to(&doc).expect("applies");
+        assert_eq!(**next.document(), expected);
+        assert_eq!(next.json(), &serde_json::to_value(&expected).expect("json"));
+        // Refused the same way: an old value that does not match, all or nothing.
+        let mut stale = changeset.clone();
+        stale.operations = vec![Operation::Set {
+            path: "/ai/monthly_budget_cents".into(),
+            value: serde_json::json!(1),
+            old: Some(serde_json::json!(7)),
+        }];
+        assert_eq!(
+            stale.apply_to_json(&current).map(|_| ()),
+            stale.apply_to(&doc).map(|_| ())
+        );
+        assert!(matches!(
+            stale.apply_to_json(&current),
+            Err(ChangeSetError::Operation { index: 0, .. })
+        ));
     }
 
     #[test]

@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use tenantry_core::tenant::DocumentJson;
 use tenantry_core::{Step, TenantDocument};
 
 use crate::error::PolicyError;
@@ -298,24 +299,72 @@ impl ApprovalPolicy {
         &self,
         change: &ApprovalInput<'_>,
     ) -> Result<Vec<ApprovalRequirement>, PolicyError> {
-        match &self.inner.reads {
-            Some(reads) => self.required_from_parts(change, reads),
-            None => self.run(self.build_input(change)?),
-        }
+        let Some(reads) = &self.inner.reads else {
+            return self.run(self.build_input(change)?);
+        };
+        let json = |doc: &TenantDocument| {
+            serde_json::to_value(doc).map_err(|error| conversion_error("document", error))
+        };
+        let wanted = |member: &str| {
+            reads
+                .iter()
+                .any(|path| path.first().is_some_and(|first| first == member))
+        };
+        // Only the documents the rules read are converted.
+        let before = match change.before {
+            Some(doc) if wanted("before") => Some(json(doc)?),
+            _ => None,
+        };
+        let after = if wanted("after") {
+            json(change.after)?
+        } else {
+            Value::Null
+        };
+        let parts = Parts {
+            environment: change.environment,
+            creation: change.before.is_none(),
+            before: before.as_ref(),
+            after: &after,
+            changed_paths: change.changed_paths,
+        };
+        self.required_from_parts(&parts, reads)
+    }
+
+    /// [`Self::required`] of a change between documents whose JSON values are made
+    /// already (a server applying change sets has them; the policy pack reads them too).
+    pub fn required_json(
+        &self,
+        environment: ChangeEnvironment,
+        before: Option<&DocumentJson>,
+        after: &DocumentJson,
+        changed_paths: &[String],
+    ) -> Result<Vec<ApprovalRequirement>, PolicyError> {
+        let Some(reads) = &self.inner.reads else {
+            return self.run(self.build_input(&ApprovalInput {
+                environment,
+                before: before.map(|doc| &**doc.document()),
+                after: after.document(),
+                changed_paths,
+            })?);
+        };
+        let parts = Parts {
+            environment,
+            creation: before.is_none(),
+            before: before.map(DocumentJson::json),
+            after: after.json(),
+            changed_paths,
+        };
+        self.required_from_parts(&parts, reads)
     }
 
     /// [`Self::required`] given only the parts of the input at `reads`: remembered
     /// under their text, which is all the rules can see.
     fn required_from_parts(
         &self,
-        change: &ApprovalInput<'_>,
+        parts: &Parts<'_>,
         reads: &[Vec<String>],
     ) -> Result<Vec<ApprovalRequirement>, PolicyError> {
-        let input = json_input(change, reads)?;
-        let texts: Vec<Option<String>> = reads
-            .iter()
-            .map(|path| incremental::lookup(&input, path).map(Value::to_string))
-            .collect();
+        let texts: Vec<Option<String>> = reads.iter().map(|path| parts.text(path)).collect();
         // A poisoned lock only means another evaluation panicked while it held the
         // cache; every entry in it is a complete result.
         let cached = self
@@ -570,39 +619,44 @@ impl ApprovalPolicy {
 
 /// The input of the rules as JSON, with the documents converted only when the rules
 /// read into them.
-fn json_input(change: &ApprovalInput<'_>, reads: &[Vec<String>]) -> Result<Value, PolicyError> {
-    let wanted = |member: &str| {
-        reads
-            .iter()
-            .any(|path| path.first().is_some_and(|first| first == member))
-    };
-    let mut input = serde_json::Map::new();
-    input.insert(
-        "environment".to_owned(),
-        Value::from(change.environment.id()),
-    );
-    input.insert("creation".to_owned(), Value::from(change.before.is_none()));
-    if wanted("before") {
-        let before = match change.before {
-            Some(doc) => {
-                serde_json::to_value(doc).map_err(|error| conversion_error("document", error))?
-            }
-            None => Value::Null,
+/// What the approval rules' input is made of, as JSON: `{environment, creation, before,
+/// after, changed_paths}` with `before` null for a creation.
+struct Parts<'a> {
+    environment: ChangeEnvironment,
+    creation: bool,
+    /// `None`: a creation, or a document the rules do not read.
+    before: Option<&'a Value>,
+    after: &'a Value,
+    changed_paths: &'a [String],
+}
+
+impl Parts<'_> {
+    /// The JSON text at `path` of the input (`None`: absent). Only the members on the
+    /// way are looked at; nothing else is converted.
+    fn text(&self, path: &[String]) -> Option<String> {
+        let Some((first, rest)) = path.split_first() else {
+            return Some(self.whole().to_string());
         };
-        input.insert("before".to_owned(), before);
+        let text = |value: &Value| incremental::lookup(value, rest).map(Value::to_string);
+        match first.as_str() {
+            "environment" => text(&Value::from(self.environment.id())),
+            "creation" => text(&Value::from(self.creation)),
+            "before" => text(self.before.unwrap_or(&Value::Null)),
+            "after" => text(self.after),
+            "changed_paths" => text(&Value::from(self.changed_paths.to_vec())),
+            _ => None,
+        }
     }
-    if wanted("after") {
-        let after = serde_json::to_value(change.after)
-            .map_err(|error| conversion_error("document", error))?;
-        input.insert("after".to_owned(), after);
+
+    fn whole(&self) -> Value {
+        serde_json::json!({
+            "environment": self.environment.id(),
+            "creation": self.creation,
+            "before": self.before.cloned().unwrap_or(Value::Null),
+            "after": self.after.clone(),
+            "changed_paths": self.changed_paths,
+        })
     }
-    if wanted("changed_paths") {
-        input.insert(
-            "changed_paths".to_owned(),
-            Value::from(change.changed_paths.to_vec()),
-        );
-    }
-    Ok(Value::Object(input))
 }
 
 fn conversion_error(what: &str, error: serde_json::Error) -> PolicyError {
@@ -843,6 +897,16 @@ mod tests {
             for _ in 0..2 {
                 assert_eq!(policy.required(&change).expect("parts"), whole);
             }
+            // From documents whose JSON values are made already: the same.
+            let json =
+                |doc: &TenantDocument| DocumentJson::new(Arc::new(doc.clone())).expect("json");
+            let before_json = before.as_ref().map(json);
+            assert_eq!(
+                policy
+                    .required_json(environment, before_json.as_ref(), &json(&after), &paths)
+                    .expect("parts"),
+                whole
+            );
             fired += usize::from(!whole.is_empty());
         }
         // The cases are not vacuous: most of them need approvals.

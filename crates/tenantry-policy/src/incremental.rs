@@ -109,13 +109,36 @@ impl std::fmt::Debug for Groups {
     }
 }
 
-/// The parts of an evaluation's input the groups read from: the input without the
-/// catalog as JSON, and the catalog, converted once and identified by a generation
-/// number that changes whenever the converted catalog is replaced.
+/// The parts of an evaluation's input the groups read from: the document's JSON value,
+/// the other members of the input besides the catalog (one object), and the catalog,
+/// converted once and identified by a generation number that changes whenever the
+/// converted catalog is replaced.
 pub(crate) struct Frame<'a> {
-    pub input: &'a Json,
+    pub document: &'a Json,
+    pub facts: &'a Json,
     pub catalog: &'a regorus::Value,
     pub catalog_generation: u64,
+}
+
+impl Frame<'_> {
+    /// The JSON text at `path` of the input without the catalog (`None`: absent).
+    fn text(&self, path: &[String]) -> Option<String> {
+        match path.split_first() {
+            // The whole input: only a group that reads all of it asks.
+            None => {
+                let mut whole = serde_json::Map::new();
+                whole.insert("document".to_owned(), self.document.clone());
+                if let Some(facts) = self.facts.as_object() {
+                    whole.extend(facts.clone());
+                }
+                Some(Json::Object(whole).to_string())
+            }
+            Some((first, rest)) if first == "document" => {
+                lookup(self.document, rest).map(Json::to_string)
+            }
+            Some(_) => lookup(self.facts, path).map(Json::to_string),
+        }
+    }
 }
 
 impl Groups {
@@ -141,7 +164,7 @@ impl Groups {
                 if path.first().is_some_and(|first| first == "catalog") {
                     None
                 } else {
-                    lookup(frame.input, path).map(Json::to_string)
+                    frame.text(path)
                 }
             })
             .collect();

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tenantry_core::catalog::Catalog;
+use tenantry_core::tenant::DocumentJson;
 use tenantry_core::{Step, TenantDocument};
 
 use crate::error::PolicyError;
@@ -168,10 +169,37 @@ impl PolicyPack {
         let Some(groups) = self.groups() else {
             return self.evaluate_full(doc, catalog);
         };
+        let json =
+            serde_json::to_value(doc).map_err(|error| conversion_error("document", error))?;
+        self.evaluate_groups(groups, doc, &json, catalog)
+    }
+
+    /// [`PolicyPack::evaluate`] of a document whose JSON value is made already (a server
+    /// that applied a change set to it has it; the approval rules read it too).
+    pub fn evaluate_json(
+        &self,
+        doc: &DocumentJson,
+        catalog: &Catalog,
+    ) -> Result<Evaluation, PolicyError> {
+        let Some(groups) = self.groups() else {
+            return self.evaluate_full(doc.document(), catalog);
+        };
+        self.evaluate_groups(groups, doc.document(), doc.json(), catalog)
+    }
+
+    /// The incremental evaluation of `doc`, whose JSON value is `json`.
+    fn evaluate_groups(
+        &self,
+        groups: &Groups,
+        doc: &TenantDocument,
+        json: &Value,
+        catalog: &Catalog,
+    ) -> Result<Evaluation, PolicyError> {
         let (catalog, catalog_generation) = self.catalog_value(catalog)?;
-        let (input, secrets) = input_json(doc, &self.inner.clean_texts)?;
+        let (facts, secrets) = input_facts(doc, json, &self.inner.clean_texts);
         let outputs = groups.evaluate(&Frame {
-            input: &input,
+            document: json,
+            facts: &facts,
             catalog: &catalog,
             catalog_generation,
         })?;
@@ -428,13 +456,30 @@ fn input_json(
 ) -> Result<(Value, Vec<String>), PolicyError> {
     let document =
         serde_json::to_value(doc).map_err(|error| conversion_error("document", error))?;
-    let facts = input::facts(&document, doc.tenant.id.as_str(), clean_texts);
+    let (facts, secrets) = input_facts(doc, &document, clean_texts);
     let input = json!({
         "document": document,
-        "credential_hits": facts.credential_hits,
-        "foreign_tenant_refs": facts.foreign_tenant_refs,
+        "credential_hits": facts["credential_hits"],
+        "foreign_tenant_refs": facts["foreign_tenant_refs"],
     });
-    Ok((input, facts.secrets))
+    Ok((input, secrets))
+}
+
+/// The members of the input besides the document and the catalog (see `input_json`),
+/// as one object, and the credential-looking texts of `json`, the JSON value of `doc`.
+fn input_facts(
+    doc: &TenantDocument,
+    json: &Value,
+    clean_texts: &input::CleanTexts,
+) -> (Value, Vec<String>) {
+    let facts = input::facts(json, doc.tenant.id.as_str(), clean_texts);
+    (
+        json!({
+            "credential_hits": facts.credential_hits,
+            "foreign_tenant_refs": facts.foreign_tenant_refs,
+        }),
+        facts.secrets,
+    )
 }
 
 /// The whole input of the pack, catalog included, for one engine.

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use common::{Base, OTHER_TENANT};
 use proptest::prelude::*;
 use serde_json::{json, Value};
-use tenantry_core::tenant::{Regulation, Slug};
+use tenantry_core::tenant::{DocumentJson, Regulation, Slug};
 use tenantry_core::{ClientName, Industry, TenantDocument};
 use tenantry_policy::{progress, Severity};
 
@@ -302,7 +302,13 @@ proptest! {
                 .map_err(|error| TestCaseError::fail(format!("{error}")))?;
             let full = pack.evaluate_full(&doc, common::catalog())
                 .map_err(|error| TestCaseError::fail(format!("{error}")))?;
-            prop_assert_eq!(incremental, full);
+            // Given the document's JSON value made beforehand, as a server does.
+            let json = DocumentJson::new(std::sync::Arc::new(doc.clone()))
+                .map_err(|error| TestCaseError::fail(format!("{error}")))?;
+            let from_json = pack.evaluate_json(&json, common::catalog())
+                .map_err(|error| TestCaseError::fail(format!("{error}")))?;
+            prop_assert_eq!(&incremental, &full);
+            prop_assert_eq!(from_json, full);
         }
     }
 }

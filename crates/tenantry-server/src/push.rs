@@ -50,6 +50,7 @@ use tenantry_changeset::envelope::{Envelope, EnvelopeError, VerifiedChangeSet};
 use tenantry_changeset::keys::KeyId;
 use tenantry_changeset::pointer;
 use tenantry_core::catalog::Catalog;
+use tenantry_core::tenant::DocumentJson;
 use tenantry_core::{TenantDocument, Timestamp};
 use tenantry_policy::{
     ApprovalInput, ApprovalPolicy, ApprovalRequirement, ChangeEnvironment, Evaluation, Finding,
@@ -575,47 +576,61 @@ impl Chain {
     ) -> (Vec<(usize, Prediction)>, PredictTimes) {
         let mut spent = PredictTimes::default();
         let mut made = Vec::with_capacity(self.links.len());
+        // Each environment's document with its JSON value, made once and read by the
+        // next change set, the pack and the approval rules alike.
+        let mut current: HashMap<Environment, DocumentJson> = HashMap::new();
         for (index, hash, changeset) in std::mem::take(&mut self.links) {
             if changeset.parent != self.head {
                 continue;
             }
             let started = Instant::now();
-            let before = self.documents.remove(&changeset.environment);
+            let environment = changeset.environment;
+            let before = match current.remove(&environment) {
+                Some(before) => Some(before),
+                None => match self.documents.remove(&environment) {
+                    Some(document) => match DocumentJson::new(document) {
+                        Ok(before) => Some(before),
+                        // This and the rest of the chain are left to the lock.
+                        Err(_) => break,
+                    },
+                    None => None,
+                },
+            };
             let applied = match &before {
-                None => changeset.initial_document(),
-                Some(current) => changeset.apply_to(current),
+                None => changeset.initial_document().and_then(|document| {
+                    DocumentJson::new(Arc::new(document))
+                        .map_err(|error| ChangeSetError::InvalidResult(error.to_string()))
+                }),
+                Some(current) => changeset.apply_to_json(current),
             };
             let Ok(document) = applied else {
                 if let Some(before) = before {
-                    self.documents.insert(changeset.environment, before);
+                    current.insert(environment, before);
                 }
                 continue;
             };
             let applied_at = Instant::now();
-            let evaluation = pack.evaluate(&document, catalog);
+            let evaluation = pack.evaluate_json(&document, catalog);
             let evaluated_at = Instant::now();
-            let requirements = required_approvals(
-                approvals,
-                changeset.environment,
-                before.as_deref(),
+            let requirements = approvals.required_json(
+                change_environment(environment),
+                before.as_ref(),
                 &document,
                 &changed_paths(&changeset),
             );
-            let document = Arc::new(document);
             spent.apply += applied_at - started;
             spent.policy += evaluated_at - applied_at;
             spent.approvals += evaluated_at.elapsed();
             self.head = Some(hash);
-            self.documents
-                .insert(changeset.environment, Arc::clone(&document));
             made.push((
                 index,
                 Prediction {
-                    document,
+                    document: Arc::clone(document.document()),
                     evaluation,
                     requirements,
                 },
             ));
+            current.insert(environment, document);
         }
         (made, spent)
     }

@@ -1,0 +1,64 @@
+//! A tenant document together with its JSON value, for the checks that read documents
+//! as JSON (a change set's operations, the policy pack, the approval rules). A server
+//! runs all three on every change set it accepts; each used to make the same JSON value
+//! of the same document again (four times per change set), a good part of the time a
+//! change set costs.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::TenantDocument;
+
+/// A tenant document and `serde_json::to_value` of it. The value is only ever made from
+/// the document, and neither can be changed afterwards, so the two always agree: a check
+/// given a `DocumentJson` sees exactly the document.
+#[derive(Debug, Clone)]
+pub struct DocumentJson {
+    document: Arc<TenantDocument>,
+    json: Arc<Value>,
+}
+
+impl DocumentJson {
+    /// Makes the JSON value of `document`.
+    pub fn new(document: Arc<TenantDocument>) -> Result<Self, serde_json::Error> {
+        let json = serde_json::to_value(&*document)?;
+        Ok(Self {
+            document,
+            json: Arc::new(json),
+        })
+    }
+
+    pub fn document(&self) -> &Arc<TenantDocument> {
+        &self.document
+    }
+
+    pub fn json(&self) -> &Value {
+        &self.json
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tenant::Regulation;
+    use crate::{ClientName, Industry};
+
+    #[test]
+    fn the_value_is_the_documents_and_clones_share_it() {
+        let document = TenantDocument::with_safe_defaults(
+            &ClientName::parse("Harbour Dental").expect("name"),
+            Industry::Healthcare,
+            &[Regulation::Hipaa],
+        )
+        .expect("defaults");
+        let made = DocumentJson::new(Arc::new(document.clone())).expect("json");
+        assert_eq!(made.json(), &serde_json::to_value(&document).expect("json"));
+        assert_eq!(**made.document(), document);
+        let copy = made.clone();
+        assert!(
+            std::ptr::eq(copy.json(), made.json()),
+            "a clone shares the value"
+        );
+    }
+}
