@@ -21,6 +21,7 @@ use sqlx::{AnyConnection, Row};
 use tenantry_changeset::changeset::{ChangeSet, Environment};
 use tenantry_changeset::envelope::Envelope;
 use tenantry_core::TenantDocument;
+use tenantry_policy::EvaluationMemo;
 
 use crate::push::{corrupt, environment_id, select_in, values_rows};
 use crate::storage::StorageError;
@@ -34,6 +35,9 @@ pub const CHECKPOINT_EVERY: i64 = 16;
 pub(crate) struct Current {
     pub head: String,
     pub document: Arc<TenantDocument>,
+    /// What the policy pack kept of its evaluation of `document`, when this process
+    /// evaluated it (the next change set's evaluation starts from it).
+    pub memo: Option<Arc<EvaluationMemo>>,
 }
 
 /// Recent heads' documents, in two generations (what was used since the last turnover
@@ -62,23 +66,28 @@ impl DocumentCache {
         tenant: &str,
         environment: Environment,
         head: &str,
-    ) -> Option<Arc<TenantDocument>> {
+    ) -> Option<Current> {
         let mut generations = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         let key = (tenant.to_owned(), environment);
         if let Some(found) = generations.current.get(&key) {
-            return (found.head == head).then(|| Arc::clone(&found.document));
+            return (found.head == head).then(|| found.clone());
         }
         let found = generations.previous.remove(&key)?;
-        let document = (found.head == head).then(|| Arc::clone(&found.document));
-        generations.insert(key, found);
-        document
+        let wanted = (found.head == head).then(|| found.clone());
+        // Dropped after the lock is released: the old generation's documents.
+        let _forgotten = generations.insert(key, found);
+        drop(generations);
+        wanted
     }
 
     /// Remembers `current` as the document of `tenant`'s `environment` (replacing an
     /// older head's).
     pub(crate) fn put(&self, tenant: &str, environment: Environment, current: Current) {
         let mut generations = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        generations.insert((tenant.to_owned(), environment), current);
+        let forgotten = generations.insert((tenant.to_owned(), environment), current);
+        // The old generation's documents are freed after the lock is released.
+        drop(generations);
+        drop(forgotten);
     }
 
     /// How many documents are kept.
@@ -93,12 +102,17 @@ impl DocumentCache {
 }
 
 impl Generations {
-    fn insert(&mut self, key: Key, current: Current) {
+    /// Returns the generation it forgot, if it turned over, for the caller to drop
+    /// outside the lock.
+    #[must_use]
+    fn insert(&mut self, key: Key, current: Current) -> HashMap<Key, Current> {
+        let mut forgotten = HashMap::new();
         if !self.current.contains_key(&key) && self.current.len() >= DocumentCache::ENTRIES / 2 {
-            self.previous = std::mem::take(&mut self.current);
+            forgotten = std::mem::replace(&mut self.previous, std::mem::take(&mut self.current));
         }
         self.previous.remove(&key);
         self.current.insert(key, current);
+        forgotten
     }
 }
 
@@ -134,11 +148,11 @@ pub(crate) async fn load(
         let environment = environment_of(&tenant, &row.try_get::<String, _>("environment")?)?;
         let head: String = row.try_get("head_hash")?;
         match cache.get(&tenant, environment, &head) {
-            Some(document) => {
+            Some(current) => {
                 found
                     .entry(tenant)
                     .or_default()
-                    .insert(environment, Current { head, document });
+                    .insert(environment, current);
             }
             None => missing.push(HeadRow {
                 tenant,
@@ -201,6 +215,7 @@ pub(crate) async fn load(
         let current = Current {
             head,
             document: Arc::new(document),
+            memo: None,
         };
         cache.put(&tenant, environment, current.clone());
         found
@@ -292,6 +307,7 @@ pub(crate) struct Changed {
     pub head: String,
     pub applied: i64,
     pub document: Arc<TenantDocument>,
+    pub memo: Option<Arc<EvaluationMemo>>,
 }
 
 /// Records the new heads of `changed` (in the push's transaction): a checkpoint for a
