@@ -21,7 +21,6 @@ use sqlx::{AnyConnection, Row};
 use tenantry_changeset::changeset::{ChangeSet, Environment};
 use tenantry_changeset::envelope::Envelope;
 use tenantry_core::TenantDocument;
-use tenantry_policy::EvaluationMemo;
 
 use crate::push::{corrupt, environment_id, select_in, values_rows};
 use crate::storage::StorageError;
@@ -35,9 +34,6 @@ pub const CHECKPOINT_EVERY: i64 = 16;
 pub(crate) struct Current {
     pub head: String,
     pub document: Arc<TenantDocument>,
-    /// What the policy pack kept of its evaluation of `document`, when this process
-    /// evaluated it (the next change set's evaluation starts from it).
-    pub memo: Option<Arc<EvaluationMemo>>,
 }
 
 /// Recent heads' documents, in two generations (what was used since the last turnover
@@ -66,18 +62,19 @@ impl DocumentCache {
         tenant: &str,
         environment: Environment,
         head: &str,
-    ) -> Option<Current> {
+    ) -> Option<Arc<TenantDocument>> {
         let mut generations = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         let key = (tenant.to_owned(), environment);
         if let Some(found) = generations.current.get(&key) {
-            return (found.head == head).then(|| found.clone());
+            return (found.head == head).then(|| Arc::clone(&found.document));
         }
         let found = generations.previous.remove(&key)?;
-        let wanted = (found.head == head).then(|| found.clone());
-        // Dropped after the lock is released: the old generation's documents.
-        let _forgotten = generations.insert(key, found);
+        let document = (found.head == head).then(|| Arc::clone(&found.document));
+        let forgotten = generations.insert(key, found);
+        // The old generation's documents are freed after the lock is released.
         drop(generations);
-        wanted
+        drop(forgotten);
+        document
     }
 
     /// Remembers `current` as the document of `tenant`'s `environment` (replacing an
@@ -85,9 +82,26 @@ impl DocumentCache {
     pub(crate) fn put(&self, tenant: &str, environment: Environment, current: Current) {
         let mut generations = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         let forgotten = generations.insert((tenant.to_owned(), environment), current);
-        // The old generation's documents are freed after the lock is released.
         drop(generations);
         drop(forgotten);
+    }
+
+    /// [`Self::put`] of each of `entries`, under one lock; returns the generations it
+    /// forgot, for the caller to free where it suits it.
+    #[must_use]
+    pub(crate) fn put_all(
+        &self,
+        entries: impl IntoIterator<Item = (String, Environment, Current)>,
+    ) -> Vec<HashMap<Key, Current>> {
+        let mut generations = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut forgotten = Vec::new();
+        for (tenant, environment, current) in entries {
+            let old = generations.insert((tenant, environment), current);
+            if !old.is_empty() {
+                forgotten.push(old);
+            }
+        }
+        forgotten
     }
 
     /// How many documents are kept.
@@ -102,8 +116,8 @@ impl DocumentCache {
 }
 
 impl Generations {
-    /// Returns the generation it forgot, if it turned over, for the caller to drop
-    /// outside the lock.
+    /// Returns the generation it forgot when it turned over (empty otherwise), for the
+    /// caller to drop outside the lock.
     #[must_use]
     fn insert(&mut self, key: Key, current: Current) -> HashMap<Key, Current> {
         let mut forgotten = HashMap::new();
@@ -148,11 +162,11 @@ pub(crate) async fn load(
         let environment = environment_of(&tenant, &row.try_get::<String, _>("environment")?)?;
         let head: String = row.try_get("head_hash")?;
         match cache.get(&tenant, environment, &head) {
-            Some(current) => {
+            Some(document) => {
                 found
                     .entry(tenant)
                     .or_default()
-                    .insert(environment, current);
+                    .insert(environment, Current { head, document });
             }
             None => missing.push(HeadRow {
                 tenant,
@@ -215,7 +229,6 @@ pub(crate) async fn load(
         let current = Current {
             head,
             document: Arc::new(document),
-            memo: None,
         };
         cache.put(&tenant, environment, current.clone());
         found
@@ -307,7 +320,6 @@ pub(crate) struct Changed {
     pub head: String,
     pub applied: i64,
     pub document: Arc<TenantDocument>,
-    pub memo: Option<Arc<EvaluationMemo>>,
 }
 
 /// Records the new heads of `changed` (in the push's transaction): a checkpoint for a

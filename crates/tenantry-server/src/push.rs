@@ -53,8 +53,8 @@ use tenantry_core::catalog::Catalog;
 use tenantry_core::tenant::DocumentJson;
 use tenantry_core::{TenantDocument, Timestamp};
 use tenantry_policy::{
-    ApprovalInput, ApprovalPolicy, ApprovalRequirement, ChangeEnvironment, Evaluation,
-    EvaluationMemo, Finding, PolicyError, PolicyPack,
+    ApprovalInput, ApprovalPolicy, ApprovalRequirement, ChangeEnvironment, Evaluation, Finding,
+    PolicyError, PolicyPack,
 };
 
 use crate::documents::{self, Changed, Current, DocumentCache};
@@ -263,8 +263,6 @@ struct TenantState {
     /// changed: see [`documents_of`]).
     loaded: bool,
     documents: HashMap<Environment, Arc<TenantDocument>>,
-    /// What the policy pack kept of its evaluation of those documents it evaluated.
-    memos: HashMap<Environment, Arc<EvaluationMemo>>,
     /// The change set that last changed each environment's document (kept with
     /// `documents`): the staging one is what a production change set promotes.
     environment_heads: HashMap<Environment, String>,
@@ -274,8 +272,6 @@ struct TenantState {
 /// policy pack's verdict on it.
 struct Prediction {
     document: Arc<TenantDocument>,
-    /// What the pack kept of its evaluation of `document`.
-    memo: Option<Arc<EvaluationMemo>>,
     evaluation: Result<Evaluation, PolicyError>,
     /// The approvals the change needs (from the documents before and after it).
     requirements: Result<Vec<ApprovalRequirement>, PolicyError>,
@@ -474,19 +470,8 @@ async fn load_tenants(
     }
     for (tenant, environments) in documents::load(conn, tenants, cache).await? {
         if let Some(state) = states.get_mut(&tenant) {
-            for (
-                environment,
-                Current {
-                    head,
-                    document,
-                    memo,
-                },
-            ) in environments
-            {
+            for (environment, Current { head, document }) in environments {
                 state.documents.insert(environment, document);
-                if let Some(memo) = memo {
-                    state.memos.insert(environment, memo);
-                }
                 state.environment_heads.insert(environment, head);
             }
         }
@@ -541,7 +526,6 @@ async fn predict(
             Chain {
                 head: state.head.take(),
                 documents: std::mem::take(&mut state.documents),
-                memos: std::mem::take(&mut state.memos),
                 links: Vec::new(),
             }
         });
@@ -577,7 +561,6 @@ async fn predict(
 struct Chain {
     head: Option<String>,
     documents: HashMap<Environment, Arc<TenantDocument>>,
-    memos: HashMap<Environment, Arc<EvaluationMemo>>,
     /// (position in the batch, hash, change set).
     links: Vec<(usize, String, ChangeSet)>,
 }
@@ -594,31 +577,23 @@ impl Chain {
         let mut spent = PredictTimes::default();
         let mut made = Vec::with_capacity(self.links.len());
         // Each environment's document with its JSON value, made once and read by the
-        // next change set, the pack and the approval rules alike, and what the pack kept
-        // of its evaluation (when there was one).
-        let mut current: HashMap<Environment, (DocumentJson, Option<Arc<EvaluationMemo>>)> =
-            HashMap::new();
+        // next change set, the pack and the approval rules alike.
+        let mut current: HashMap<Environment, DocumentJson> = HashMap::new();
         for (index, hash, changeset) in std::mem::take(&mut self.links) {
             if changeset.parent != self.head {
                 continue;
             }
             let started = Instant::now();
             let environment = changeset.environment;
-            let (before, memo) = match current.remove(&environment) {
-                Some((before, memo)) => (Some(before), memo),
+            let before = match current.remove(&environment) {
+                Some(before) => Some(before),
                 None => match self.documents.remove(&environment) {
-                    Some(document) => match self.memos.remove(&environment) {
-                        // The memo's document is this one: its JSON value is made.
-                        Some(memo) if Arc::ptr_eq(memo.document().document(), &document) => {
-                            (Some(memo.document().clone()), Some(memo))
-                        }
-                        _ => match DocumentJson::new(document) {
-                            Ok(before) => (Some(before), None),
-                            // This and the rest of the chain are left to the lock.
-                            Err(_) => break,
-                        },
+                    Some(document) => match DocumentJson::new(document) {
+                        Ok(before) => Some(before),
+                        // This and the rest of the chain are left to the lock.
+                        Err(_) => break,
                     },
-                    None => (None, None),
+                    None => None,
                 },
             };
             let applied = match &before {
@@ -630,16 +605,12 @@ impl Chain {
             };
             let Ok(document) = applied else {
                 if let Some(before) = before {
-                    current.insert(environment, (before, memo));
+                    current.insert(environment, before);
                 }
                 continue;
             };
             let applied_at = Instant::now();
-            let (evaluation, next_memo) =
-                match pack.evaluate_after(&document, memo.as_deref(), catalog) {
-                    Ok((evaluation, next_memo)) => (Ok(evaluation), next_memo.map(Arc::new)),
-                    Err(error) => (Err(error), None),
-                };
+            let evaluation = pack.evaluate_json(&document, catalog);
             let evaluated_at = Instant::now();
             let requirements = approvals.required_json(
                 change_environment(environment),
@@ -655,12 +626,11 @@ impl Chain {
                 index,
                 Prediction {
                     document: Arc::clone(document.document()),
-                    memo: next_memo.clone(),
                     evaluation,
                     requirements,
                 },
             ));
-            current.insert(environment, (document, next_memo));
+            current.insert(environment, document);
         }
         (made, spent)
     }
@@ -712,7 +682,7 @@ pub async fn push(
 
     // One writer at a time in this process; the sequence row lock does the same across
     // processes (and is what makes the order right on Postgres).
-    let _writer = write_gate.lock().await;
+    let writer = write_gate.lock().await;
     let locked_at = Instant::now();
     let mut tx = db.begin().await?;
     let current: i64 = sqlx::query(
@@ -796,6 +766,7 @@ pub async fn push(
     let mut rows_written_at = decided_at;
     let mut requirements_written_at = decided_at;
     let mut documents_written_at = decided_at;
+    let mut committed = Vec::new();
     if batch.next_seq > current + 1 {
         flush_changesets(&mut tx, &mut batch).await?;
         rows_written_at = Instant::now();
@@ -810,29 +781,26 @@ pub async fn push(
             .await?;
         flushed_at = Instant::now();
         tx.commit().await?;
-        for Changed {
-            tenant,
-            environment,
-            head,
-            document,
-            memo,
-            ..
-        } in changed
-        {
-            batch.rules.documents.put(
-                &tenant,
-                environment,
-                Current {
-                    head,
-                    document,
-                    memo,
-                },
-            );
-        }
+        committed = changed;
     } else {
         tx.rollback().await?;
     }
     let done = Instant::now();
+    drop(writer);
+    // The new heads' documents go to the cache once the next push may start; what the
+    // cache forgets (a generation of documents) is freed on a blocking thread.
+    let forgotten = batch.rules.documents.put_all(committed.into_iter().map(
+        |Changed {
+             tenant,
+             environment,
+             head,
+             document,
+             ..
+         }| (tenant, environment, Current { head, document }),
+    ));
+    if !forgotten.is_empty() {
+        tokio::task::spawn_blocking(move || drop(forgotten));
+    }
     tracing::debug!(
         envelopes = envelopes.len(),
         verify_ms = millis(verified_at - started),
@@ -925,10 +893,9 @@ async fn decide(
     // The parent is the head. A prediction was made on top of that same head, whose
     // documents are the replay of its chain: its document and verdict hold as they are.
     // Without one, the operations are applied and the pack evaluated here.
-    let (document, memo, evaluation, requirements) = match prediction {
+    let (document, evaluation, requirements) = match prediction {
         Some(prediction) => (
             prediction.document,
-            prediction.memo,
             prediction.evaluation,
             prediction.requirements,
         ),
@@ -957,7 +924,7 @@ async fn decide(
             let evaluation = rules.pack.evaluate(&document, rules.catalog);
             batch.policy += evaluating.elapsed();
             batch.evaluated += 1;
-            (Arc::new(document), None, evaluation, requirements)
+            (Arc::new(document), evaluation, requirements)
         }
     };
     let Some(state) = batch.tenants.get(tenant) else {
@@ -1056,7 +1023,7 @@ async fn decide(
     }
 
     let seq = batch.next_seq;
-    store(tx, batch, bytes, verified, (document, memo), seq).await?;
+    store(tx, batch, bytes, verified, document, seq).await?;
     batch.next_seq += 1;
     let environment = environment_id(changeset.environment);
     // Later production pushes of this batch count this head's approvals (see
@@ -1356,7 +1323,7 @@ async fn store(
     batch: &mut Batch<'_>,
     bytes: &[u8],
     verified: &VerifiedChangeSet,
-    (document, memo): (Arc<TenantDocument>, Option<Arc<EvaluationMemo>>),
+    document: Arc<TenantDocument>,
     seq: i64,
 ) -> Result<(), StorageError> {
     let changeset = &verified.changeset;
@@ -1424,10 +1391,6 @@ async fn store(
     state.slug = Some(slug.as_str().to_owned());
     state.skeleton = Some(skeleton);
     state.documents.insert(changeset.environment, document);
-    match memo {
-        Some(memo) => state.memos.insert(changeset.environment, memo),
-        None => state.memos.remove(&changeset.environment),
-    };
     state
         .environment_heads
         .insert(changeset.environment, hash.to_owned());
@@ -1560,15 +1523,8 @@ async fn flush_documents(
         else {
             return Err(corrupt("tenant_documents", &tenant, "document vanished"));
         };
-        let memo = batch
-            .tenants
-            .get(&tenant)
-            .and_then(|state| state.memos.get(&environment))
-            .filter(|memo| Arc::ptr_eq(memo.document().document(), document))
-            .cloned();
         changed.push(Changed {
             document: Arc::clone(document),
-            memo,
             tenant,
             environment,
             head,
