@@ -3,6 +3,7 @@
 //! by walking every string (and map key) of the document once.
 
 use std::collections::HashSet;
+use std::fmt::Write as _;
 use std::sync::{PoisonError, RwLock};
 
 use serde_json::{json, Map, Value};
@@ -83,8 +84,9 @@ impl Walker<'_> {
             Value::Array(items) => {
                 for (index, item) in items.iter().enumerate() {
                     let length = path.len();
-                    path.push('/');
-                    path.push_str(&index.to_string());
+                    // Written in place: this runs for every array item of every
+                    // document a server evaluates.
+                    let _ = write!(path, "/{index}");
                     self.walk(item, path);
                     path.truncate(length);
                 }
@@ -158,6 +160,10 @@ fn keys_are_data(path: &str) -> bool {
 
 /// Appends `key` as one JSON-pointer segment (RFC 6901: `~` → `~0`, `/` → `~1`).
 pub(crate) fn push_pointer_segment(path: &mut String, key: &str) {
+    if !key.contains(['~', '/']) {
+        path.push_str(key);
+        return;
+    }
     for c in key.chars() {
         match c {
             '~' => path.push_str("~0"),
