@@ -34,9 +34,10 @@
 //! A batch is one transaction; every envelope gets its own answer, so one bad envelope
 //! never blocks the rest. Inside the transaction, the stored hashes, ids and tenant
 //! heads the batch needs are read in a few queries up front; the change-set rows, the
-//! final document of each tenant and environment and the heads of tenants whose slug
-//! did not change are written in multi-row statements before the commit (the change
-//! sets earlier, when a conflict needs them). A new tenant's row, or a new slug, is
+//! new head of each tenant's environments (with the whole document only every few
+//! change sets: see [`crate::documents`]) and the heads of tenants whose slug did not
+//! change are written in multi-row statements before the commit (the change sets
+//! earlier, when a conflict needs them). A new tenant's row, or a new slug, is
 //! written at once: the slug checks of the rest of the batch read it.
 
 use std::collections::{HashMap, HashSet};
