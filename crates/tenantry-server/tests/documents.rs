@@ -146,8 +146,8 @@ async fn a_checkpoint_that_does_not_add_up_stores_nothing(server: &mut TestServe
     assert_eq!(answer["code"], "storage_unavailable", "{answer}");
     assert!(
         server
-            .logs()
-            .contains("3 change sets after the checkpoint, but 4 recorded"),
+            .logged("3 change sets after the checkpoint, but 4 recorded")
+            .await,
         "the log names the broken row: {}",
         server.logs()
     );

@@ -224,6 +224,19 @@ impl TestServer {
         self.logs.lock().expect("logs").join("\n")
     }
 
+    /// Whether the server logs `text` within a few seconds. Its log is read by another
+    /// thread, so a line written before an answer may arrive after it.
+    pub async fn logged(&self, text: &str) -> bool {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while std::time::Instant::now() < deadline {
+            if self.logs().contains(text) {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        false
+    }
+
     /// SIGKILL: no shutdown, no flush; what was committed must survive.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
