@@ -617,8 +617,6 @@ impl ApprovalPolicy {
     }
 }
 
-/// The input of the rules as JSON, with the documents converted only when the rules
-/// read into them.
 /// What the approval rules' input is made of, as JSON: `{environment, creation, before,
 /// after, changed_paths}` with `before` null for a creation.
 struct Parts<'a> {

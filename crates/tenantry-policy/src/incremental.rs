@@ -120,19 +120,23 @@ pub(crate) struct Frame<'a> {
     pub catalog_generation: u64,
 }
 
+/// The pack's input without the catalog: `document` and the members of `facts` (the
+/// object `input_facts` makes in pack.rs).
+pub(crate) fn whole_input(document: Json, facts: &Json) -> Json {
+    let mut whole = serde_json::Map::new();
+    whole.insert("document".to_owned(), document);
+    if let Some(facts) = facts.as_object() {
+        whole.extend(facts.clone());
+    }
+    Json::Object(whole)
+}
+
 impl Frame<'_> {
     /// The JSON text at `path` of the input without the catalog (`None`: absent).
     fn text(&self, path: &[String]) -> Option<String> {
         match path.split_first() {
             // The whole input: only a group that reads all of it asks.
-            None => {
-                let mut whole = serde_json::Map::new();
-                whole.insert("document".to_owned(), self.document.clone());
-                if let Some(facts) = self.facts.as_object() {
-                    whole.extend(facts.clone());
-                }
-                Some(Json::Object(whole).to_string())
-            }
+            None => Some(whole_input(self.document.clone(), self.facts).to_string()),
             Some((first, rest)) if first == "document" => {
                 lookup(self.document, rest).map(Json::to_string)
             }

@@ -10,7 +10,7 @@ use tenantry_core::tenant::DocumentJson;
 use tenantry_core::{Step, TenantDocument};
 
 use crate::error::PolicyError;
-use crate::incremental::{Frame, Groups};
+use crate::incremental::{whole_input, Frame, Groups};
 use crate::input;
 use crate::model::{Evaluation, Finding, Missing, RequirementInfo, RuleInfo, Severity};
 
@@ -457,12 +457,7 @@ fn input_json(
     let document =
         serde_json::to_value(doc).map_err(|error| conversion_error("document", error))?;
     let (facts, secrets) = input_facts(doc, &document, clean_texts);
-    let input = json!({
-        "document": document,
-        "credential_hits": facts["credential_hits"],
-        "foreign_tenant_refs": facts["foreign_tenant_refs"],
-    });
-    Ok((input, secrets))
+    Ok((whole_input(document, &facts), secrets))
 }
 
 /// The members of the input besides the document and the catalog (see `input_json`),

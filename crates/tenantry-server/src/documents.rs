@@ -131,12 +131,6 @@ impl Generations {
     }
 }
 
-/// An environment whose document is not in the cache.
-struct HeadRow {
-    tenant: String,
-    environment: Environment,
-}
-
 fn environment_of(tenant: &str, text: &str) -> Result<Environment, StorageError> {
     serde_json::from_value(serde_json::Value::String(text.to_owned()))
         .map_err(|error| corrupt("tenant_documents", tenant, error))
@@ -151,7 +145,8 @@ pub(crate) async fn load(
     cache: &DocumentCache,
 ) -> Result<HashMap<String, HashMap<Environment, Current>>, StorageError> {
     let mut found: HashMap<String, HashMap<Environment, Current>> = HashMap::new();
-    let mut missing: Vec<HeadRow> = Vec::new();
+    // (tenant, environment) whose document is not in the cache.
+    let mut missing: HashSet<(String, Environment)> = HashSet::new();
     for row in select_in(
         conn,
         "SELECT tenant_id, environment, head_hash FROM tenant_documents WHERE tenant_id",
@@ -169,10 +164,9 @@ pub(crate) async fn load(
                     .or_default()
                     .insert(environment, Current { head, document });
             }
-            None => missing.push(HeadRow {
-                tenant,
-                environment,
-            }),
+            None => {
+                missing.insert((tenant, environment));
+            }
         }
     }
     if missing.is_empty() {
@@ -180,14 +174,9 @@ pub(crate) async fn load(
     }
     // The checkpoint and the head are read together: the replay below goes from this
     // checkpoint to this head, whatever commits meanwhile.
-    let mut wanted: Vec<String> = missing.iter().map(|row| row.tenant.clone()).collect();
+    let mut wanted: Vec<&str> = missing.iter().map(|(tenant, _)| tenant.as_str()).collect();
     wanted.sort_unstable();
     wanted.dedup();
-    let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
-    let missing: HashSet<(String, Environment)> = missing
-        .into_iter()
-        .map(|row| (row.tenant, row.environment))
-        .collect();
     for row in select_in(
         conn,
         "SELECT tenant_id, environment, head_hash, document_head, behind, document \
