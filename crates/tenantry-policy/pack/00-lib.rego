@@ -8,6 +8,8 @@
 #       (optionally "step": step_id when the finding belongs to another step than the rule)
 #   requirements[id] := {step, title, source, applies_when}
 #   missing contains {"requirement": id, "path": json_pointer, "message": text}
+#   handoff_missing contains {…}   a missing item of a handoff (step 12) requirement:
+#       it is in `missing` too, and DOC-001 blocks it once production has started
 #
 # A finding breaks a rule: an error blocks, a warning needs a written justification in
 # `document.justifications[<rule id>]`. A missing item is work not done yet: it keeps its

@@ -98,6 +98,8 @@ pub(crate) struct Groups {
     cache: OutputCache,
     /// How many times a group was evaluated rather than reused.
     runs: std::sync::atomic::AtomicU64,
+    /// This split's own number (see [`Previous`]).
+    instance: u64,
 }
 
 impl std::fmt::Debug for Groups {
@@ -118,6 +120,17 @@ pub(crate) struct Frame<'a> {
     pub facts: &'a Json,
     pub catalog: &'a regorus::Value,
     pub catalog_generation: u64,
+    /// An earlier evaluation by the same groups, of a document that may differ from this
+    /// one in a few places: a path whose value is the same there keeps its number.
+    pub previous: Option<Previous<'a>>,
+}
+
+/// What [`Groups::evaluate`] keeps of an evaluation for the next one (see [`Frame`]).
+pub(crate) struct Previous<'a> {
+    pub groups: u64,
+    pub document: &'a Json,
+    pub facts: &'a Json,
+    pub ids: &'a [u64],
 }
 
 /// The pack's input without the catalog: `document` and the members of `facts` (the
@@ -132,6 +145,20 @@ pub(crate) fn whole_input(document: Json, facts: &Json) -> Json {
 }
 
 impl Frame<'_> {
+    /// Whether `path` holds exactly the same JSON here as in `previous` (so the same
+    /// text: see [`same_json`]).
+    fn unchanged(&self, previous: &Previous<'_>, path: &[String]) -> bool {
+        match path.split_first() {
+            None => {
+                same_json(self.document, previous.document) && same_json(self.facts, previous.facts)
+            }
+            Some((first, rest)) if first == "document" => {
+                same_at(lookup(self.document, rest), lookup(previous.document, rest))
+            }
+            Some(_) => same_at(lookup(self.facts, path), lookup(previous.facts, path)),
+        }
+    }
+
     /// The JSON text at `path` of the input without the catalog (`None`: absent).
     fn text(&self, path: &[String]) -> Option<String> {
         match path.split_first() {
@@ -145,6 +172,47 @@ impl Frame<'_> {
     }
 }
 
+fn same_at(a: Option<&Json>, b: Option<&Json>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => same_json(a, b),
+        _ => false,
+    }
+}
+
+/// Equal as text: the same serialisation, byte for byte. Stricter than `==`, which takes
+/// `0.0` and `-0.0` for the same number (their texts differ) and ignores member order.
+pub(crate) fn same_json(a: &Json, b: &Json) -> bool {
+    match (a, b) {
+        (Json::Null, Json::Null) => true,
+        (Json::Bool(a), Json::Bool(b)) => a == b,
+        (Json::String(a), Json::String(b)) => a == b,
+        (Json::Number(a), Json::Number(b)) => {
+            if a.is_f64() || b.is_f64() {
+                a.is_f64()
+                    && b.is_f64()
+                    && a.as_f64().map(f64::to_bits) == b.as_f64().map(f64::to_bits)
+            } else {
+                a == b
+            }
+        }
+        (Json::Array(a), Json::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same_json(a, b))
+        }
+        (Json::Object(a), Json::Object(b)) => {
+            a.len() == b.len()
+                && a.iter()
+                    .zip(b)
+                    .all(|((key_a, a), (key_b, b))| key_a == key_b && same_json(a, b))
+        }
+        _ => false,
+    }
+}
+
+/// Every `Groups` gets a number of its own: text numbers mean something only to the
+/// cache that gave them.
+static GROUPS_INSTANCES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
 impl Groups {
     /// Splits the pack, or says why not: its text uses something the analysis does not
     /// follow (then the whole pack is evaluated as one engine).
@@ -157,22 +225,47 @@ impl Groups {
         self.groups.len()
     }
 
+    /// This split's own number, for [`Previous::groups`].
+    pub(crate) fn instance(&self) -> u64 {
+        self.instance
+    }
+
     /// Evaluates every group over its projection of `frame`, reusing remembered outputs.
-    /// Returns the groups' outputs in group order.
-    pub(crate) fn evaluate(&self, frame: &Frame<'_>) -> Result<Vec<Arc<GroupOutput>>, PolicyError> {
-        // The JSON text of every read path (`None`: absent, or in the catalog).
+    /// Returns the groups' outputs in group order, and the number of each read path's
+    /// text (for the next evaluation's [`Previous`]).
+    pub(crate) fn evaluate(
+        &self,
+        frame: &Frame<'_>,
+    ) -> Result<(Vec<Arc<GroupOutput>>, Vec<u64>), PolicyError> {
+        let previous = frame.previous.as_ref().filter(|previous| {
+            previous.groups == self.instance && previous.ids.len() == self.paths.len()
+        });
+        // The JSON text of every read path (`None`: absent, in the catalog, or the same
+        // as in the previous evaluation, whose number it keeps).
+        let mut kept: Vec<Option<u64>> = vec![None; self.paths.len()];
         let texts: Vec<Option<String>> = self
             .paths
             .iter()
-            .map(|path| {
+            .enumerate()
+            .map(|(index, path)| {
                 if path.first().is_some_and(|first| first == "catalog") {
-                    None
-                } else {
-                    frame.text(path)
+                    return None;
                 }
+                if let Some(previous) = previous {
+                    if frame.unchanged(previous, path) {
+                        kept[index] = Some(previous.ids[index]);
+                        return None;
+                    }
+                }
+                frame.text(path)
             })
             .collect();
-        let ids = self.cache.intern(&texts);
+        let mut ids = self.cache.intern(&texts);
+        for (id, kept) in ids.iter_mut().zip(&kept) {
+            if let Some(kept) = kept {
+                *id = *kept;
+            }
+        }
         let keys: Vec<Vec<u64>> = self
             .groups
             .iter()
@@ -207,9 +300,18 @@ impl Groups {
                     lookup_value(frame.catalog, &segments[1..]).cloned()
                 } else {
                     if values[path].is_none() {
-                        // Converted from the very text the path was interned as: what
-                        // the group sees is exactly what its output is remembered under.
-                        let value = texts[path]
+                        // Converted from the very text the path was interned as (or,
+                        // kept from the previous evaluation, the same text made again):
+                        // what the group sees is exactly what its output is remembered
+                        // under.
+                        let text = match (&texts[path], kept[path]) {
+                            (Some(text), _) => Some(std::borrow::Cow::Borrowed(text.as_str())),
+                            (None, Some(id)) if id != ABSENT => {
+                                frame.text(segments).map(std::borrow::Cow::Owned)
+                            }
+                            (None, _) => None,
+                        };
+                        let value = text
                             .as_deref()
                             .map(regorus::Value::from_json_str)
                             .transpose()
@@ -233,7 +335,7 @@ impl Groups {
             outputs[index] = Some(output);
         }
         self.cache.remember(&keys, fresh);
-        Ok(outputs.into_iter().flatten().collect())
+        Ok((outputs.into_iter().flatten().collect(), ids))
     }
 }
 
@@ -686,6 +788,7 @@ impl Analysis {
             paths,
             cache: OutputCache::new(),
             runs: std::sync::atomic::AtomicU64::new(0),
+            instance: GROUPS_INSTANCES.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         })
     }
 
@@ -1038,7 +1141,9 @@ mod tests {
     use std::sync::atomic::Ordering;
 
     use super::*;
+    use crate::PolicyPack;
     use tenantry_core::catalog::Catalog;
+    use tenantry_core::TenantDocument;
 
     fn bundled_sources() -> Vec<(String, String)> {
         crate::pack::BUNDLED
@@ -1133,9 +1238,9 @@ mod tests {
 
     #[test]
     fn a_group_is_evaluated_again_only_when_a_path_it_reads_changes() {
-        let pack = crate::PolicyPack::bundled();
+        let pack = PolicyPack::bundled();
         let catalog = Catalog::bundled();
-        let mut doc: tenantry_core::TenantDocument = serde_json::from_str(include_str!(
+        let mut doc: TenantDocument = serde_json::from_str(include_str!(
             "../../../examples/tenants/healthcare-hipaa.json"
         ))
         .expect("example");
@@ -1160,6 +1265,74 @@ mod tests {
             evaluation,
             pack.evaluate_full(&doc, &catalog).expect("evaluates")
         );
+        // The display name is read by one rule of step 2 only. DOC-001 (step 12) reads the
+        // handoff's missing items: were it to read them through `missing`, its group
+        // would reach every step's fields and run again on this edit too.
+        let before = runs();
+        doc.tenant.display_name.push_str(" Renamed");
+        let evaluation = pack.evaluate(&doc, &catalog).expect("evaluates");
+        assert_eq!(runs() - before, 1, "a new display name re-runs one group");
+        assert_eq!(
+            evaluation,
+            pack.evaluate_full(&doc, &catalog).expect("evaluates")
+        );
+    }
+
+    #[test]
+    fn same_json_means_the_same_text() {
+        use serde_json::json;
+        let pairs = [
+            (
+                json!({"a": 1, "b": [true, null, "x"]}),
+                json!({"a": 1, "b": [true, null, "x"]}),
+                true,
+            ),
+            (json!(0.0), json!(-0.0), false),
+            (json!(1), json!(1.0), false),
+            (json!({"a": 1}), json!({"a": 1, "b": 2}), false),
+            (json!(["x"]), json!(["x", "y"]), false),
+            (json!("é"), json!("e\u{301}"), false),
+        ];
+        for (a, b, same) in pairs {
+            assert_eq!(same_json(&a, &b), same, "{a} / {b}");
+            let (text_a, text_b) = (a.to_string(), b.to_string());
+            assert_eq!(same, text_a == text_b, "{a} / {b}");
+        }
+    }
+
+    #[test]
+    fn a_memo_keeps_the_numbers_of_unchanged_parts_only() {
+        let pack = PolicyPack::bundled();
+        let catalog = Catalog::bundled();
+        let mut doc: TenantDocument = serde_json::from_str(include_str!(
+            "../../../examples/tenants/healthcare-hipaa.json"
+        ))
+        .expect("example");
+        let json = |doc: &TenantDocument| {
+            tenantry_core::tenant::DocumentJson::new(Arc::new(doc.clone())).expect("json")
+        };
+        let (before, memo) = pack
+            .evaluate_after(&json(&doc), None, &catalog)
+            .expect("evaluates");
+        let memo = memo.expect("a split pack keeps a memo");
+        // A change of fields rules read, evaluated after the memo of the document before
+        // it: the outcome changes, exactly as without the memo.
+        doc.ai.monthly_budget_cents = 0;
+        doc.ai.allowed_models.push("an-unknown-model".to_owned());
+        let (after, _) = pack
+            .evaluate_after(&json(&doc), Some(&memo), &catalog)
+            .expect("evaluates");
+        assert_eq!(
+            after,
+            pack.evaluate_full(&doc, &catalog).expect("evaluates")
+        );
+        assert_ne!(after, before, "the edit is one the rules see");
+        // A memo of another pack is ignored, not misread.
+        let other = PolicyPack::bundled();
+        let (again, _) = other
+            .evaluate_after(&json(&doc), Some(&memo), &catalog)
+            .expect("evaluates");
+        assert_eq!(again, after);
     }
 
     #[test]

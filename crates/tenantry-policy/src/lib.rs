@@ -33,5 +33,5 @@ pub use approvals::{
 };
 pub use error::PolicyError;
 pub use model::{Evaluation, Finding, Missing, RequirementInfo, RuleInfo, Severity};
-pub use pack::PolicyPack;
+pub use pack::{EvaluationMemo, PolicyPack};
 pub use progress::{progress, Progress, StepProgress, StepStatus};

@@ -10,7 +10,7 @@ use tenantry_core::tenant::DocumentJson;
 use tenantry_core::{Step, TenantDocument};
 
 use crate::error::PolicyError;
-use crate::incremental::{whole_input, Frame, Groups};
+use crate::incremental::{whole_input, Frame, Groups, Previous};
 use crate::input;
 use crate::model::{Evaluation, Finding, Missing, RequirementInfo, RuleInfo, Severity};
 
@@ -98,6 +98,25 @@ impl std::fmt::Debug for PolicyPack {
     }
 }
 
+/// What an evaluation keeps for the evaluation of the next version of the same document
+/// ([`PolicyPack::evaluate_after`]): the document, the facts found in it, and the number
+/// the pack gave the text of every part its rules read. A few hundred bytes besides the
+/// document, which it shares.
+#[derive(Debug, Clone)]
+pub struct EvaluationMemo {
+    groups: u64,
+    document: DocumentJson,
+    facts: Value,
+    ids: Vec<u64>,
+}
+
+impl EvaluationMemo {
+    /// The document evaluated.
+    pub fn document(&self) -> &DocumentJson {
+        &self.document
+    }
+}
+
 impl PolicyPack {
     /// The pack bundled with this build (`crates/tenantry-policy/pack/*.rego`).
     pub fn bundled() -> PolicyPack {
@@ -171,7 +190,8 @@ impl PolicyPack {
         };
         let json =
             serde_json::to_value(doc).map_err(|error| conversion_error("document", error))?;
-        self.evaluate_groups(groups, doc, &json, catalog)
+        self.evaluate_groups(groups, doc, &json, None, catalog)
+            .map(|(evaluation, _, _)| evaluation)
     }
 
     /// [`PolicyPack::evaluate`] of a document whose JSON value is made already (a server
@@ -181,35 +201,69 @@ impl PolicyPack {
         doc: &DocumentJson,
         catalog: &Catalog,
     ) -> Result<Evaluation, PolicyError> {
-        let Some(groups) = self.groups() else {
-            return self.evaluate_full(doc.document(), catalog);
-        };
-        self.evaluate_groups(groups, doc.document(), doc.json(), catalog)
+        self.evaluate_after(doc, None, catalog)
+            .map(|(evaluation, _)| evaluation)
     }
 
-    /// The incremental evaluation of `doc`, whose JSON value is `json`.
+    /// [`PolicyPack::evaluate_json`] of the next version of a document evaluated before
+    /// (`previous`, what that evaluation kept): every part the rules read that is the
+    /// same JSON in both is known without being written out and digested again, which is
+    /// most of the cost of an evaluation that reuses every group. The result is exactly
+    /// [`PolicyPack::evaluate_full`]'s; `previous` only saves work (a memo of another
+    /// pack is ignored). Also returns what to keep for the version after this one (none
+    /// for a pack evaluated whole).
+    pub fn evaluate_after(
+        &self,
+        doc: &DocumentJson,
+        previous: Option<&EvaluationMemo>,
+        catalog: &Catalog,
+    ) -> Result<(Evaluation, Option<EvaluationMemo>), PolicyError> {
+        let Some(groups) = self.groups() else {
+            return Ok((self.evaluate_full(doc.document(), catalog)?, None));
+        };
+        let (evaluation, facts, ids) =
+            self.evaluate_groups(groups, doc.document(), doc.json(), previous, catalog)?;
+        let memo = EvaluationMemo {
+            groups: groups.instance(),
+            document: doc.clone(),
+            facts,
+            ids,
+        };
+        Ok((evaluation, Some(memo)))
+    }
+
+    /// The incremental evaluation of `doc`, whose JSON value is `json`; with the facts
+    /// and the text numbers it used.
     fn evaluate_groups(
         &self,
         groups: &Groups,
         doc: &TenantDocument,
         json: &Value,
+        previous: Option<&EvaluationMemo>,
         catalog: &Catalog,
-    ) -> Result<Evaluation, PolicyError> {
+    ) -> Result<(Evaluation, Value, Vec<u64>), PolicyError> {
         let (catalog, catalog_generation) = self.catalog_value(catalog)?;
         let (facts, secrets) = input_facts(doc, json, &self.inner.clean_texts);
-        let outputs = groups.evaluate(&Frame {
+        let (outputs, ids) = groups.evaluate(&Frame {
             document: json,
             facts: &facts,
             catalog: &catalog,
             catalog_generation,
+            previous: previous.map(|memo| Previous {
+                groups: memo.groups,
+                document: memo.document.json(),
+                facts: &memo.facts,
+                ids: &memo.ids,
+            }),
         })?;
-        self.assemble(
+        let evaluation = self.assemble(
             doc,
             outputs.iter().flat_map(|output| &output.findings),
             outputs.iter().flat_map(|output| &output.missing),
             outputs.iter().flat_map(|output| &output.checklist),
             &secrets,
-        )
+        )?;
+        Ok((evaluation, facts, ids))
     }
 
     /// Evaluates every rule of the pack over `doc` in one engine given the whole input,

@@ -10,7 +10,7 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 use tenantry_core::tenant::{DocumentJson, Regulation, Slug};
 use tenantry_core::{ClientName, Industry, TenantDocument};
-use tenantry_policy::{progress, Severity};
+use tenantry_policy::{progress, EvaluationMemo, Severity};
 
 /// Strings a mutation may put anywhere: catalog ids, enum values of other fields,
 /// blanks, odd Unicode, look-alike ids, another tenant's id, and credentials.
@@ -293,6 +293,8 @@ proptest! {
     ) {
         let pack = common::pack();
         let mut value = base.value();
+        // What each evaluation keeps for the next one, as a server chains change sets.
+        let mut memo: Option<EvaluationMemo> = None;
         for (selector, edit) in &edits {
             apply(&mut value, *selector, edit);
             let Ok(doc) = serde_json::from_value::<TenantDocument>(value.clone()) else {
@@ -307,8 +309,13 @@ proptest! {
                 .map_err(|error| TestCaseError::fail(format!("{error}")))?;
             let from_json = pack.evaluate_json(&json, common::catalog())
                 .map_err(|error| TestCaseError::fail(format!("{error}")))?;
+            let (after, kept) = pack.evaluate_after(&json, memo.as_ref(), common::catalog())
+                .map_err(|error| TestCaseError::fail(format!("{error}")))?;
+            prop_assert!(kept.is_some(), "the bundled pack is split, so it keeps a memo");
+            memo = kept;
             prop_assert_eq!(&incremental, &full);
-            prop_assert_eq!(from_json, full);
+            prop_assert_eq!(&from_json, &full);
+            prop_assert_eq!(after, full);
         }
     }
 }

@@ -21,6 +21,7 @@ use sqlx::{AnyConnection, Row};
 use tenantry_changeset::changeset::{ChangeSet, Environment};
 use tenantry_changeset::envelope::Envelope;
 use tenantry_core::TenantDocument;
+use tenantry_policy::EvaluationMemo;
 
 use crate::push::{corrupt, environment_id, select_in, values_rows};
 use crate::storage::StorageError;
@@ -34,6 +35,9 @@ pub const CHECKPOINT_EVERY: i64 = 16;
 pub(crate) struct Current {
     pub head: String,
     pub document: Arc<TenantDocument>,
+    /// What the policy pack kept of its evaluation of `document`, when this process
+    /// evaluated it (the next change set's evaluation starts from it).
+    pub memo: Option<Arc<EvaluationMemo>>,
 }
 
 /// Recent heads' documents, in two generations (what was used since the last turnover
@@ -63,19 +67,19 @@ impl DocumentCache {
         tenant: &str,
         environment: Environment,
         head: &str,
-    ) -> Option<Arc<TenantDocument>> {
+    ) -> Option<Current> {
         let mut generations = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         let key = (tenant.to_owned(), environment);
         if let Some(found) = generations.current.get(&key) {
-            return (found.head == head).then(|| Arc::clone(&found.document));
+            return (found.head == head).then(|| found.clone());
         }
         let found = generations.previous.remove(&key)?;
-        let document = (found.head == head).then(|| Arc::clone(&found.document));
+        let wanted = (found.head == head).then(|| found.clone());
         let forgotten = generations.insert(key, found);
         // The old generation's documents are freed after the lock is released.
         drop(generations);
         drop(forgotten);
-        document
+        wanted
     }
 
     /// Remembers `current` as the document of `tenant`'s `environment` (replacing an
@@ -158,11 +162,11 @@ pub(crate) async fn load(
         let environment = environment_of(&tenant, &row.try_get::<String, _>("environment")?)?;
         let head: String = row.try_get("head_hash")?;
         match cache.get(&tenant, environment, &head) {
-            Some(document) => {
+            Some(current) => {
                 found
                     .entry(tenant)
                     .or_default()
-                    .insert(environment, Current { head, document });
+                    .insert(environment, current);
             }
             None => {
                 missing.insert((tenant, environment));
@@ -219,6 +223,7 @@ pub(crate) async fn load(
         let current = Current {
             head,
             document: Arc::new(document),
+            memo: None,
         };
         cache.put(&tenant, environment, current.clone());
         found
@@ -310,6 +315,7 @@ pub(crate) struct Changed {
     pub head: String,
     pub applied: i64,
     pub document: Arc<TenantDocument>,
+    pub memo: Option<Arc<EvaluationMemo>>,
 }
 
 /// Records the new heads of `changed` (in the push's transaction): a checkpoint for a
@@ -419,6 +425,7 @@ mod tests {
         Current {
             head: head.to_owned(),
             document: Arc::clone(document),
+            memo: None,
         }
     }
 
@@ -429,7 +436,7 @@ mod tests {
         let first = document("Harbour Retail");
         cache.put("t1", Environment::Draft, current("h1", &first));
         let found = cache.get("t1", Environment::Draft, "h1").expect("kept");
-        assert!(Arc::ptr_eq(&found, &first));
+        assert!(Arc::ptr_eq(&found.document, &first));
         // Another head, environment or tenant: not this document.
         assert!(cache.get("t1", Environment::Draft, "h2").is_none());
         assert!(cache.get("t1", Environment::Staging, "h1").is_none());

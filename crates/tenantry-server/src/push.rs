@@ -54,8 +54,8 @@ use tenantry_core::catalog::Catalog;
 use tenantry_core::tenant::DocumentJson;
 use tenantry_core::{TenantDocument, Timestamp};
 use tenantry_policy::{
-    ApprovalInput, ApprovalPolicy, ApprovalRequirement, ChangeEnvironment, Evaluation, Finding,
-    PolicyError, PolicyPack,
+    ApprovalInput, ApprovalPolicy, ApprovalRequirement, ChangeEnvironment, Evaluation,
+    EvaluationMemo, Finding, PolicyError, PolicyPack,
 };
 
 use crate::documents::{self, Changed, Current, DocumentCache};
@@ -264,6 +264,8 @@ struct TenantState {
     /// changed: see [`documents_of`]).
     loaded: bool,
     documents: HashMap<Environment, Arc<TenantDocument>>,
+    /// What the policy pack kept of its evaluation of those documents it evaluated.
+    memos: HashMap<Environment, Arc<EvaluationMemo>>,
     /// The change set that last changed each environment's document (kept with
     /// `documents`): the staging one is what a production change set promotes.
     environment_heads: HashMap<Environment, String>,
@@ -273,6 +275,8 @@ struct TenantState {
 /// policy pack's verdict on it.
 struct Prediction {
     document: Arc<TenantDocument>,
+    /// What the pack kept of its evaluation of `document`.
+    memo: Option<Arc<EvaluationMemo>>,
     evaluation: Result<Evaluation, PolicyError>,
     /// The approvals the change needs (from the documents before and after it).
     requirements: Result<Vec<ApprovalRequirement>, PolicyError>,
@@ -471,8 +475,19 @@ async fn load_tenants(
     }
     for (tenant, environments) in documents::load(conn, tenants, cache).await? {
         if let Some(state) = states.get_mut(&tenant) {
-            for (environment, Current { head, document }) in environments {
+            for (
+                environment,
+                Current {
+                    head,
+                    document,
+                    memo,
+                },
+            ) in environments
+            {
                 state.documents.insert(environment, document);
+                if let Some(memo) = memo {
+                    state.memos.insert(environment, memo);
+                }
                 state.environment_heads.insert(environment, head);
             }
         }
@@ -527,6 +542,7 @@ async fn predict(
             Chain {
                 head: state.head.take(),
                 documents: std::mem::take(&mut state.documents),
+                memos: std::mem::take(&mut state.memos),
                 links: Vec::new(),
             }
         });
@@ -562,6 +578,7 @@ async fn predict(
 struct Chain {
     head: Option<String>,
     documents: HashMap<Environment, Arc<TenantDocument>>,
+    memos: HashMap<Environment, Arc<EvaluationMemo>>,
     /// (position in the batch, hash, change set).
     links: Vec<(usize, String, ChangeSet)>,
 }
@@ -578,23 +595,31 @@ impl Chain {
         let mut spent = PredictTimes::default();
         let mut made = Vec::with_capacity(self.links.len());
         // Each environment's document with its JSON value, made once and read by the
-        // next change set, the pack and the approval rules alike.
-        let mut current: HashMap<Environment, DocumentJson> = HashMap::new();
+        // next change set, the pack and the approval rules alike, and what the pack kept
+        // of its evaluation (when there was one).
+        let mut current: HashMap<Environment, (DocumentJson, Option<Arc<EvaluationMemo>>)> =
+            HashMap::new();
         for (index, hash, changeset) in std::mem::take(&mut self.links) {
             if changeset.parent != self.head {
                 continue;
             }
             let started = Instant::now();
             let environment = changeset.environment;
-            let before = match current.remove(&environment) {
-                Some(before) => Some(before),
+            let (before, memo) = match current.remove(&environment) {
+                Some((before, memo)) => (Some(before), memo),
                 None => match self.documents.remove(&environment) {
-                    Some(document) => match DocumentJson::new(document) {
-                        Ok(before) => Some(before),
-                        // This and the rest of the chain are left to the lock.
-                        Err(_) => break,
+                    Some(document) => match self.memos.remove(&environment) {
+                        // The memo's document is this one: its JSON value is made.
+                        Some(memo) if Arc::ptr_eq(memo.document().document(), &document) => {
+                            (Some(memo.document().clone()), Some(memo))
+                        }
+                        _ => match DocumentJson::new(document) {
+                            Ok(before) => (Some(before), None),
+                            // This and the rest of the chain are left to the lock.
+                            Err(_) => break,
+                        },
                     },
-                    None => None,
+                    None => (None, None),
                 },
             };
             let applied = match &before {
@@ -606,12 +631,16 @@ impl Chain {
             };
             let Ok(document) = applied else {
                 if let Some(before) = before {
-                    current.insert(environment, before);
+                    current.insert(environment, (before, memo));
                 }
                 continue;
             };
             let applied_at = Instant::now();
-            let evaluation = pack.evaluate_json(&document, catalog);
+            let (evaluation, next_memo) =
+                match pack.evaluate_after(&document, memo.as_deref(), catalog) {
+                    Ok((evaluation, next_memo)) => (Ok(evaluation), next_memo.map(Arc::new)),
+                    Err(error) => (Err(error), None),
+                };
             let evaluated_at = Instant::now();
             let requirements = approvals.required_json(
                 change_environment(environment),
@@ -627,11 +656,12 @@ impl Chain {
                 index,
                 Prediction {
                     document: Arc::clone(document.document()),
+                    memo: next_memo.clone(),
                     evaluation,
                     requirements,
                 },
             ));
-            current.insert(environment, document);
+            current.insert(environment, (document, next_memo));
         }
         (made, spent)
     }
@@ -796,8 +826,19 @@ pub async fn push(
              environment,
              head,
              document,
+             memo,
              ..
-         }| (tenant, environment, Current { head, document }),
+         }| {
+            (
+                tenant,
+                environment,
+                Current {
+                    head,
+                    document,
+                    memo,
+                },
+            )
+        },
     ));
     if !forgotten.is_empty() {
         tokio::task::spawn_blocking(move || drop(forgotten));
@@ -894,9 +935,10 @@ async fn decide(
     // The parent is the head. A prediction was made on top of that same head, whose
     // documents are the replay of its chain: its document and verdict hold as they are.
     // Without one, the operations are applied and the pack evaluated here.
-    let (document, evaluation, requirements) = match prediction {
+    let (document, memo, evaluation, requirements) = match prediction {
         Some(prediction) => (
             prediction.document,
+            prediction.memo,
             prediction.evaluation,
             prediction.requirements,
         ),
@@ -925,7 +967,7 @@ async fn decide(
             let evaluation = rules.pack.evaluate(&document, rules.catalog);
             batch.policy += evaluating.elapsed();
             batch.evaluated += 1;
-            (Arc::new(document), evaluation, requirements)
+            (Arc::new(document), None, evaluation, requirements)
         }
     };
     let Some(state) = batch.tenants.get(tenant) else {
@@ -1024,7 +1066,7 @@ async fn decide(
     }
 
     let seq = batch.next_seq;
-    store(tx, batch, bytes, verified, document, seq).await?;
+    store(tx, batch, bytes, verified, (document, memo), seq).await?;
     batch.next_seq += 1;
     let environment = environment_id(changeset.environment);
     // Later production pushes of this batch count this head's approvals (see
@@ -1324,7 +1366,7 @@ async fn store(
     batch: &mut Batch<'_>,
     bytes: &[u8],
     verified: &VerifiedChangeSet,
-    document: Arc<TenantDocument>,
+    (document, memo): (Arc<TenantDocument>, Option<Arc<EvaluationMemo>>),
     seq: i64,
 ) -> Result<(), StorageError> {
     let changeset = &verified.changeset;
@@ -1392,6 +1434,10 @@ async fn store(
     state.slug = Some(slug.as_str().to_owned());
     state.skeleton = Some(skeleton);
     state.documents.insert(changeset.environment, document);
+    match memo {
+        Some(memo) => state.memos.insert(changeset.environment, memo),
+        None => state.memos.remove(&changeset.environment),
+    };
     state
         .environment_heads
         .insert(changeset.environment, hash.to_owned());
@@ -1524,8 +1570,15 @@ async fn flush_documents(
         else {
             return Err(corrupt("tenant_documents", &tenant, "document vanished"));
         };
+        let memo = batch
+            .tenants
+            .get(&tenant)
+            .and_then(|state| state.memos.get(&environment))
+            .filter(|memo| Arc::ptr_eq(memo.document().document(), document))
+            .cloned();
         changed.push(Changed {
             document: Arc::clone(document),
+            memo,
             tenant,
             environment,
             head,
