@@ -325,37 +325,42 @@ pub(crate) async fn flush(
     conn: &mut AnyConnection,
     changed: &[Changed],
 ) -> Result<(), StorageError> {
-    let mut tenants: Vec<&str> = changed
-        .iter()
-        .map(|change| change.tenant.as_str())
-        .collect();
-    tenants.sort_unstable();
-    tenants.dedup();
-    let mut behind: HashMap<(String, Environment), i64> = HashMap::new();
-    for row in select_in(
-        conn,
-        "SELECT tenant_id, environment, behind FROM tenant_documents WHERE tenant_id",
-        &tenants,
-    )
-    .await?
-    {
-        let tenant: String = row.try_get("tenant_id")?;
-        let environment = environment_of(&tenant, &row.try_get::<String, _>("environment")?)?;
-        behind.insert((tenant, environment), row.try_get("behind")?);
+    // First the moves, in one statement per chunk: every environment that stays within
+    // CHECKPOINT_EVERY change sets of its checkpoint gets its new head and count, and
+    // says so. The others (new environments, and those due) get a checkpoint below.
+    let mut moved: HashSet<(String, Environment)> = HashSet::new();
+    for chunk in changed.chunks(500) {
+        // `VALUES` names its columns column1, column2, … on both engines.
+        let sql = format!(
+            "UPDATE tenant_documents SET head_hash = v.column3, behind = tenant_documents.behind + v.column4 \
+             FROM (VALUES {}) AS v \
+             WHERE tenant_documents.tenant_id = v.column1 AND tenant_documents.environment = v.column2 \
+             AND tenant_documents.behind + v.column4 < {CHECKPOINT_EVERY} \
+             RETURNING tenant_documents.tenant_id, tenant_documents.environment",
+            values_rows(chunk.len(), 4)
+        );
+        let mut update = sqlx::query(&sql);
+        for change in chunk {
+            update = update
+                .bind(change.tenant.as_str())
+                .bind(environment_id(change.environment))
+                .bind(change.head.as_str())
+                .bind(change.applied);
+        }
+        for row in update.fetch_all(&mut *conn).await? {
+            let tenant: String = row.try_get(0)?;
+            let environment = environment_of(&tenant, &row.try_get::<String, _>(1)?)?;
+            moved.insert((tenant, environment));
+        }
     }
     let mut checkpoints: Vec<(&Changed, String)> = Vec::new();
-    let mut moves: Vec<(&Changed, i64)> = Vec::new();
     for change in changed {
-        match behind.get(&(change.tenant.clone(), change.environment)) {
-            Some(count) if count + change.applied < CHECKPOINT_EVERY => {
-                moves.push((change, count + change.applied));
-            }
-            _ => {
-                let text = serde_json::to_string(&*change.document)
-                    .map_err(|error| corrupt("tenant_documents", &change.tenant, error))?;
-                checkpoints.push((change, text));
-            }
+        if moved.contains(&(change.tenant.clone(), change.environment)) {
+            continue;
         }
+        let text = serde_json::to_string(&*change.document)
+            .map_err(|error| corrupt("tenant_documents", &change.tenant, error))?;
+        checkpoints.push((change, text));
     }
     for chunk in checkpoints.chunks(500) {
         let sql = format!(
@@ -375,31 +380,6 @@ pub(crate) async fn flush(
                 .bind(text.as_str());
         }
         upsert.execute(&mut *conn).await?;
-    }
-    for chunk in moves.chunks(500) {
-        // `VALUES` names its columns column1, column2, … on both engines.
-        let sql = format!(
-            "UPDATE tenant_documents SET head_hash = v.column3, behind = v.column4 \
-             FROM (VALUES {}) AS v \
-             WHERE tenant_documents.tenant_id = v.column1 AND tenant_documents.environment = v.column2",
-            values_rows(chunk.len(), 4)
-        );
-        let mut update = sqlx::query(&sql);
-        for (change, count) in chunk {
-            update = update
-                .bind(change.tenant.as_str())
-                .bind(environment_id(change.environment))
-                .bind(change.head.as_str())
-                .bind(*count);
-        }
-        let updated = update.execute(&mut *conn).await?.rows_affected();
-        if usize::try_from(updated).ok() != Some(chunk.len()) {
-            return Err(corrupt(
-                "tenant_documents",
-                "",
-                format!("{updated} of {} heads moved", chunk.len()),
-            ));
-        }
     }
     Ok(())
 }

@@ -18,6 +18,7 @@ use common::{change, creation, hash_of, hipaa_example, Staff, TestServer};
 on_both_databases!(
     documents_are_checkpoints_replayed_after_a_restart,
     a_checkpoint_that_does_not_add_up_stores_nothing,
+    a_batch_counts_each_of_its_change_sets_toward_the_checkpoint,
 );
 
 /// Pushes a creation and `edits` edits of one tenant, one request each; returns every
@@ -152,4 +153,74 @@ async fn a_checkpoint_that_does_not_add_up_stores_nothing(server: &mut TestServe
         server.logs()
     );
     assert_eq!(server.pull_all(&manager.token, 100).await.len(), 4);
+}
+
+/// The next `count` edits after `documents`/`hashes` (budget bumps), as envelopes.
+fn edits_after(
+    manager: &Staff,
+    documents: &mut Vec<TenantDocument>,
+    hashes: &mut Vec<String>,
+    count: usize,
+) -> Vec<Vec<u8>> {
+    let mut envelopes = Vec::new();
+    for _ in 0..count {
+        let doc = documents.last().expect("a document").clone();
+        let mut next = doc.clone();
+        next.ai.monthly_budget_cents += 1;
+        let envelope = change(&manager.key, &doc, &next, hashes.last().expect("a head"));
+        hashes.push(hash_of(&envelope));
+        documents.push(next);
+        envelopes.push(envelope);
+    }
+    envelopes
+}
+
+async fn push_batch(server: &TestServer, manager: &Staff, envelopes: &[Vec<u8>]) {
+    let mut body = b"{\"envelopes\":[".to_vec();
+    body.extend_from_slice(&envelopes.join(&b',')[..]);
+    body.extend_from_slice(b"]}");
+    let (status, answer) = server.push(&manager.token, &body).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let answers = answer["results"]
+        .as_array()
+        .expect("one answer per envelope");
+    assert_eq!(answers.len(), envelopes.len(), "{answer}");
+    for one in answers {
+        assert_eq!(one["status"], "accepted", "{answer}");
+    }
+}
+
+async fn a_batch_counts_each_of_its_change_sets_toward_the_checkpoint(server: &mut TestServer) {
+    let manager = server.staff("Ana Lima", "account_manager").await;
+    let every = usize::try_from(CHECKPOINT_EVERY).expect("small");
+    let (mut documents, mut hashes) = push_chain(server, &manager, every - 4).await;
+    let (_, creation, behind, _) = draft_row(server).await;
+    assert_eq!(creation, hashes[0], "the creation's checkpoint");
+    assert_eq!(behind, CHECKPOINT_EVERY - 4);
+
+    // Two in one push: still short of the next checkpoint, the count moves by two.
+    let two = edits_after(&manager, &mut documents, &mut hashes, 2);
+    push_batch(server, &manager, &two).await;
+    let (head, checkpoint, behind, _) = draft_row(server).await;
+    assert_eq!(head, hashes[every - 2]);
+    assert_eq!(checkpoint, hashes[0], "no new checkpoint yet");
+    assert_eq!(behind, CHECKPOINT_EVERY - 2);
+
+    // Three more: the count would pass the bound, so the batch's last document is written.
+    let three = edits_after(&manager, &mut documents, &mut hashes, 3);
+    push_batch(server, &manager, &three).await;
+    let (head, checkpoint, behind, stored) = draft_row(server).await;
+    assert_eq!(head, hashes[every + 1]);
+    assert_eq!(checkpoint, head, "a checkpoint at the new head");
+    assert_eq!(behind, 0);
+    assert_eq!(
+        stored,
+        serde_json::to_value(documents.last().expect("a document")).expect("json")
+    );
+
+    // And a fresh process replays nothing wrong: the next edit applies.
+    server.restart();
+    let one = edits_after(&manager, &mut documents, &mut hashes, 1);
+    push_batch(server, &manager, &one).await;
+    assert_eq!(draft_row(server).await.2, 1);
 }
