@@ -88,6 +88,8 @@ struct Group {
     paths: Vec<usize>,
     /// Calls a builtin that is not a pure function: never cached.
     volatile: bool,
+    /// Reads the catalog (or the whole input): its key carries the catalog's generation.
+    reads_catalog: bool,
 }
 
 /// The split pack, its read paths and the cache of group outputs.
@@ -95,6 +97,9 @@ pub(crate) struct Groups {
     groups: Vec<Group>,
     /// Every distinct read path of any group. The empty path is the whole input.
     paths: Vec<Vec<String>>,
+    /// Per path of `paths`: it lies in the catalog (decided once: a server evaluates
+    /// the pack for every change set).
+    in_catalog: Vec<bool>,
     cache: OutputCache,
     /// How many times a group was evaluated rather than reused.
     runs: std::sync::atomic::AtomicU64,
@@ -248,7 +253,7 @@ impl Groups {
             .iter()
             .enumerate()
             .map(|(index, path)| {
-                if path.first().is_some_and(|first| first == "catalog") {
+                if self.in_catalog[index] {
                     return None;
                 }
                 if let Some(previous) = previous {
@@ -273,11 +278,7 @@ impl Groups {
             .map(|(index, group)| {
                 let mut key = Vec::with_capacity(group.paths.len() + 2);
                 key.push(index as u64);
-                if group
-                    .paths
-                    .iter()
-                    .any(|&path| reads_catalog(&self.paths[path]))
-                {
+                if group.reads_catalog {
                     key.push(frame.catalog_generation);
                 }
                 key.extend(group.paths.iter().map(|&path| ids[path]));
@@ -296,7 +297,7 @@ impl Groups {
             let mut input = regorus::Value::new_object();
             for &path in &group.paths {
                 let segments = &self.paths[path];
-                let value = if segments.first().is_some_and(|first| first == "catalog") {
+                let value = if self.in_catalog[path] {
                     lookup_value(frame.catalog, &segments[1..]).cloned()
                 } else {
                     if values[path].is_none() {
@@ -781,11 +782,17 @@ impl Analysis {
                 indices.push(index);
             }
             indices.sort_unstable();
-            groups.push(self.group(&closure, &outputs, indices, volatile)?);
+            let catalog = indices.iter().any(|&index| reads_catalog(&paths[index]));
+            groups.push(self.group(&closure, &outputs, indices, volatile, catalog)?);
         }
+        let in_catalog = paths
+            .iter()
+            .map(|path| path.first().is_some_and(|first| first == "catalog"))
+            .collect();
         Ok(Groups {
             groups,
             paths,
+            in_catalog,
             cache: OutputCache::new(),
             runs: std::sync::atomic::AtomicU64::new(0),
             instance: GROUPS_INSTANCES.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
@@ -800,6 +807,7 @@ impl Analysis {
         outputs: &BTreeSet<&'static str>,
         paths: Vec<usize>,
         volatile: bool,
+        reads_catalog: bool,
     ) -> Result<Group, String> {
         let mut per_file: BTreeMap<usize, Vec<&RuleDef>> = BTreeMap::new();
         for &index in closure {
@@ -893,6 +901,7 @@ impl Analysis {
             outputs,
             paths,
             volatile,
+            reads_catalog,
         })
     }
 }
