@@ -819,8 +819,9 @@ pub async fn push(
     let done = Instant::now();
     drop(writer);
     // The new heads' documents go to the cache once the next push may start; what the
-    // cache forgets (a generation of documents) is freed on a blocking thread.
-    let forgotten = batch.rules.documents.put_all(committed.into_iter().map(
+    // cache lets go of (the replaced heads, a forgotten generation) is freed on a
+    // blocking thread.
+    let released = batch.rules.documents.put_all(committed.into_iter().map(
         |Changed {
              tenant,
              environment,
@@ -840,8 +841,8 @@ pub async fn push(
             )
         },
     ));
-    if !forgotten.is_empty() {
-        tokio::task::spawn_blocking(move || drop(forgotten));
+    if !released.is_empty() {
+        tokio::task::spawn_blocking(move || drop(released));
     }
     tracing::debug!(
         envelopes = envelopes.len(),
