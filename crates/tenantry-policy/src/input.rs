@@ -9,6 +9,8 @@ use std::sync::{PoisonError, RwLock};
 use serde_json::{json, Map, Value};
 use tenantry_core::credentials;
 
+use crate::incremental::same_json;
+
 /// Texts already found not to look like a credential. Detection is a pure function of
 /// the text and costs about 10 ns per byte; a document is evaluated again and again with
 /// most of its texts unchanged (on every keystroke in the form, on every change set on a
@@ -50,7 +52,33 @@ pub(crate) struct Facts {
     pub secrets: Vec<String>,
 }
 
+/// The facts of an earlier version of the same tenant's document (what the policy pack's
+/// memo keeps), for [`facts_after`].
+pub(crate) struct Earlier<'a> {
+    pub document: &'a Value,
+    pub own_tenant_id: &'a str,
+    pub credential_hits: &'a [Value],
+    pub foreign_tenant_refs: &'a [Value],
+    /// One per credential hit, in the same order.
+    pub secrets: &'a [String],
+}
+
+#[cfg(test)]
 pub(crate) fn facts(document: &Value, own_tenant_id: &str, clean: &CleanTexts) -> Facts {
+    facts_after(document, own_tenant_id, clean, None)
+}
+
+/// [`facts`], reusing `earlier`'s for every top-level member of the document whose JSON
+/// is exactly the same there (the facts inside a member depend only on its value, its
+/// pointer and the tenant's own id, which must be the same too). The walk visits the
+/// members in order and a member's facts are contiguous, so the result is the same, in
+/// the same order, as a walk of the whole document.
+pub(crate) fn facts_after(
+    document: &Value,
+    own_tenant_id: &str,
+    clean: &CleanTexts,
+    earlier: Option<Earlier<'_>>,
+) -> Facts {
     let (newly_clean, facts) = {
         let guard = clean.inner.read().unwrap_or_else(PoisonError::into_inner);
         let mut walker = Walker {
@@ -63,7 +91,17 @@ pub(crate) fn facts(document: &Value, own_tenant_id: &str, clean: &CleanTexts) -
                 secrets: Vec::new(),
             },
         };
-        walker.walk(document, &mut String::new());
+        match (document, &earlier) {
+            (Value::Object(members), Some(earlier))
+                if earlier.own_tenant_id == own_tenant_id
+                    && earlier.credential_hits.len() == earlier.secrets.len()
+                    && earlier.document.is_object()
+                    && !keys_are_data("") =>
+            {
+                walker.walk_members_after(members, earlier);
+            }
+            _ => walker.walk(document, &mut String::new()),
+        }
         (walker.newly_clean, walker.facts)
     };
     clean.remember(newly_clean);
@@ -93,6 +131,40 @@ impl Walker<'_> {
             }
             Value::Object(members) => self.walk_object(members, path),
             Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        }
+    }
+
+    /// The document's members (its keys are field names), each walked unless it is the
+    /// same as in `earlier`, whose facts under it are taken instead.
+    fn walk_members_after(&mut self, members: &Map<String, Value>, earlier: &Earlier<'_>) {
+        for (key, member) in members {
+            let mut path = String::from("/");
+            push_pointer_segment(&mut path, key);
+            let same = earlier
+                .document
+                .get(key)
+                .is_some_and(|before| same_json(before, member));
+            if !same {
+                self.walk(member, &mut path);
+                continue;
+            }
+            let under = |hit: &Value| {
+                hit["path"].as_str().is_some_and(|hit| {
+                    hit.strip_prefix(path.as_str())
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+                })
+            };
+            for (hit, secret) in earlier.credential_hits.iter().zip(earlier.secrets) {
+                if under(hit) {
+                    self.facts.credential_hits.push(hit.clone());
+                    self.facts.secrets.push(secret.clone());
+                }
+            }
+            for reference in earlier.foreign_tenant_refs {
+                if under(reference) {
+                    self.facts.foreign_tenant_refs.push(reference.clone());
+                }
+            }
         }
     }
 
@@ -263,6 +335,51 @@ mod tests {
             facts.foreign_tenant_refs,
             vec![json!({"path": "/handoff/support_path", "tenant": OTHER})]
         );
+    }
+
+    #[test]
+    fn facts_after_an_edit_are_those_of_a_whole_walk() {
+        let before = json!({
+            "tenant": {"id": OWN, "display_name": "Acme"},
+            "handoff": {"support_path": format!("see tenant {OTHER}"), "doc": "ghp_abcdefghijklmnopqrstuvwxyz0123456789"},
+            "services": {"chat": {"flags": {"x": "AKIAIOSFODNN7EXAMPLE"}}},
+            "zeta": ["AKIAIOSFODNN7EXAMPLE", OTHER],
+        });
+        let clean = CleanTexts::default();
+        let earlier = facts(&before, OWN, &clean);
+        let earlier_of = |document| Earlier {
+            document,
+            own_tenant_id: OWN,
+            credential_hits: &earlier.credential_hits,
+            foreign_tenant_refs: &earlier.foreign_tenant_refs,
+            secrets: &earlier.secrets,
+        };
+        // One member changed (a credential removed, another added, a foreign id gone),
+        // the others kept: what they held comes from `earlier`, in walk order.
+        let mut after = before.clone();
+        after["services"]["chat"]["flags"] =
+            json!({"y": "hunter2", "z": "sk_live_abcdefghijklmnopqrstuvwx"});
+        after["handoff"]["support_path"] = json!("the desk");
+        for edited in [&after, &before] {
+            let whole = facts(edited, OWN, &clean);
+            let reused = facts_after(edited, OWN, &clean, Some(earlier_of(&before)));
+            assert_eq!(reused.credential_hits, whole.credential_hits, "{edited}");
+            assert_eq!(reused.foreign_tenant_refs, whole.foreign_tenant_refs);
+            assert_eq!(reused.secrets, whole.secrets);
+        }
+        assert_eq!(
+            earlier.credential_hits.len(),
+            3,
+            "{:?}",
+            earlier.credential_hits
+        );
+        // Another tenant's memo (another own id) is not reused: OTHER is that tenant's own.
+        let mine = facts_after(&before, OTHER, &clean, Some(earlier_of(&before)));
+        assert_eq!(
+            mine.foreign_tenant_refs,
+            facts(&before, OTHER, &clean).foreign_tenant_refs
+        );
+        assert_ne!(mine.foreign_tenant_refs, earlier.foreign_tenant_refs);
     }
 
     #[test]

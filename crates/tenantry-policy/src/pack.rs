@@ -107,6 +107,8 @@ pub struct EvaluationMemo {
     groups: u64,
     document: DocumentJson,
     facts: Value,
+    /// The credential-looking texts behind `facts`' credential hits, one per hit.
+    secrets: Vec<String>,
     ids: Vec<u64>,
 }
 
@@ -191,7 +193,7 @@ impl PolicyPack {
         let json =
             serde_json::to_value(doc).map_err(|error| conversion_error("document", error))?;
         self.evaluate_groups(groups, doc, &json, None, catalog)
-            .map(|(evaluation, _, _)| evaluation)
+            .map(|(evaluation, ..)| evaluation)
     }
 
     /// [`PolicyPack::evaluate`] of a document whose JSON value is made already (a server
@@ -221,19 +223,20 @@ impl PolicyPack {
         let Some(groups) = self.groups() else {
             return Ok((self.evaluate_full(doc.document(), catalog)?, None));
         };
-        let (evaluation, facts, ids) =
+        let (evaluation, facts, secrets, ids) =
             self.evaluate_groups(groups, doc.document(), doc.json(), previous, catalog)?;
         let memo = EvaluationMemo {
             groups: groups.instance(),
             document: doc.clone(),
             facts,
+            secrets,
             ids,
         };
         Ok((evaluation, Some(memo)))
     }
 
-    /// The incremental evaluation of `doc`, whose JSON value is `json`; with the facts
-    /// and the text numbers it used.
+    /// The incremental evaluation of `doc`, whose JSON value is `json`; with the facts,
+    /// the credential-looking texts and the text numbers it used.
     fn evaluate_groups(
         &self,
         groups: &Groups,
@@ -241,9 +244,9 @@ impl PolicyPack {
         json: &Value,
         previous: Option<&EvaluationMemo>,
         catalog: &Catalog,
-    ) -> Result<(Evaluation, Value, Vec<u64>), PolicyError> {
+    ) -> Result<(Evaluation, Value, Vec<String>, Vec<u64>), PolicyError> {
         let (catalog, catalog_generation) = self.catalog_value(catalog)?;
-        let (facts, secrets) = input_facts(doc, json, &self.inner.clean_texts);
+        let (facts, secrets) = input_facts(doc, json, previous, &self.inner.clean_texts);
         let (outputs, ids) = groups.evaluate(&Frame {
             document: json,
             facts: &facts,
@@ -263,7 +266,7 @@ impl PolicyPack {
             outputs.iter().flat_map(|output| &output.checklist),
             &secrets,
         )?;
-        Ok((evaluation, facts, ids))
+        Ok((evaluation, facts, secrets, ids))
     }
 
     /// Evaluates every rule of the pack over `doc` in one engine given the whole input,
@@ -510,18 +513,29 @@ fn input_json(
 ) -> Result<(Value, Vec<String>), PolicyError> {
     let document =
         serde_json::to_value(doc).map_err(|error| conversion_error("document", error))?;
-    let (facts, secrets) = input_facts(doc, &document, clean_texts);
+    let (facts, secrets) = input_facts(doc, &document, None, clean_texts);
     Ok((whole_input(document, &facts), secrets))
 }
 
 /// The members of the input besides the document and the catalog (see `input_json`),
-/// as one object, and the credential-looking texts of `json`, the JSON value of `doc`.
+/// as one object, and the credential-looking texts of `json`, the JSON value of `doc`;
+/// reusing those `previous` found in the parts of the document that did not change.
 fn input_facts(
     doc: &TenantDocument,
     json: &Value,
+    previous: Option<&EvaluationMemo>,
     clean_texts: &input::CleanTexts,
 ) -> (Value, Vec<String>) {
-    let facts = input::facts(json, doc.tenant.id.as_str(), clean_texts);
+    let earlier = previous.and_then(|memo| {
+        Some(input::Earlier {
+            document: memo.document.json(),
+            own_tenant_id: memo.document.document().tenant.id.as_str(),
+            credential_hits: memo.facts.get("credential_hits")?.as_array()?,
+            foreign_tenant_refs: memo.facts.get("foreign_tenant_refs")?.as_array()?,
+            secrets: &memo.secrets,
+        })
+    });
+    let facts = input::facts_after(json, doc.tenant.id.as_str(), clean_texts, earlier);
     (
         json!({
             "credential_hits": facts.credential_hits,
