@@ -27,7 +27,7 @@
 //! rule it holds sees the same definitions and the same input as in the whole pack), and
 //! every output rule is some group's, so the union of the groups' outputs is the pack's.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_json::Value as Json;
@@ -136,6 +136,12 @@ pub(crate) struct Previous<'a> {
     pub document: &'a Json,
     pub facts: &'a Json,
     pub ids: &'a [u64],
+    /// Each group's output there, in group order.
+    pub outputs: &'a [Arc<GroupOutput>],
+    pub catalog_generation: u64,
+    /// The document's top-level members known to be exactly the same JSON in both
+    /// (compared once by the caller, which needs it for the facts too).
+    pub unchanged_members: &'a HashSet<&'a str>,
 }
 
 /// The pack's input without the catalog: `document` and the members of `facts` (the
@@ -158,7 +164,9 @@ impl Frame<'_> {
                 same_json(self.document, previous.document) && same_json(self.facts, previous.facts)
             }
             Some((first, rest)) if first == "document" => {
-                same_at(lookup(self.document, rest), lookup(previous.document, rest))
+                rest.first()
+                    .is_some_and(|member| previous.unchanged_members.contains(member.as_str()))
+                    || same_at(lookup(self.document, rest), lookup(previous.document, rest))
             }
             Some(_) => same_at(lookup(self.facts, path), lookup(previous.facts, path)),
         }
@@ -271,11 +279,37 @@ impl Groups {
                 *id = *kept;
             }
         }
+        // A group none of whose paths changed since the previous evaluation has that
+        // evaluation's output (the same key, so the same output): neither its key is
+        // made nor the cache asked.
+        let carried: Vec<Option<Arc<GroupOutput>>> = self
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(index, group)| {
+                let previous = previous?;
+                let same = !group.volatile
+                    && (!group.reads_catalog
+                        || previous.catalog_generation == frame.catalog_generation)
+                    && group
+                        .paths
+                        .iter()
+                        .all(|&path| self.in_catalog[path] || kept[path].is_some());
+                if same {
+                    previous.outputs.get(index).cloned()
+                } else {
+                    None
+                }
+            })
+            .collect();
         let keys: Vec<Vec<u64>> = self
             .groups
             .iter()
             .enumerate()
             .map(|(index, group)| {
+                if carried[index].is_some() {
+                    return Vec::new();
+                }
                 let mut key = Vec::with_capacity(group.paths.len() + 2);
                 key.push(index as u64);
                 if group.reads_catalog {
@@ -285,9 +319,14 @@ impl Groups {
                 key
             })
             .collect();
-        let mut outputs = self
-            .cache
-            .outputs(&keys, |index| self.groups[index].volatile);
+        let mut outputs = self.cache.outputs(&keys, |index| {
+            self.groups[index].volatile || carried[index].is_some()
+        });
+        for (output, carried) in outputs.iter_mut().zip(carried) {
+            if carried.is_some() {
+                *output = carried;
+            }
+        }
         let mut values: Vec<Option<Option<regorus::Value>>> = vec![None; self.paths.len()];
         let mut fresh = Vec::new();
         for (index, group) in self.groups.iter().enumerate() {
@@ -564,17 +603,18 @@ impl OutputCache {
         ids
     }
 
-    /// The remembered output of each group, `None` for those to evaluate.
+    /// The remembered output of each group, `None` for those to evaluate and those
+    /// `skip` names.
     fn outputs(
         &self,
         keys: &[Vec<u64>],
-        volatile: impl Fn(usize) -> bool,
+        skip: impl Fn(usize) -> bool,
     ) -> Vec<Option<Arc<GroupOutput>>> {
         let mut table = self.outputs.lock().unwrap_or_else(PoisonError::into_inner);
         keys.iter()
             .enumerate()
             .map(|(index, key)| {
-                if volatile(index) {
+                if skip(index) {
                     return None;
                 }
                 if let Some(output) = table.current.get(key) {

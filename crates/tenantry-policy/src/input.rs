@@ -9,8 +9,6 @@ use std::sync::{PoisonError, RwLock};
 use serde_json::{json, Map, Value};
 use tenantry_core::credentials;
 
-use crate::incremental::same_json;
-
 /// Texts already found not to look like a credential. Detection is a pure function of
 /// the text and costs about 10 ns per byte; a document is evaluated again and again with
 /// most of its texts unchanged (on every keystroke in the form, on every change set on a
@@ -55,7 +53,8 @@ pub(crate) struct Facts {
 /// The facts of an earlier version of the same tenant's document (what the policy pack's
 /// memo keeps), for [`facts_after`].
 pub(crate) struct Earlier<'a> {
-    pub document: &'a Value,
+    /// The document's top-level members whose JSON is exactly the same there.
+    pub unchanged_members: &'a HashSet<&'a str>,
     pub own_tenant_id: &'a str,
     pub credential_hits: &'a [Value],
     pub foreign_tenant_refs: &'a [Value],
@@ -95,7 +94,6 @@ pub(crate) fn facts_after(
             (Value::Object(members), Some(earlier))
                 if earlier.own_tenant_id == own_tenant_id
                     && earlier.credential_hits.len() == earlier.secrets.len()
-                    && earlier.document.is_object()
                     && !keys_are_data("") =>
             {
                 walker.walk_members_after(members, earlier);
@@ -140,11 +138,7 @@ impl Walker<'_> {
         for (key, member) in members {
             let mut path = String::from("/");
             push_pointer_segment(&mut path, key);
-            let same = earlier
-                .document
-                .get(key)
-                .is_some_and(|before| same_json(before, member));
-            if !same {
+            if !earlier.unchanged_members.contains(key.as_str()) {
                 self.walk(member, &mut path);
                 continue;
             }
@@ -347,13 +341,33 @@ mod tests {
         });
         let clean = CleanTexts::default();
         let earlier = facts(&before, OWN, &clean);
-        let earlier_of = |document| Earlier {
-            document,
-            own_tenant_id: OWN,
-            credential_hits: &earlier.credential_hits,
-            foreign_tenant_refs: &earlier.foreign_tenant_refs,
-            secrets: &earlier.secrets,
+        // The caller's part: which members are exactly the same JSON as before.
+        let unchanged = |edited: &Value| -> HashSet<&str> {
+            let before = before.as_object().expect("an object");
+            edited
+                .as_object()
+                .expect("an object")
+                .iter()
+                .filter(|(key, member)| {
+                    before
+                        .get(key.as_str())
+                        .is_some_and(|old| crate::incremental::same_json(old, member))
+                })
+                .map(|(key, _)| before.get_key_value(key.as_str()).expect("kept").0.as_str())
+                .collect()
         };
+        fn earlier_of<'a>(
+            unchanged_members: &'a HashSet<&'a str>,
+            facts: &'a Facts,
+        ) -> Earlier<'a> {
+            Earlier {
+                unchanged_members,
+                own_tenant_id: OWN,
+                credential_hits: &facts.credential_hits,
+                foreign_tenant_refs: &facts.foreign_tenant_refs,
+                secrets: &facts.secrets,
+            }
+        }
         // One member changed (a credential removed, another added, a foreign id gone),
         // the others kept: what they held comes from `earlier`, in walk order.
         let mut after = before.clone();
@@ -362,7 +376,8 @@ mod tests {
         after["handoff"]["support_path"] = json!("the desk");
         for edited in [&after, &before] {
             let whole = facts(edited, OWN, &clean);
-            let reused = facts_after(edited, OWN, &clean, Some(earlier_of(&before)));
+            let same = unchanged(edited);
+            let reused = facts_after(edited, OWN, &clean, Some(earlier_of(&same, &earlier)));
             assert_eq!(reused.credential_hits, whole.credential_hits, "{edited}");
             assert_eq!(reused.foreign_tenant_refs, whole.foreign_tenant_refs);
             assert_eq!(reused.secrets, whole.secrets);
@@ -374,7 +389,9 @@ mod tests {
             earlier.credential_hits
         );
         // Another tenant's memo (another own id) is not reused: OTHER is that tenant's own.
-        let mine = facts_after(&before, OTHER, &clean, Some(earlier_of(&before)));
+        let all = unchanged(&before);
+        assert_eq!(all.len(), 4);
+        let mine = facts_after(&before, OTHER, &clean, Some(earlier_of(&all, &earlier)));
         assert_eq!(
             mine.foreign_tenant_refs,
             facts(&before, OTHER, &clean).foreign_tenant_refs

@@ -1,4 +1,4 @@
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -10,7 +10,7 @@ use tenantry_core::tenant::DocumentJson;
 use tenantry_core::{Step, TenantDocument};
 
 use crate::error::PolicyError;
-use crate::incremental::{whole_input, Frame, Groups, Previous};
+use crate::incremental::{same_json, whole_input, Frame, GroupOutput, Groups, Previous};
 use crate::input;
 use crate::model::{Evaluation, Finding, Missing, RequirementInfo, RuleInfo, Severity};
 
@@ -104,12 +104,21 @@ impl std::fmt::Debug for PolicyPack {
 /// document, which it shares.
 #[derive(Debug, Clone)]
 pub struct EvaluationMemo {
-    groups: u64,
     document: DocumentJson,
+    kept: Kept,
+}
+
+/// What an evaluation of the split pack kept, besides the document.
+#[derive(Debug, Clone)]
+struct Kept {
+    groups: u64,
     facts: Value,
     /// The credential-looking texts behind `facts`' credential hits, one per hit.
     secrets: Vec<String>,
     ids: Vec<u64>,
+    /// Each group's output, in group order, and the catalog's generation they saw.
+    outputs: Vec<Arc<GroupOutput>>,
+    catalog_generation: u64,
 }
 
 impl EvaluationMemo {
@@ -193,7 +202,7 @@ impl PolicyPack {
         let json =
             serde_json::to_value(doc).map_err(|error| conversion_error("document", error))?;
         self.evaluate_groups(groups, doc, &json, None, catalog)
-            .map(|(evaluation, ..)| evaluation)
+            .map(|(evaluation, _)| evaluation)
     }
 
     /// [`PolicyPack::evaluate`] of a document whose JSON value is made already (a server
@@ -223,14 +232,11 @@ impl PolicyPack {
         let Some(groups) = self.groups() else {
             return Ok((self.evaluate_full(doc.document(), catalog)?, None));
         };
-        let (evaluation, facts, secrets, ids) =
+        let (evaluation, kept) =
             self.evaluate_groups(groups, doc.document(), doc.json(), previous, catalog)?;
         let memo = EvaluationMemo {
-            groups: groups.instance(),
             document: doc.clone(),
-            facts,
-            secrets,
-            ids,
+            kept,
         };
         Ok((evaluation, Some(memo)))
     }
@@ -244,19 +250,42 @@ impl PolicyPack {
         json: &Value,
         previous: Option<&EvaluationMemo>,
         catalog: &Catalog,
-    ) -> Result<(Evaluation, Value, Vec<String>, Vec<u64>), PolicyError> {
+    ) -> Result<(Evaluation, Kept), PolicyError> {
         let (catalog, catalog_generation) = self.catalog_value(catalog)?;
-        let (facts, secrets) = input_facts(doc, json, previous, &self.inner.clean_texts);
+        // The document's top-level members that are exactly as in the previous version:
+        // compared once, read by the facts and by the groups' paths alike.
+        let unchanged_members: HashSet<&str> = match (previous, json) {
+            (Some(memo), Value::Object(members)) => members
+                .iter()
+                .filter(|(key, member)| {
+                    memo.document
+                        .json()
+                        .get(key.as_str())
+                        .is_some_and(|before| same_json(before, member))
+                })
+                .map(|(key, _)| key.as_str())
+                .collect(),
+            _ => HashSet::new(),
+        };
+        let (facts, secrets) = input_facts(
+            doc,
+            json,
+            previous.map(|memo| (memo, &unchanged_members)),
+            &self.inner.clean_texts,
+        );
         let (outputs, ids) = groups.evaluate(&Frame {
             document: json,
             facts: &facts,
             catalog: &catalog,
             catalog_generation,
             previous: previous.map(|memo| Previous {
-                groups: memo.groups,
+                groups: memo.kept.groups,
                 document: memo.document.json(),
-                facts: &memo.facts,
-                ids: &memo.ids,
+                facts: &memo.kept.facts,
+                ids: &memo.kept.ids,
+                outputs: &memo.kept.outputs,
+                catalog_generation: memo.kept.catalog_generation,
+                unchanged_members: &unchanged_members,
             }),
         })?;
         let evaluation = self.assemble(
@@ -266,7 +295,15 @@ impl PolicyPack {
             outputs.iter().flat_map(|output| &output.checklist),
             &secrets,
         )?;
-        Ok((evaluation, facts, secrets, ids))
+        let kept = Kept {
+            groups: groups.instance(),
+            facts,
+            secrets,
+            ids,
+            outputs,
+            catalog_generation,
+        };
+        Ok((evaluation, kept))
     }
 
     /// Evaluates every rule of the pack over `doc` in one engine given the whole input,
@@ -523,16 +560,16 @@ fn input_json(
 fn input_facts(
     doc: &TenantDocument,
     json: &Value,
-    previous: Option<&EvaluationMemo>,
+    previous: Option<(&EvaluationMemo, &HashSet<&str>)>,
     clean_texts: &input::CleanTexts,
 ) -> (Value, Vec<String>) {
-    let earlier = previous.and_then(|memo| {
+    let earlier = previous.and_then(|(memo, unchanged_members)| {
         Some(input::Earlier {
-            document: memo.document.json(),
+            unchanged_members,
             own_tenant_id: memo.document.document().tenant.id.as_str(),
-            credential_hits: memo.facts.get("credential_hits")?.as_array()?,
-            foreign_tenant_refs: memo.facts.get("foreign_tenant_refs")?.as_array()?,
-            secrets: &memo.secrets,
+            credential_hits: memo.kept.facts.get("credential_hits")?.as_array()?,
+            foreign_tenant_refs: memo.kept.facts.get("foreign_tenant_refs")?.as_array()?,
+            secrets: &memo.kept.secrets,
         })
     });
     let facts = input::facts_after(json, doc.tenant.id.as_str(), clean_texts, earlier);
