@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::store::on_pool;
+use crate::store::BeginWrite;
 use crate::{Store, StoreError};
 
 /// A comment on one field of the tenant document (JSON pointer).
@@ -84,7 +85,7 @@ impl Store {
             rows.push((request, fields));
         }
         on_pool!(&self.backend, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM change_requests")
                 .execute(&mut *tx)
                 .await?;

@@ -13,6 +13,7 @@ use tenantry_core::{TenantDocument, Timestamp};
 
 use crate::ledger::{env_id, RecordError};
 use crate::store::on_pool;
+use crate::store::BeginWrite;
 use crate::{Store, StoreError};
 
 /// Rows per multi-row INSERT: 10 parameters each stays far below both engines' limits.
@@ -49,7 +50,7 @@ impl Store {
     pub async fn ingest(&self, envelopes: &[Vec<u8>]) -> Result<IngestReport, RecordError> {
         let verified = self.verify_all(envelopes).await?;
         on_pool!(&self.backend, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let report = ingest_in(&mut tx, &verified, envelopes).await?;
             tx.commit().await?;
             Ok(report)

@@ -14,6 +14,7 @@ use tenantry_core::tenant::TenantId;
 use tenantry_core::{TenantDocument, Timestamp};
 
 use crate::store::on_pool;
+use crate::store::BeginWrite;
 use crate::{Store, StoreError};
 
 /// A change set now in the mirror.
@@ -147,7 +148,7 @@ impl Store {
         let keys = self.signing_keys().await?;
         let verified = envelope.verify(|id| keys.get(id).cloned())?;
         let result = on_pool!(&self.backend, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let outcome = record_in(&mut tx, envelope_bytes, &verified).await;
             if outcome
                 .as_ref()

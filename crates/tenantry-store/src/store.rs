@@ -31,6 +31,34 @@ pub(crate) enum Backend {
     Postgres(PgPool),
 }
 
+/// A transaction that writes. On SQLite it takes the file's write lock when it begins
+/// (`BEGIN IMMEDIATE`): a deferred transaction that reads first and writes later cannot
+/// wait for another writer (SQLite refuses the upgrade at once, "database is locked",
+/// without the busy timeout), so two overlapping writers failed one of them: a submission
+/// meeting the draft's autosave or the tenant list's progress. Begun immediately, the
+/// second waits its turn (up to the busy timeout). Postgres' row locks need nothing more.
+pub(crate) trait BeginWrite {
+    type Database: sqlx::Database;
+
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Self::Database>, sqlx::Error>;
+}
+
+impl BeginWrite for SqlitePool {
+    type Database = sqlx::Sqlite;
+
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Database = sqlx::Postgres;
+
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.begin().await
+    }
+}
+
 /// Runs the same expression against whichever pool the mirror uses. The SQL is shared:
 /// both engines accept `$1`-style parameters.
 macro_rules! on_pool {

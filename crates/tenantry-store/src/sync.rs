@@ -17,6 +17,7 @@ use tenantry_core::Timestamp;
 use crate::ingest::{ingest_in, IngestReport};
 use crate::ledger::{env_id, record_in, RecordError, Recorded};
 use crate::store::on_pool;
+use crate::store::BeginWrite;
 use crate::{Store, StoreError};
 
 /// One change set waiting to be pushed.
@@ -212,7 +213,7 @@ impl Store {
     /// the outbox (the number stays on the change set). False when it was not queued.
     pub async fn mark_sent(&self, hash: &str, server_seq: i64) -> Result<bool, StoreError> {
         let removed = on_pool!(&self.backend, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let removed = sqlx::query("DELETE FROM outbox WHERE hash = $1")
                 .bind(hash)
                 .execute(&mut *tx)
@@ -260,7 +261,7 @@ impl Store {
     ) -> Result<Vec<String>, StoreError> {
         const FIND: &str = "SELECT c.tenant_id, c.seq FROM outbox o JOIN changesets c ON c.hash = o.hash WHERE o.hash = $1";
         on_pool!(&self.backend, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let found: Option<(String, i64)> = sqlx::query_as(FIND)
                 .bind(hash)
                 .fetch_optional(&mut *tx)
@@ -290,7 +291,7 @@ impl Store {
         let envelopes: Vec<Vec<u8>> = page.iter().map(|item| item.envelope.clone()).collect();
         let verified = self.verify_all(&envelopes).await?;
         on_pool!(&self.backend, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let mut applied = PullApplied::default();
             let (confirmed, held) = make_room_in(&mut tx, &verified).await?;
             applied.confirmed = confirmed;
@@ -402,7 +403,7 @@ impl Store {
             .next()
             .ok_or_else(|| corrupt!("held_changesets", held_hash, "nothing to record"))?;
         on_pool!(&self.backend, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let held: Option<(i64, String)> =
                 sqlx::query_as("SELECT queued_at_ms, drafts FROM held_changesets WHERE hash = $1")
                     .bind(held_hash)
