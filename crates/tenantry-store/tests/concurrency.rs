@@ -2,36 +2,10 @@
 //! draft, the tenant list's progress, the audit log): each write either happens or is
 //! refused for a reason of its own, never for having met another writer.
 
-use tenantry_changeset::changeset::{ChangeSet, Environment, CHANGESET_SCHEMA_VERSION};
-use tenantry_changeset::{Envelope, SigningKey};
-use tenantry_core::tenant::Regulation;
-use tenantry_core::{ClientName, Industry, TenantDocument, Timestamp};
-use tenantry_store::testing::TestMirror;
+use tenantry_changeset::SigningKey;
+use tenantry_store::testing::{tenant_list_envelopes, TestMirror};
 
 tenantry_store::on_both_backends!(overlapping_recordings_all_land);
-
-fn creation(key: &SigningKey, name: &str) -> Vec<u8> {
-    let doc = TenantDocument::with_safe_defaults(
-        &ClientName::parse(name).expect("name"),
-        Industry::Healthcare,
-        &[Regulation::Hipaa],
-    )
-    .expect("defaults");
-    let changeset = ChangeSet {
-        schema_version: CHANGESET_SCHEMA_VERSION,
-        id: ChangeSet::new_id(),
-        organisation: "org-example".into(),
-        tenant: doc.tenant.id.clone(),
-        environment: Environment::Draft,
-        parent: None,
-        operations: vec![ChangeSet::creation(&doc)],
-        summary: "onboard".into(),
-        justifications: Default::default(),
-        author: key.key_id(),
-        created_at: Timestamp::now(),
-    };
-    Envelope::sign(&changeset, key).to_json()
-}
 
 async fn overlapping_recordings_all_land(mirror: &TestMirror) {
     let key = SigningKey::generate().expect("key");
@@ -43,11 +17,10 @@ async fn overlapping_recordings_all_land(mirror: &TestMirror) {
     const WRITERS: usize = 8;
     const EACH: usize = 12;
     let mut tasks = Vec::new();
-    for writer in 0..WRITERS {
+    // Signed creations of distinct tenants, one run of them per writer.
+    let all = tenant_list_envelopes(&key, WRITERS * EACH);
+    for envelopes in all.chunks(EACH).map(<[Vec<u8>]>::to_vec) {
         let store = mirror.store.clone();
-        let envelopes: Vec<Vec<u8>> = (0..EACH)
-            .map(|index| creation(&key, &format!("Client {writer} {index}")))
-            .collect();
         tasks.push(tokio::spawn(async move {
             let mut failures = Vec::new();
             for envelope in envelopes {
