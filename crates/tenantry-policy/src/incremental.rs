@@ -222,6 +222,23 @@ pub(crate) fn same_json(a: &Json, b: &Json) -> bool {
     }
 }
 
+/// The top-level members of `after` whose JSON is exactly (see [`same_json`]) that of
+/// the same member of `before`; none when either is not an object.
+pub(crate) fn unchanged_members<'a>(before: &Json, after: &'a Json) -> HashSet<&'a str> {
+    let (Json::Object(before), Json::Object(after)) = (before, after) else {
+        return HashSet::new();
+    };
+    after
+        .iter()
+        .filter(|(key, member)| {
+            before
+                .get(key.as_str())
+                .is_some_and(|old| same_json(old, member))
+        })
+        .map(|(key, _)| key.as_str())
+        .collect()
+}
+
 /// Every `Groups` gets a number of its own: text numbers mean something only to the
 /// cache that gave them.
 static GROUPS_INSTANCES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);

@@ -342,20 +342,7 @@ mod tests {
         let clean = CleanTexts::default();
         let earlier = facts(&before, OWN, &clean);
         // The caller's part: which members are exactly the same JSON as before.
-        let unchanged = |edited: &Value| -> HashSet<&str> {
-            let before = before.as_object().expect("an object");
-            edited
-                .as_object()
-                .expect("an object")
-                .iter()
-                .filter(|(key, member)| {
-                    before
-                        .get(key.as_str())
-                        .is_some_and(|old| crate::incremental::same_json(old, member))
-                })
-                .map(|(key, _)| before.get_key_value(key.as_str()).expect("kept").0.as_str())
-                .collect()
-        };
+        let unchanged = |edited| crate::incremental::unchanged_members(&before, edited);
         fn earlier_of<'a>(
             unchanged_members: &'a HashSet<&'a str>,
             facts: &'a Facts,

@@ -10,7 +10,7 @@ use tenantry_core::tenant::DocumentJson;
 use tenantry_core::{Step, TenantDocument};
 
 use crate::error::PolicyError;
-use crate::incremental::{same_json, whole_input, Frame, GroupOutput, Groups, Previous};
+use crate::incremental::{unchanged_members, whole_input, Frame, GroupOutput, Groups, Previous};
 use crate::input;
 use crate::model::{Evaluation, Finding, Missing, RequirementInfo, RuleInfo, Severity};
 
@@ -254,19 +254,9 @@ impl PolicyPack {
         let (catalog, catalog_generation) = self.catalog_value(catalog)?;
         // The document's top-level members that are exactly as in the previous version:
         // compared once, read by the facts and by the groups' paths alike.
-        let unchanged_members: HashSet<&str> = match (previous, json) {
-            (Some(memo), Value::Object(members)) => members
-                .iter()
-                .filter(|(key, member)| {
-                    memo.document
-                        .json()
-                        .get(key.as_str())
-                        .is_some_and(|before| same_json(before, member))
-                })
-                .map(|(key, _)| key.as_str())
-                .collect(),
-            _ => HashSet::new(),
-        };
+        let unchanged_members: HashSet<&str> = previous
+            .map(|memo| unchanged_members(memo.document.json(), json))
+            .unwrap_or_default();
         let (facts, secrets) = input_facts(
             doc,
             json,
