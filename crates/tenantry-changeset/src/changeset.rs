@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use tenantry_core::tenant::{DocumentJson, TenantId};
+use tenantry_core::tenant::{DocumentJson, TenantId, MEMBERS};
 use tenantry_core::{TenantDocument, Timestamp};
 use uuid::Uuid;
 
@@ -143,47 +143,123 @@ impl ChangeSet {
     /// Applies the operations to `doc`, all or nothing, and checks the result is still
     /// a valid tenant document (policy is evaluated separately, by the caller).
     pub fn apply_to(&self, doc: &TenantDocument) -> Result<TenantDocument, ChangeSetError> {
-        let value = serde_json::to_value(doc)
-            .map_err(|error| ChangeSetError::InvalidResult(error.to_string()))?;
-        self.apply_to_value(doc, &value)
+        self.check_tenant(doc)?;
+        let next = match self.apply_to_members(doc, None) {
+            Some(applied) => applied?.0,
+            None => {
+                let value = serde_json::to_value(doc)
+                    .map_err(|error| ChangeSetError::InvalidResult(error.to_string()))?;
+                self.apply_to_whole(&value)?
+            }
+        };
+        self.check_result(next)
     }
 
     /// [`Self::apply_to`] on a document whose JSON value is made already; the result
     /// comes with its own (the next change set, the policy pack and the approval rules
     /// read it).
     pub fn apply_to_json(&self, current: &DocumentJson) -> Result<DocumentJson, ChangeSetError> {
-        let next = self.apply_to_value(current.document(), current.json())?;
-        DocumentJson::new(Arc::new(next))
-            .map_err(|error| ChangeSetError::InvalidResult(error.to_string()))
+        self.check_tenant(current.document())?;
+        let invalid = |error: serde_json::Error| ChangeSetError::InvalidResult(error.to_string());
+        match self.apply_to_members(current.document(), Some(current.json())) {
+            Some(applied) => {
+                let (next, touched) = applied?;
+                let next = self.check_result(next)?;
+                DocumentJson::edited(current, Arc::new(next), &touched).map_err(invalid)
+            }
+            None => {
+                let next = self.check_result(self.apply_to_whole(current.json())?)?;
+                DocumentJson::new(Arc::new(next)).map_err(invalid)
+            }
+        }
     }
 
-    /// The operations applied to `value`, the JSON value of `doc`.
-    fn apply_to_value(
-        &self,
-        doc: &TenantDocument,
-        value: &serde_json::Value,
-    ) -> Result<TenantDocument, ChangeSetError> {
+    fn check_tenant(&self, doc: &TenantDocument) -> Result<(), ChangeSetError> {
         if doc.tenant.id != self.tenant {
             return Err(ChangeSetError::WrongTenant {
                 expected: doc.tenant.id.to_string(),
                 found: self.tenant.to_string(),
             });
         }
-        let next = apply_all(value, &self.operations).map_err(|(index, error)| {
-            ChangeSetError::Operation {
-                index,
-                path: self.operations[index].path().to_owned(),
-                error,
-            }
-        })?;
-        let next: TenantDocument = serde_json::from_value(next)
-            .map_err(|error| ChangeSetError::InvalidResult(error.to_string()))?;
+        Ok(())
+    }
+
+    fn check_result(&self, next: TenantDocument) -> Result<TenantDocument, ChangeSetError> {
         if next.tenant.id != self.tenant {
             return Err(ChangeSetError::InvalidResult(
                 "a change set cannot change the tenant id".to_owned(),
             ));
         }
         Ok(next)
+    }
+
+    fn operation_error(&self, (index, error): (usize, OperationError)) -> ChangeSetError {
+        ChangeSetError::Operation {
+            index,
+            path: self.operations[index].path().to_owned(),
+            error,
+        }
+    }
+
+    /// The operations applied to `value`, a whole document's JSON value, and the result
+    /// read back.
+    fn apply_to_whole(&self, value: &serde_json::Value) -> Result<TenantDocument, ChangeSetError> {
+        let next =
+            apply_all(value, &self.operations).map_err(|error| self.operation_error(error))?;
+        serde_json::from_value(next)
+            .map_err(|error| ChangeSetError::InvalidResult(error.to_string()))
+    }
+
+    /// The document's top-level members the operations edit, when each operation edits
+    /// inside one of them (not the root, not a key the document does not have).
+    fn touched_members(&self) -> Option<Vec<&'static str>> {
+        let mut touched: Vec<&'static str> = Vec::new();
+        for operation in &self.operations {
+            let first = operation.path().strip_prefix('/')?.split('/').next()?;
+            let member = *MEMBERS.iter().find(|member| **member == first)?;
+            if !touched.contains(&member) {
+                touched.push(member);
+            }
+        }
+        Some(touched)
+    }
+
+    /// The operations applied to the members of `doc` they edit, and only those members
+    /// written out and read back (`json`, the document's JSON value, saves writing them
+    /// out). Each member is read on its own by the document's own deserialisation, so
+    /// the result is the whole document's trip's. `None` when that does not apply (an
+    /// edit of the root or of an unknown key, a member removed) or the result does not
+    /// read back: the whole-document way then answers, with its own error.
+    fn apply_to_members(
+        &self,
+        doc: &TenantDocument,
+        json: Option<&serde_json::Value>,
+    ) -> Option<Result<(TenantDocument, Vec<&'static str>), ChangeSetError>> {
+        let touched = self.touched_members()?;
+        let mut members = serde_json::Map::new();
+        for name in &touched {
+            let value = match json {
+                Some(json) => json.get(name)?.clone(),
+                None => doc.member_json(name)?.ok()?,
+            };
+            members.insert((*name).to_owned(), value);
+        }
+        // Every operation's path lies inside one of these members, so each finds what
+        // it would find in the whole document, and fails the same way.
+        let mut members = serde_json::Value::Object(members);
+        for (index, operation) in self.operations.iter().enumerate() {
+            if let Err(error) = operation.apply(&mut members) {
+                return Some(Err(self.operation_error((index, error))));
+            }
+        }
+        let serde_json::Value::Object(mut members) = members else {
+            return None;
+        };
+        let mut next = doc.clone();
+        for name in &touched {
+            next.set_member_json(name, members.remove(*name)?)?.ok()?;
+        }
+        Some(Ok((next, touched)))
     }
 
     /// The document a tenant's first change set creates. That change set holds exactly

@@ -29,6 +29,37 @@ impl DocumentJson {
         })
     }
 
+    /// The JSON value of `document`, a version of `previous`'s document that differs
+    /// from it in the members named in `changed` at most: `previous`'s value with those
+    /// members written again. (Checked against the whole value in debug builds.)
+    pub fn edited(
+        previous: &DocumentJson,
+        document: Arc<TenantDocument>,
+        changed: &[&str],
+    ) -> Result<Self, serde_json::Error> {
+        let mut json = Value::clone(&previous.json);
+        let Some(members) = json.as_object_mut() else {
+            return Self::new(document);
+        };
+        for name in changed {
+            let value = document.member_json(name).ok_or_else(|| {
+                <serde_json::Error as serde::ser::Error>::custom(format!(
+                    "`{name}` is not a member of a tenant document"
+                ))
+            })??;
+            members.insert((*name).to_owned(), value);
+        }
+        debug_assert_eq!(
+            serde_json::to_value(&*document).ok().as_ref(),
+            Some(&json),
+            "only the members named changed"
+        );
+        Ok(Self {
+            document,
+            json: Arc::new(json),
+        })
+    }
+
     pub fn document(&self) -> &Arc<TenantDocument> {
         &self.document
     }
@@ -55,6 +86,15 @@ mod tests {
         let made = DocumentJson::new(Arc::new(document.clone())).expect("json");
         assert_eq!(made.json(), &serde_json::to_value(&document).expect("json"));
         assert_eq!(**made.document(), document);
+        let mut renamed = document.clone();
+        renamed.tenant.display_name = "Harbour Dental Group".to_owned();
+        let edited =
+            DocumentJson::edited(&made, Arc::new(renamed.clone()), &["tenant"]).expect("json");
+        assert_eq!(
+            edited.json(),
+            &serde_json::to_value(&renamed).expect("json")
+        );
+        assert!(DocumentJson::edited(&made, Arc::new(renamed), &["tenants"]).is_err());
         let copy = made.clone();
         assert!(
             std::ptr::eq(copy.json(), made.json()),

@@ -1,0 +1,189 @@
+//! The document's top-level members one at a time, as JSON. A change set usually edits
+//! one field; going through the whole document's JSON to apply it (write all of it
+//! out, patch it, read all of it back, write it out again for the checks) was most of
+//! what applying cost. With these, only the members the edit touches make the trip.
+//!
+//! Each member is read and written by serde on its own, exactly as the derived
+//! (de)serialisation of the whole document does it (no field depends on another), so
+//! a document edited member by member is the one the whole trip would give.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::TenantDocument;
+
+/// The document's top-level members, as their JSON keys, in the order it writes them.
+pub const MEMBERS: [&str; 14] = [
+    "schema_version",
+    "classification",
+    "tenant",
+    "frontend",
+    "services",
+    "overrides",
+    "ai",
+    "integrations",
+    "customization",
+    "data_migration",
+    "go_live",
+    "rollout",
+    "handoff",
+    "justifications",
+];
+
+fn write<T: Serialize>(member: &T) -> Result<Value, serde_json::Error> {
+    serde_json::to_value(member)
+}
+
+fn read<T: DeserializeOwned>(slot: &mut T, value: Value) -> Result<(), serde_json::Error> {
+    *slot = serde_json::from_value(value)?;
+    Ok(())
+}
+
+impl TenantDocument {
+    /// The JSON of the member `name` (what `serde_json::to_value` of the whole document
+    /// holds under that key); `None` for a name that is not a member.
+    pub fn member_json(&self, name: &str) -> Option<Result<Value, serde_json::Error>> {
+        // Destructured so that a new field does not compile until it is listed here.
+        let Self {
+            schema_version,
+            classification,
+            tenant,
+            frontend,
+            services,
+            overrides,
+            ai,
+            integrations,
+            customization,
+            data_migration,
+            go_live,
+            rollout,
+            handoff,
+            justifications,
+        } = self;
+        Some(match name {
+            "schema_version" => write(schema_version),
+            "classification" => write(classification),
+            "tenant" => write(tenant),
+            "frontend" => write(frontend),
+            "services" => write(services),
+            "overrides" => write(overrides),
+            "ai" => write(ai),
+            "integrations" => write(integrations),
+            "customization" => write(customization),
+            "data_migration" => write(data_migration),
+            "go_live" => write(go_live),
+            "rollout" => write(rollout),
+            "handoff" => write(handoff),
+            "justifications" => write(justifications),
+            _ => return None,
+        })
+    }
+
+    /// Replaces the member `name` with `value` read as that member. On an error the
+    /// document is unchanged; `None` for a name that is not a member.
+    pub fn set_member_json(
+        &mut self,
+        name: &str,
+        value: Value,
+    ) -> Option<Result<(), serde_json::Error>> {
+        let Self {
+            schema_version,
+            classification,
+            tenant,
+            frontend,
+            services,
+            overrides,
+            ai,
+            integrations,
+            customization,
+            data_migration,
+            go_live,
+            rollout,
+            handoff,
+            justifications,
+        } = self;
+        Some(match name {
+            "schema_version" => read(schema_version, value),
+            "classification" => read(classification, value),
+            "tenant" => read(tenant, value),
+            "frontend" => read(frontend, value),
+            "services" => read(services, value),
+            "overrides" => read(overrides, value),
+            "ai" => read(ai, value),
+            "integrations" => read(integrations, value),
+            "customization" => read(customization, value),
+            "data_migration" => read(data_migration, value),
+            "go_live" => read(go_live, value),
+            "rollout" => read(rollout, value),
+            "handoff" => read(handoff, value),
+            "justifications" => read(justifications, value),
+            _ => return None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tenant::Regulation;
+    use crate::{ClientName, Industry};
+
+    fn document() -> TenantDocument {
+        TenantDocument::with_safe_defaults(
+            &ClientName::parse("Harbour Dental").expect("name"),
+            Industry::Healthcare,
+            &[Regulation::Hipaa],
+        )
+        .expect("defaults")
+    }
+
+    #[test]
+    fn the_members_are_the_keys_of_the_documents_json_each_with_its_value() {
+        let document = document();
+        let whole = serde_json::to_value(&document).expect("json");
+        let keys: Vec<&str> = whole
+            .as_object()
+            .expect("an object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut members = MEMBERS.to_vec();
+        members.sort_unstable();
+        assert_eq!(keys, members, "MEMBERS lists exactly the document's keys");
+        for name in MEMBERS {
+            let member = document
+                .member_json(name)
+                .expect("a member")
+                .expect("writes");
+            assert_eq!(&member, &whole[name], "{name}");
+        }
+        assert!(document.member_json("tenants").is_none());
+    }
+
+    #[test]
+    fn setting_a_member_changes_that_member_only() {
+        let mut document = document();
+        let before = document.clone();
+        let mut ai = document.member_json("ai").expect("member").expect("json");
+        ai["monthly_budget_cents"] = Value::from(12_345);
+        document
+            .set_member_json("ai", ai)
+            .expect("member")
+            .expect("reads");
+        assert_eq!(document.ai.monthly_budget_cents, 12_345);
+        let mut expected = before.clone();
+        expected.ai.monthly_budget_cents = 12_345;
+        assert_eq!(document, expected);
+
+        // A value that is not that member: an error, and nothing changed.
+        let refused = document
+            .set_member_json("tenant", Value::from("not a profile"))
+            .expect("member");
+        assert!(refused.is_err());
+        assert_eq!(document, expected);
+        assert!(document
+            .set_member_json("no_such_member", Value::Null)
+            .is_none());
+    }
+}
