@@ -1508,40 +1508,26 @@ async fn flush_requirements(
     Ok(())
 }
 
-/// Moves the head of every tenant whose row was left behind by [`store`].
+/// Moves the head of every tenant whose row was left behind by [`store`], a few hundred
+/// per statement. (Joined with a `VALUES` list: a `CASE id WHEN … THEN …` per column
+/// compared every row with every id, quadratic in the batch, ~20 µs per change set.)
 async fn flush_heads(
     tx: &mut Transaction<'static, Any>,
     batch: &mut Batch<'_>,
 ) -> Result<(), StorageError> {
     let mut heads: Vec<(String, (String, i64))> = batch.heads.drain().collect();
     heads.sort();
-    for chunk in heads.chunks(200) {
+    for chunk in heads.chunks(500) {
         let n = chunk.len();
-        // CASE id WHEN $1 THEN $2 … for the hash, then for the seq, then the ids.
-        let mut hash_case = String::from("CASE id");
-        let mut seq_case = String::from("CASE id");
-        for i in 0..n {
-            hash_case.push_str(&format!(" WHEN ${} THEN ${}", 2 * i + 1, 2 * i + 2));
-            seq_case.push_str(&format!(
-                " WHEN ${} THEN ${}",
-                2 * n + 2 * i + 1,
-                2 * n + 2 * i + 2
-            ));
-        }
-        let ids: Vec<String> = (0..n).map(|i| format!("${}", 4 * n + i + 1)).collect();
+        // `VALUES` names its columns column1, column2, … on both engines.
         let sql = format!(
-            "UPDATE tenants SET head_hash = {hash_case} END, head_seq = {seq_case} END WHERE id IN ({})",
-            ids.join(", ")
+            "UPDATE tenants SET head_hash = v.column2, head_seq = v.column3 \
+             FROM (VALUES {}) AS v WHERE tenants.id = v.column1",
+            values_rows(n, 3)
         );
         let mut update = sqlx::query(&sql);
-        for (tenant, (hash, _)) in chunk {
-            update = update.bind(tenant.as_str()).bind(hash.as_str());
-        }
-        for (tenant, (_, seq)) in chunk {
-            update = update.bind(tenant.as_str()).bind(*seq);
-        }
-        for (tenant, _) in chunk {
-            update = update.bind(tenant.as_str());
+        for (tenant, (hash, seq)) in chunk {
+            update = update.bind(tenant.as_str()).bind(hash.as_str()).bind(*seq);
         }
         let updated = update.execute(&mut **tx).await?.rows_affected();
         if updated != u64::try_from(n).unwrap_or(u64::MAX) {
