@@ -34,6 +34,7 @@ on_both_databases!(
     approvals_are_co_signatures_by_someone_else,
     a_server_killed_mid_push_loses_and_duplicates_nothing,
     two_server_processes_number_concurrent_pushes_without_gaps,
+    the_same_batch_pushed_at_once_through_two_processes_is_stored_once,
     each_key_is_rate_limited_on_its_own,
     production_is_reached_only_through_staging,
 );
@@ -972,6 +973,115 @@ async fn two_server_processes_number_concurrent_pushes_without_gaps(server: &mut
         .map(|item| item["seq"].as_i64().expect("seq"))
         .collect();
     assert_eq!(pulled, expected);
+}
+
+/// A push reads what is stored before it takes the lock and catches up under it: a
+/// client's retries racing each other through two server processes each get the same
+/// answers (the change set's one number), none fails, and every change set is stored
+/// once. A racing edit of the same head is a conflict, not an error.
+async fn the_same_batch_pushed_at_once_through_two_processes_is_stored_once(
+    server: &mut TestServer,
+) {
+    const RACERS: usize = 8;
+    const TENANTS: usize = 6;
+    let manager = server.staff("Ana Lima", "account_manager").await;
+    let other = server.another_process();
+    let mut envelopes = Vec::new();
+    let mut rivals = Vec::new();
+    for n in 0..TENANTS {
+        let doc = new_tenant(&format!("Racing Tenant {n}"));
+        let created = creation(&manager.key, &doc);
+        let mut edited = doc.clone();
+        edited.ai.monthly_budget_cents += 100;
+        let edit = change(&manager.key, &doc, &edited, &hash_of(&created));
+        // Another edit of the same head, pushed on its own by a rival.
+        let mut renamed = doc.clone();
+        renamed.tenant.display_name = format!("Renamed Tenant {n}");
+        rivals.push(change(&manager.key, &doc, &renamed, &hash_of(&created)));
+        envelopes.push(created);
+        envelopes.push(edit);
+    }
+    let body = batch(&envelopes.iter().map(Vec::as_slice).collect::<Vec<_>>());
+    let mut racers = Vec::new();
+    for racer in 0..RACERS + rivals.len() {
+        let base = if racer % 2 == 0 {
+            server.base.clone()
+        } else {
+            other.base.clone()
+        };
+        let http = server.http.clone();
+        let token = manager.token.clone();
+        let body = match racer.checked_sub(RACERS) {
+            None => body.clone(),
+            Some(rival) => batch(&[&rivals[rival]]),
+        };
+        racers.push(tokio::spawn(async move {
+            let response = http
+                .post(format!("{base}/v1/changesets"))
+                .bearer_auth(&token)
+                .body(body)
+                .send()
+                .await
+                .expect("push");
+            let status = response.status();
+            let answer: Value = response.json().await.expect("json");
+            (status, answer)
+        }));
+    }
+    let mut numbers: Option<Vec<Value>> = None;
+    let mut first_answers = 0;
+    for racer in racers {
+        let (status, answer) = racer.await.expect("a racer");
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        let results = answer["results"].as_array().expect("results");
+        if results.len() == 1 {
+            // A rival: in before the racers' edit of its tenant (or created nothing) or
+            // a conflict naming the head it lost to.
+            let status = results[0]["status"].as_str().expect("status");
+            assert!(
+                ["accepted", "conflict", "rejected"].contains(&status),
+                "{answer}"
+            );
+            continue;
+        }
+        let seqs: Vec<Value> = results.iter().map(|result| result["seq"].clone()).collect();
+        if answer["duplicates"] == 0 {
+            first_answers += 1;
+        }
+        match &numbers {
+            None => numbers = Some(seqs),
+            Some(numbers) => {
+                // A rival's edit may have won a tenant's head: the racers' edit is then a
+                // conflict in every answer alike.
+                assert_eq!(&seqs, numbers, "every racer gets the same numbers");
+            }
+        }
+    }
+    assert_eq!(
+        first_answers, 1,
+        "one racer stores the batch, the others are told it is in"
+    );
+    let stored = server.pull_all(&server.admin.token, 1000).await;
+    let mut hashes: Vec<&str> = stored
+        .iter()
+        .map(|item| item["hash"].as_str().expect("hash"))
+        .collect();
+    let count = hashes.len();
+    hashes.sort_unstable();
+    hashes.dedup();
+    assert_eq!(hashes.len(), count, "nothing is stored twice");
+    for envelope in envelopes.iter().step_by(2) {
+        assert!(
+            hashes.contains(&hash_of(envelope).as_str()),
+            "every creation is stored"
+        );
+    }
+    let seqs: Vec<i64> = stored
+        .iter()
+        .map(|item| item["seq"].as_i64().expect("seq"))
+        .collect();
+    let expected: Vec<i64> = (1..=i64::try_from(count).expect("small")).collect();
+    assert_eq!(seqs, expected, "gap-free");
 }
 
 async fn each_key_is_rate_limited_on_its_own(server: &mut TestServer) {
