@@ -239,6 +239,29 @@ pub(crate) fn unchanged_members<'a>(before: &Json, after: &'a Json) -> HashSet<&
         .collect()
 }
 
+/// [`unchanged_members`] of `after`, a copy of `before` in which at most the members
+/// `edited` were written again: every other member is known to be the same, and only
+/// those are compared.
+pub(crate) fn unchanged_besides<'a>(
+    before: &Json,
+    after: &'a Json,
+    edited: &[&str],
+) -> HashSet<&'a str> {
+    let (Json::Object(before), Json::Object(after)) = (before, after) else {
+        return HashSet::new();
+    };
+    after
+        .iter()
+        .filter(|(key, member)| {
+            !edited.contains(&key.as_str())
+                || before
+                    .get(key.as_str())
+                    .is_some_and(|old| same_json(old, member))
+        })
+        .map(|(key, _)| key.as_str())
+        .collect()
+}
+
 /// Every `Groups` gets a number of its own: text numbers mean something only to the
 /// cache that gave them.
 static GROUPS_INSTANCES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);

@@ -10,7 +10,9 @@ use tenantry_core::tenant::DocumentJson;
 use tenantry_core::{Step, TenantDocument};
 
 use crate::error::PolicyError;
-use crate::incremental::{unchanged_members, whole_input, Frame, GroupOutput, Groups, Previous};
+use crate::incremental::{
+    unchanged_besides, unchanged_members, whole_input, Frame, GroupOutput, Groups, Previous,
+};
 use crate::input;
 use crate::model::{Evaluation, Finding, Missing, RequirementInfo, RuleInfo, Severity};
 
@@ -232,8 +234,24 @@ impl PolicyPack {
         let Some(groups) = self.groups() else {
             return Ok((self.evaluate_full(doc.document(), catalog)?, None));
         };
-        let (evaluation, kept) =
-            self.evaluate_groups(groups, doc.document(), doc.json(), previous, catalog)?;
+        // The document's top-level members that are exactly as in the previous version:
+        // compared once, read by the facts and by the groups' paths alike. A version made
+        // by editing the previous one says which members it wrote again; only those are
+        // compared.
+        let unchanged: HashSet<&str> = match previous {
+            None => HashSet::new(),
+            Some(memo) => match doc.members_edited_since(&memo.document) {
+                Some(edited) => unchanged_besides(memo.document.json(), doc.json(), edited),
+                None => unchanged_members(memo.document.json(), doc.json()),
+            },
+        };
+        let (evaluation, kept) = self.evaluate_groups(
+            groups,
+            doc.document(),
+            doc.json(),
+            previous.map(|memo| (memo, &unchanged)),
+            catalog,
+        )?;
         let memo = EvaluationMemo {
             document: doc.clone(),
             kept,
@@ -248,21 +266,15 @@ impl PolicyPack {
         groups: &Groups,
         doc: &TenantDocument,
         json: &Value,
-        previous: Option<&EvaluationMemo>,
+        previous: Option<(&EvaluationMemo, &HashSet<&str>)>,
         catalog: &Catalog,
     ) -> Result<(Evaluation, Kept), PolicyError> {
         let (catalog, catalog_generation) = self.catalog_value(catalog)?;
-        // The document's top-level members that are exactly as in the previous version:
-        // compared once, read by the facts and by the groups' paths alike.
-        let unchanged_members: HashSet<&str> = previous
-            .map(|memo| unchanged_members(memo.document.json(), json))
-            .unwrap_or_default();
-        let (facts, secrets) = input_facts(
-            doc,
-            json,
-            previous.map(|memo| (memo, &unchanged_members)),
-            &self.inner.clean_texts,
-        );
+        let (facts, secrets) = input_facts(doc, json, previous, &self.inner.clean_texts);
+        let (previous, unchanged_members) = match previous {
+            Some((memo, unchanged)) => (Some(memo), unchanged),
+            None => (None, &HashSet::new()),
+        };
         let (outputs, ids) = groups.evaluate(&Frame {
             document: json,
             facts: &facts,
@@ -275,7 +287,7 @@ impl PolicyPack {
                 ids: &memo.kept.ids,
                 outputs: &memo.kept.outputs,
                 catalog_generation: memo.kept.catalog_generation,
-                unchanged_members: &unchanged_members,
+                unchanged_members,
             }),
         })?;
         let evaluation = self.assemble(

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use common::{Base, OTHER_TENANT};
 use proptest::prelude::*;
 use serde_json::{json, Value};
-use tenantry_core::tenant::{DocumentJson, Regulation, Slug};
+use tenantry_core::tenant::{DocumentJson, Regulation, Slug, MEMBERS};
 use tenantry_core::{ClientName, Industry, TenantDocument};
 use tenantry_policy::{progress, EvaluationMemo, Severity};
 
@@ -295,6 +295,11 @@ proptest! {
         let mut value = base.value();
         // What each evaluation keeps for the next one, as a server chains change sets.
         let mut memo: Option<EvaluationMemo> = None;
+        // The same chain with each version made by editing the previous one's JSON
+        // (`DocumentJson::edited`, as a server applies change sets): only the members
+        // written again are compared with the previous version.
+        let mut edited_memo: Option<EvaluationMemo> = None;
+        let mut previous: Option<DocumentJson> = None;
         for (selector, edit) in &edits {
             apply(&mut value, *selector, edit);
             let Ok(doc) = serde_json::from_value::<TenantDocument>(value.clone()) else {
@@ -313,6 +318,23 @@ proptest! {
                 .map_err(|error| TestCaseError::fail(format!("{error}")))?;
             prop_assert!(kept.is_some(), "the bundled pack is split, so it keeps a memo");
             memo = kept;
+            let edited = match &previous {
+                None => json.clone(),
+                Some(previous) => {
+                    let changed: Vec<&'static str> = MEMBERS
+                        .iter()
+                        .copied()
+                        .filter(|member| previous.json().get(member) != json.json().get(member))
+                        .collect();
+                    DocumentJson::edited(previous, std::sync::Arc::new(doc.clone()), &changed)
+                        .map_err(|error| TestCaseError::fail(format!("{error}")))?
+                }
+            };
+            let (after_edit, kept) = pack.evaluate_after(&edited, edited_memo.as_ref(), common::catalog())
+                .map_err(|error| TestCaseError::fail(format!("{error}")))?;
+            edited_memo = kept;
+            previous = Some(edited);
+            prop_assert_eq!(&after_edit, &full);
             prop_assert_eq!(&incremental, &full);
             prop_assert_eq!(&from_json, &full);
             prop_assert_eq!(after, full);

@@ -4,7 +4,7 @@
 //! of the same document again (four times per change set), a good part of the time a
 //! change set costs.
 
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use serde_json::Value;
 
@@ -17,6 +17,11 @@ use super::TenantDocument;
 pub struct DocumentJson {
     document: Arc<TenantDocument>,
     json: Arc<Value>,
+    /// For a value made by [`DocumentJson::edited`]: the value it was made from (weak:
+    /// a version must not keep its predecessors alive, and an allocation a `Weak` points
+    /// to is never reused, so the pointer cannot come to name another value) and the
+    /// members written again; every other member is a copy of that value's.
+    edited: Option<(Weak<Value>, Vec<&'static str>)>,
 }
 
 impl DocumentJson {
@@ -26,6 +31,7 @@ impl DocumentJson {
         Ok(Self {
             document,
             json: Arc::new(json),
+            edited: None,
         })
     }
 
@@ -35,7 +41,7 @@ impl DocumentJson {
     pub fn edited(
         previous: &DocumentJson,
         document: Arc<TenantDocument>,
-        changed: &[&str],
+        changed: &[&'static str],
     ) -> Result<Self, serde_json::Error> {
         let mut json = Value::clone(&previous.json);
         let Some(members) = json.as_object_mut() else {
@@ -57,7 +63,15 @@ impl DocumentJson {
         Ok(Self {
             document,
             json: Arc::new(json),
+            edited: Some((Arc::downgrade(&previous.json), changed.to_vec())),
         })
+    }
+
+    /// The members that may differ from `previous`'s when this value was made from it
+    /// by [`DocumentJson::edited`] (all others are exact copies); `None` when it was not.
+    pub fn members_edited_since(&self, previous: &DocumentJson) -> Option<&[&'static str]> {
+        let (from, changed) = self.edited.as_ref()?;
+        Weak::ptr_eq(from, &Arc::downgrade(&previous.json)).then_some(changed.as_slice())
     }
 
     pub fn document(&self) -> &Arc<TenantDocument> {
@@ -93,6 +107,18 @@ mod tests {
         assert_eq!(
             edited.json(),
             &serde_json::to_value(&renamed).expect("json")
+        );
+        assert_eq!(edited.members_edited_since(&made), Some(&["tenant"][..]));
+        assert_eq!(
+            made.members_edited_since(&edited),
+            None,
+            "not the other way round"
+        );
+        let other = DocumentJson::new(Arc::new(document.clone())).expect("json");
+        assert_eq!(
+            edited.members_edited_since(&other),
+            None,
+            "an equal value is not the one it was made from"
         );
         assert!(DocumentJson::edited(&made, Arc::new(renamed), &["tenants"]).is_err());
         let copy = made.clone();
