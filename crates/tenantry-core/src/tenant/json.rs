@@ -43,10 +43,10 @@ impl DocumentJson {
         document: Arc<TenantDocument>,
         changed: &[&'static str],
     ) -> Result<Self, serde_json::Error> {
-        let mut json = Value::clone(&previous.json);
-        let Some(members) = json.as_object_mut() else {
+        let Value::Object(before) = &*previous.json else {
             return Self::new(document);
         };
+        let mut members = serde_json::Map::new();
         for name in changed {
             let value = document.member_json(name).ok_or_else(|| {
                 <serde_json::Error as serde::ser::Error>::custom(format!(
@@ -55,6 +55,14 @@ impl DocumentJson {
             })??;
             members.insert((*name).to_owned(), value);
         }
+        // The other members are copied (the changed ones are not copied only to be
+        // replaced).
+        for (name, value) in before {
+            if !changed.contains(&name.as_str()) {
+                members.insert(name.clone(), value.clone());
+            }
+        }
+        let json = Value::Object(members);
         debug_assert_eq!(
             serde_json::to_value(&*document).ok().as_ref(),
             Some(&json),
