@@ -305,13 +305,17 @@ impl Store {
                 .map(|(item, pulled)| (item.hash.0.as_str(), pulled.seq))
                 .collect();
             for chunk in numbered.chunks(ROWS_PER_STATEMENT) {
-                let mut sql = String::from("UPDATE changesets SET server_seq = CASE hash");
-                for index in 0..chunk.len() {
-                    sql.push_str(&format!(" WHEN ${} THEN ${}", 2 * index + 1, 2 * index + 2));
-                }
-                sql.push_str(" END WHERE hash IN (");
-                sql.push_str(&in_list(chunk.len(), 2, 1));
-                sql.push(')');
+                // Joined with a `VALUES` list (its columns are column1, column2 on both
+                // engines): a `CASE hash WHEN … THEN …` compared every row with every
+                // hash of the chunk, quadratic in the page.
+                let rows: Vec<String> = (0..chunk.len())
+                    .map(|index| format!("(${}, ${})", 2 * index + 1, 2 * index + 2))
+                    .collect();
+                let sql = format!(
+                    "UPDATE changesets SET server_seq = v.column2 FROM (VALUES {}) AS v \
+                     WHERE changesets.hash = v.column1",
+                    rows.join(", ")
+                );
                 let mut query = sqlx::query(&sql);
                 for (hash, seq) in chunk {
                     query = query.bind(*hash).bind(*seq);

@@ -10,6 +10,7 @@ use tenantry_changeset::{Envelope, Operation, SigningKey};
 use tenantry_core::tenant::Regulation;
 use tenantry_core::{ClientName, Industry, TenantDocument, Timestamp};
 use tenantry_store::testing::TestMirror;
+use tenantry_store::Location;
 use tenantry_store::{HeldState, PulledChangeSet};
 
 tenantry_store::on_both_backends!(
@@ -55,6 +56,32 @@ fn signed(
         created_at: Timestamp::now(),
     };
     Envelope::sign(&changeset, key).to_json()
+}
+
+/// Every stored change set's hash and server number (in the server's order), read
+/// behind the store's back: nothing in the store reads the number yet.
+async fn server_numbers(mirror: &TestMirror) -> Vec<(String, Option<i64>)> {
+    use sqlx::Connection;
+    const SQL: &str = "SELECT hash, server_seq FROM changesets ORDER BY server_seq, hash";
+    match mirror.location() {
+        Location::SqliteFile(path) => {
+            let mut connection =
+                sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+                    .await
+                    .expect("connect");
+            sqlx::query_as(SQL)
+                .fetch_all(&mut connection)
+                .await
+                .expect("numbers")
+        }
+        Location::Postgres(url) => {
+            let mut connection = sqlx::PgConnection::connect(url).await.expect("connect");
+            sqlx::query_as(SQL)
+                .fetch_all(&mut connection)
+                .await
+                .expect("numbers")
+        }
+    }
 }
 
 fn set(path: &str, from: serde_json::Value, to: serde_json::Value) -> Vec<Operation> {
@@ -229,7 +256,7 @@ async fn a_pulled_page_is_applied_once_never_queued_and_moves_the_cursor(mirror:
     let page = vec![
         PulledChangeSet {
             seq: 11,
-            envelope: c1,
+            envelope: c1.clone(),
         },
         PulledChangeSet {
             seq: 12,
@@ -259,6 +286,11 @@ async fn a_pulled_page_is_applied_once_never_queued_and_moves_the_cursor(mirror:
     assert_eq!(
         mirror.store.head(&a.tenant.id).await.expect("head"),
         Some(hash(&c2))
+    );
+    // Each pulled change set keeps the server's number for it.
+    assert_eq!(
+        server_numbers(mirror).await,
+        vec![(hash(&c1), Some(11)), (hash(&c2), Some(12))]
     );
 
     let again = mirror
