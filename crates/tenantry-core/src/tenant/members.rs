@@ -13,24 +13,6 @@ use serde_json::Value;
 
 use super::TenantDocument;
 
-/// The document's top-level members, as their JSON keys, in the order it writes them.
-pub const MEMBERS: [&str; 14] = [
-    "schema_version",
-    "classification",
-    "tenant",
-    "frontend",
-    "services",
-    "overrides",
-    "ai",
-    "integrations",
-    "customization",
-    "data_migration",
-    "go_live",
-    "rollout",
-    "handoff",
-    "justifications",
-];
-
 fn write<T: Serialize>(member: &T) -> Result<Value, serde_json::Error> {
     serde_json::to_value(member)
 }
@@ -40,88 +22,59 @@ fn read<T: DeserializeOwned>(slot: &mut T, value: Value) -> Result<(), serde_jso
     Ok(())
 }
 
-impl TenantDocument {
-    /// The JSON of the member `name` (what `serde_json::to_value` of the whole document
-    /// holds under that key); `None` for a name that is not a member.
-    pub fn member_json(&self, name: &str) -> Option<Result<Value, serde_json::Error>> {
-        // Destructured so that a new field does not compile until it is listed here.
-        let Self {
-            schema_version,
-            classification,
-            tenant,
-            frontend,
-            services,
-            overrides,
-            ai,
-            integrations,
-            customization,
-            data_migration,
-            go_live,
-            rollout,
-            handoff,
-            justifications,
-        } = self;
-        Some(match name {
-            "schema_version" => write(schema_version),
-            "classification" => write(classification),
-            "tenant" => write(tenant),
-            "frontend" => write(frontend),
-            "services" => write(services),
-            "overrides" => write(overrides),
-            "ai" => write(ai),
-            "integrations" => write(integrations),
-            "customization" => write(customization),
-            "data_migration" => write(data_migration),
-            "go_live" => write(go_live),
-            "rollout" => write(rollout),
-            "handoff" => write(handoff),
-            "justifications" => write(justifications),
-            _ => return None,
-        })
-    }
+/// `MEMBERS` and the two accessors from one list of the document's fields. Each accessor
+/// destructures the whole document, so a field added to it does not compile until it is
+/// listed here (the fields' names are their JSON keys: nothing is renamed at the top).
+macro_rules! members {
+    ($($field:ident),* $(,)?) => {
+        /// The document's top-level members, as their JSON keys, in the order it writes
+        /// them.
+        pub const MEMBERS: &[&str] = &[$(stringify!($field)),*];
 
-    /// Replaces the member `name` with `value` read as that member. On an error the
-    /// document is unchanged; `None` for a name that is not a member.
-    pub fn set_member_json(
-        &mut self,
-        name: &str,
-        value: Value,
-    ) -> Option<Result<(), serde_json::Error>> {
-        let Self {
-            schema_version,
-            classification,
-            tenant,
-            frontend,
-            services,
-            overrides,
-            ai,
-            integrations,
-            customization,
-            data_migration,
-            go_live,
-            rollout,
-            handoff,
-            justifications,
-        } = self;
-        Some(match name {
-            "schema_version" => read(schema_version, value),
-            "classification" => read(classification, value),
-            "tenant" => read(tenant, value),
-            "frontend" => read(frontend, value),
-            "services" => read(services, value),
-            "overrides" => read(overrides, value),
-            "ai" => read(ai, value),
-            "integrations" => read(integrations, value),
-            "customization" => read(customization, value),
-            "data_migration" => read(data_migration, value),
-            "go_live" => read(go_live, value),
-            "rollout" => read(rollout, value),
-            "handoff" => read(handoff, value),
-            "justifications" => read(justifications, value),
-            _ => return None,
-        })
-    }
+        impl TenantDocument {
+            /// The JSON of the member `name` (what `serde_json::to_value` of the whole
+            /// document holds under that key); `None` for a name that is not a member.
+            pub fn member_json(&self, name: &str) -> Option<Result<Value, serde_json::Error>> {
+                let Self { $($field),* } = self;
+                Some(match name {
+                    $(stringify!($field) => write($field),)*
+                    _ => return None,
+                })
+            }
+
+            /// Replaces the member `name` with `value` read as that member. On an error
+            /// the document is unchanged; `None` for a name that is not a member.
+            pub fn set_member_json(
+                &mut self,
+                name: &str,
+                value: Value,
+            ) -> Option<Result<(), serde_json::Error>> {
+                let Self { $($field),* } = self;
+                Some(match name {
+                    $(stringify!($field) => read($field, value),)*
+                    _ => return None,
+                })
+            }
+        }
+    };
 }
+
+members!(
+    schema_version,
+    classification,
+    tenant,
+    frontend,
+    services,
+    overrides,
+    ai,
+    integrations,
+    customization,
+    data_migration,
+    go_live,
+    rollout,
+    handoff,
+    justifications,
+);
 
 #[cfg(test)]
 mod tests {
