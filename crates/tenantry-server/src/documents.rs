@@ -3,11 +3,14 @@
 //! A document is the replay of its environment's change sets, and those are stored
 //! anyway, so `tenant_documents.document` is a **checkpoint**: the result of the change
 //! set `document_head`, which may lie up to [`CHECKPOINT_EVERY`] − 1 change sets of the
-//! environment behind its head (`head_hash`; `behind` counts them). Reading replays the
-//! change sets after the checkpoint; a push writes the whole document only when the
-//! count would reach [`CHECKPOINT_EVERY`], and otherwise moves `head_hash` and `behind`.
-//! Before, every push rewrote the ~10 KB document of every tenant it touched under the
-//! sequence lock: ~80 µs of Postgres' time each, most of the time the lock was held.
+//! environment behind its head. The heads and those counts are in the tenant's row
+//! (`draft_head`, `draft_behind`, …; the view `environment_heads` has one row per
+//! environment). Reading replays the change sets after the checkpoint; a push writes the
+//! whole document only when the count would reach [`CHECKPOINT_EVERY`], and otherwise
+//! moves the head and the count in the tenant's row, which it rewrites for the tenant's
+//! head anyway. Before, every push rewrote the ~10 KB document of every tenant it touched
+//! under the sequence lock (~80 µs of Postgres' time each), and then a separate row per
+//! environment (~30 µs per change set).
 //!
 //! A process also keeps recent heads' documents in memory ([`DocumentCache`]), keyed by
 //! the head's hash. A document is a pure function of its head (the replay of the chain
@@ -175,7 +178,7 @@ pub(crate) async fn load(
     let mut missing: HashSet<(String, Environment)> = HashSet::new();
     for row in select_in(
         conn,
-        "SELECT tenant_id, environment, head_hash FROM tenant_documents WHERE tenant_id",
+        "SELECT tenant_id, environment, head_hash FROM environment_heads WHERE tenant_id",
         tenants,
     )
     .await?
@@ -205,8 +208,9 @@ pub(crate) async fn load(
     wanted.dedup();
     for row in select_in(
         conn,
-        "SELECT tenant_id, environment, head_hash, document_head, behind, document \
-         FROM tenant_documents WHERE tenant_id",
+        "SELECT h.tenant_id, h.environment, h.head_hash, h.behind, d.document_head, d.document \
+         FROM environment_heads h JOIN tenant_documents d \
+         ON d.tenant_id = h.tenant_id AND d.environment = h.environment WHERE h.tenant_id",
         &wanted,
     )
     .await?
@@ -217,9 +221,7 @@ pub(crate) async fn load(
             continue;
         }
         let head: String = row.try_get("head_hash")?;
-        // Rows from before checkpoints were introduced hold their head's document.
-        let checkpoint: Option<String> = row.try_get("document_head")?;
-        let checkpoint = checkpoint.unwrap_or_else(|| head.clone());
+        let checkpoint: String = row.try_get("document_head")?;
         let behind: i64 = row.try_get("behind")?;
         let text: String = row.try_get("document")?;
         let mut document: TenantDocument = serde_json::from_str(&text)
@@ -340,44 +342,112 @@ pub(crate) struct Changed {
     pub memo: Option<Arc<EvaluationMemo>>,
 }
 
-/// Records the new heads of `changed` (in the push's transaction): a checkpoint for a
-/// new environment or one [`CHECKPOINT_EVERY`] change sets past its last, otherwise only
-/// the head and the count.
+/// The tenant heads a push moves without rewriting the tenant's row otherwise: tenant →
+/// (newest change set, its sequence number).
+pub(crate) type TenantHeads = HashMap<String, (String, i64)>;
+
+/// Records the new heads of `changed` and of `heads` (in the push's transaction), in
+/// the tenants' rows, one statement per few hundred tenants; then a checkpoint for each
+/// environment that is new or [`CHECKPOINT_EVERY`] change sets past its last. Every
+/// tenant of `heads` must have an environment in `changed` (it took a change set).
 pub(crate) async fn flush(
     conn: &mut AnyConnection,
     changed: &[Changed],
+    heads: &TenantHeads,
 ) -> Result<(), StorageError> {
-    // First the moves, in one statement per chunk: every environment that stays within
-    // CHECKPOINT_EVERY change sets of its checkpoint gets its new head and count, and
-    // says so. The others (new environments, and those due) get a checkpoint below.
-    let mut moved: HashSet<(String, Environment)> = HashSet::new();
-    for chunk in changed.chunks(500) {
+    // Per tenant: its head if it moves here, and each environment's new head and how
+    // many change sets it took.
+    let mut moves: Vec<TenantMove> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for change in changed {
+        let at = *index.entry(change.tenant.as_str()).or_insert_with(|| {
+            moves.push(TenantMove {
+                tenant: change.tenant.as_str(),
+                head: heads.get(&change.tenant),
+                environments: [None; 3],
+            });
+            moves.len() - 1
+        });
+        moves[at].environments[slot(change.environment)] = Some(change);
+    }
+    if let Some(tenant) = heads
+        .keys()
+        .find(|tenant| !index.contains_key(tenant.as_str()))
+    {
+        return Err(corrupt(
+            "tenants",
+            tenant,
+            "a head moves with no document changed",
+        ));
+    }
+    // An environment's count grows in the database (whatever this process believes);
+    // it goes back to 0 where a checkpoint is due, which RETURNING reports.
+    let mut set = vec![
+        "head_hash = COALESCE(v.column2, tenants.head_hash)".to_owned(),
+        "head_seq = COALESCE(v.column3, tenants.head_seq)".to_owned(),
+    ];
+    for (position, environment) in ENVIRONMENTS.iter().enumerate() {
+        let (head, applied) = (4 + 2 * position, 5 + 2 * position);
+        set.push(format!(
+            "{environment}_head = COALESCE(v.column{head}, tenants.{environment}_head)"
+        ));
+        set.push(format!(
+            "{environment}_behind = CASE WHEN v.column{head} IS NULL THEN tenants.{environment}_behind \
+             WHEN tenants.{environment}_head IS NULL \
+             OR tenants.{environment}_behind + v.column{applied} >= {CHECKPOINT_EVERY} THEN 0 \
+             ELSE tenants.{environment}_behind + v.column{applied} END"
+        ));
+    }
+    let set = set.join(", ");
+    let mut due: HashSet<(&str, usize)> = HashSet::new();
+    for chunk in moves.chunks(300) {
         // `VALUES` names its columns column1, column2, … on both engines.
         let sql = format!(
-            "UPDATE tenant_documents SET head_hash = v.column3, behind = tenant_documents.behind + v.column4 \
-             FROM (VALUES {}) AS v \
-             WHERE tenant_documents.tenant_id = v.column1 AND tenant_documents.environment = v.column2 \
-             AND tenant_documents.behind + v.column4 < {CHECKPOINT_EVERY} \
-             RETURNING tenant_documents.tenant_id, tenant_documents.environment",
-            values_rows(chunk.len(), 4)
+            "UPDATE tenants SET {set} FROM (VALUES {}) AS v WHERE tenants.id = v.column1 \
+             RETURNING tenants.id, tenants.draft_behind, tenants.staging_behind, tenants.production_behind",
+            values_rows(chunk.len(), 9)
         );
         let mut update = sqlx::query(&sql);
-        for change in chunk {
+        for one in chunk {
             update = update
-                .bind(change.tenant.as_str())
-                .bind(environment_id(change.environment))
-                .bind(change.head.as_str())
-                .bind(change.applied);
+                .bind(one.tenant)
+                .bind(one.head.map(|(hash, _)| hash.as_str()))
+                .bind(one.head.map(|(_, seq)| *seq));
+            for change in one.environments {
+                update = update
+                    .bind(change.map(|change| change.head.as_str()))
+                    .bind(change.map_or(0, |change| change.applied));
+            }
         }
-        for row in update.fetch_all(&mut *conn).await? {
+        let rows = update.fetch_all(&mut *conn).await?;
+        if rows.len() != chunk.len() {
+            return Err(corrupt(
+                "tenants",
+                "",
+                format!("{} of {} tenants' heads moved", rows.len(), chunk.len()),
+            ));
+        }
+        let at: HashMap<&str, usize> = chunk
+            .iter()
+            .enumerate()
+            .map(|(at, one)| (one.tenant, at))
+            .collect();
+        for row in rows {
             let tenant: String = row.try_get(0)?;
-            let environment = environment_of(&tenant, &row.try_get::<String, _>(1)?)?;
-            moved.insert((tenant, environment));
+            let Some(one) = at.get(tenant.as_str()).map(|at| &chunk[*at]) else {
+                return Err(corrupt("tenants", &tenant, "a row no head was moved for"));
+            };
+            for (position, change) in one.environments.iter().enumerate() {
+                let behind: i64 = row.try_get(1 + position)?;
+                if change.is_some() && behind == 0 {
+                    due.insert((one.tenant, position));
+                }
+            }
         }
     }
     let mut checkpoints: Vec<(&Changed, String)> = Vec::new();
     for change in changed {
-        if moved.contains(&(change.tenant.clone(), change.environment)) {
+        if !due.contains(&(change.tenant.as_str(), slot(change.environment))) {
             continue;
         }
         let text = serde_json::to_string(&*change.document)
@@ -386,10 +456,10 @@ pub(crate) async fn flush(
     }
     for chunk in checkpoints.chunks(500) {
         let sql = format!(
-            "INSERT INTO tenant_documents (tenant_id, environment, head_hash, document_head, behind, document) \
-             VALUES {} ON CONFLICT (tenant_id, environment) DO UPDATE SET head_hash = excluded.head_hash, \
-             document_head = excluded.document_head, behind = excluded.behind, document = excluded.document",
-            values_rows(chunk.len(), 6)
+            "INSERT INTO tenant_documents (tenant_id, environment, document_head, document) \
+             VALUES {} ON CONFLICT (tenant_id, environment) DO UPDATE SET \
+             document_head = excluded.document_head, document = excluded.document",
+            values_rows(chunk.len(), 4)
         );
         let mut upsert = sqlx::query(&sql);
         for (change, text) in chunk {
@@ -397,13 +467,30 @@ pub(crate) async fn flush(
                 .bind(change.tenant.as_str())
                 .bind(environment_id(change.environment))
                 .bind(change.head.as_str())
-                .bind(change.head.as_str())
-                .bind(0_i64)
                 .bind(text.as_str());
         }
         upsert.execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// One tenant's part of [`flush`]: its head if it moves here, and each environment's
+/// change (new head, change sets taken), in [`ENVIRONMENTS`] order.
+struct TenantMove<'a> {
+    tenant: &'a str,
+    head: Option<&'a (String, i64)>,
+    environments: [Option<&'a Changed>; 3],
+}
+
+/// The environments in the order of the tenants' columns (`draft_head`, …).
+const ENVIRONMENTS: [&str; 3] = ["draft", "staging", "production"];
+
+fn slot(environment: Environment) -> usize {
+    match environment {
+        Environment::Draft => 0,
+        Environment::Staging => 1,
+        Environment::Production => 2,
+    }
 }
 
 #[cfg(test)]

@@ -59,7 +59,7 @@ use tenantry_policy::{
     EvaluationMemo, Finding, PolicyError, PolicyPack,
 };
 
-use crate::documents::{self, Changed, Current, DocumentCache};
+use crate::documents::{self, Changed, Current, DocumentCache, TenantHeads};
 use crate::error::{ApiError, ErrorCode};
 use crate::review::{self, ApprovalsByHash, Owner, RecordedRequirement};
 use crate::staff::{Action, KeyState, StaffKey};
@@ -319,8 +319,8 @@ struct Batch<'a> {
     /// Accepted here, not yet inserted (in sequence order).
     rows: Vec<NewRow>,
     /// Tenants whose row lags behind only in `head_hash` and `head_seq` (slug
-    /// unchanged): (hash, seq), written before the commit.
-    heads: HashMap<String, (String, i64)>,
+    /// unchanged): (hash, seq), written with the environments' heads before the commit.
+    heads: TenantHeads,
     /// (tenant, environment) whose document changed here, to write before the commit,
     /// with the change set that last changed it and how many change sets it took here.
     documents: HashMap<(String, Environment), (String, i64)>,
@@ -858,7 +858,7 @@ pub async fn push(
         documents: HashMap::new(),
         requirements: Vec::new(),
         reviews,
-        heads: HashMap::new(),
+        heads: TenantHeads::new(),
         now_ms: Timestamp::now().unix_millis(),
         policy: Duration::ZERO,
         evaluated: 0,
@@ -888,7 +888,6 @@ pub async fn push(
         requirements_written_at = Instant::now();
         let changed = flush_documents(&mut tx, &mut batch).await?;
         documents_written_at = Instant::now();
-        flush_heads(&mut tx, &mut batch).await?;
         sqlx::query("UPDATE server_sequences SET value = $1 WHERE name = 'changesets'")
             .bind(batch.next_seq - 1)
             .execute(&mut *tx)
@@ -1591,39 +1590,6 @@ async fn flush_requirements(
     Ok(())
 }
 
-/// Moves the head of every tenant whose row was left behind by [`store`], a few hundred
-/// per statement. (Joined with a `VALUES` list: a `CASE id WHEN … THEN …` per column
-/// compared every row with every id, quadratic in the batch, ~20 µs per change set.)
-async fn flush_heads(
-    tx: &mut Transaction<'static, Any>,
-    batch: &mut Batch<'_>,
-) -> Result<(), StorageError> {
-    let mut heads: Vec<(String, (String, i64))> = batch.heads.drain().collect();
-    heads.sort();
-    for chunk in heads.chunks(500) {
-        let n = chunk.len();
-        // `VALUES` names its columns column1, column2, … on both engines.
-        let sql = format!(
-            "UPDATE tenants SET head_hash = v.column2, head_seq = v.column3 \
-             FROM (VALUES {}) AS v WHERE tenants.id = v.column1",
-            values_rows(n, 3)
-        );
-        let mut update = sqlx::query(&sql);
-        for (tenant, (hash, seq)) in chunk {
-            update = update.bind(tenant.as_str()).bind(hash.as_str()).bind(*seq);
-        }
-        let updated = update.execute(&mut **tx).await?.rows_affected();
-        if updated != u64::try_from(n).unwrap_or(u64::MAX) {
-            return Err(corrupt(
-                "tenants",
-                "",
-                format!("{updated} of {n} heads moved"),
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// Records the final document of every tenant and environment the batch changed (a
 /// checkpoint now and then, see [`crate::documents`]), and hands them back for the
 /// cache once the push commits.
@@ -1659,7 +1625,8 @@ async fn flush_documents(
         (a.tenant.as_str(), environment_id(a.environment))
             .cmp(&(b.tenant.as_str(), environment_id(b.environment)))
     });
-    documents::flush(tx, &changed).await?;
+    documents::flush(tx, &changed, &batch.heads).await?;
+    batch.heads.clear();
     Ok(changed)
 }
 

@@ -260,8 +260,8 @@ const REQUIREMENT_SELECT: &str =
      cd.head_hash AS changeset_head \
      FROM approval_requirements r JOIN changesets c ON c.hash = r.changeset_hash \
      JOIN changesets s ON s.hash = r.subject_hash \
-     LEFT JOIN tenant_documents sd ON sd.tenant_id = r.tenant_id AND sd.environment = s.environment \
-     LEFT JOIN tenant_documents cd ON cd.tenant_id = r.tenant_id AND cd.environment = c.environment";
+     LEFT JOIN environment_heads sd ON sd.tenant_id = r.tenant_id AND sd.environment = s.environment \
+     LEFT JOIN environment_heads cd ON cd.tenant_id = r.tenant_id AND cd.environment = c.environment";
 
 const APPROVAL_SELECT: &str =
     "SELECT a.changeset_hash, a.approver, a.signature, a.approved_at_ms, \

@@ -205,7 +205,7 @@ pub async fn environment_head(
     hash: &str,
 ) -> Result<Option<String>, StorageError> {
     let row = sqlx::query(
-        "SELECT d.head_hash FROM changesets c JOIN tenant_documents d \
+        "SELECT d.head_hash FROM changesets c JOIN environment_heads d \
          ON d.tenant_id = c.tenant_id AND d.environment = c.environment WHERE c.hash = $1",
     )
     .bind(hash)

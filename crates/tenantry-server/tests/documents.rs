@@ -13,12 +13,14 @@ use sqlx::{Connection, Row};
 use tenantry_core::TenantDocument;
 use tenantry_server::documents::CHECKPOINT_EVERY;
 
-use common::{change, creation, hash_of, hipaa_example, Staff, TestServer};
+use common::{change, change_in, creation, hash_of, hipaa_example, new_tenant, Staff, TestServer};
+use tenantry_changeset::changeset::Environment;
 
 on_both_databases!(
     documents_are_checkpoints_replayed_after_a_restart,
     a_checkpoint_that_does_not_add_up_stores_nothing,
     a_batch_counts_each_of_its_change_sets_toward_the_checkpoint,
+    each_environment_keeps_its_own_head_and_count,
 );
 
 /// Pushes a creation and `edits` edits of one tenant, one request each; returns every
@@ -60,8 +62,8 @@ async fn draft_row(server: &TestServer) -> (String, String, i64, Value) {
         .await
         .expect("connect to the server's database");
     let row = sqlx::query(
-        "SELECT head_hash, document_head, behind, document FROM tenant_documents \
-         WHERE environment = 'draft'",
+        "SELECT t.draft_head AS head_hash, d.document_head, t.draft_behind AS behind, d.document \
+         FROM tenants t JOIN tenant_documents d ON d.tenant_id = t.id WHERE d.environment = 'draft'",
     )
     .fetch_one(&mut db)
     .await
@@ -132,7 +134,7 @@ async fn a_checkpoint_that_does_not_add_up_stores_nothing(server: &mut TestServe
     let mut db = sqlx::AnyConnection::connect(&server.database_url)
         .await
         .expect("connect to the server's database");
-    sqlx::query("UPDATE tenant_documents SET behind = behind + 1")
+    sqlx::query("UPDATE tenants SET draft_behind = draft_behind + 1")
         .execute(&mut db)
         .await
         .expect("break the count");
@@ -223,4 +225,125 @@ async fn a_batch_counts_each_of_its_change_sets_toward_the_checkpoint(server: &m
     let one = edits_after(&manager, &mut documents, &mut hashes, 1);
     push_batch(server, &manager, &one).await;
     assert_eq!(draft_row(server).await.2, 1);
+}
+
+/// Each stored environment's (name, head, change sets after its checkpoint, checkpoint),
+/// from the tenant's row and its checkpoints.
+async fn environment_rows(server: &TestServer) -> Vec<(String, String, i64, String)> {
+    sqlx::any::install_default_drivers();
+    let mut db = sqlx::AnyConnection::connect(&server.database_url)
+        .await
+        .expect("connect to the server's database");
+    sqlx::query(
+        "SELECT h.environment, h.head_hash, h.behind, d.document_head FROM environment_heads h \
+         JOIN tenant_documents d ON d.tenant_id = h.tenant_id AND d.environment = h.environment \
+         ORDER BY h.environment",
+    )
+    .fetch_all(&mut db)
+    .await
+    .expect("the environments")
+    .iter()
+    .map(|row| {
+        (
+            row.get("environment"),
+            row.get("head_hash"),
+            row.get("behind"),
+            row.get("document_head"),
+        )
+    })
+    .collect()
+}
+
+async fn each_environment_keeps_its_own_head_and_count(server: &mut TestServer) {
+    let manager = server.staff("Ana Lima", "account_manager").await;
+    let draft = new_tenant("Harbour Retail");
+    let created = creation(&manager.key, &draft);
+    let staged = change_in(
+        &manager.key,
+        Environment::Staging,
+        None,
+        &draft,
+        Some(&hash_of(&created)),
+    );
+    push_batch(server, &manager, &[created.clone(), staged.clone()]).await;
+
+    // One batch moves both environments: two draft renames around one staging edit.
+    let mut renamed = draft.clone();
+    renamed.tenant.display_name = "Harbour Retail Group".to_owned();
+    let rename = change(&manager.key, &draft, &renamed, &hash_of(&staged));
+    let mut staging = draft.clone();
+    staging.ai.monthly_budget_cents += 500;
+    let budget = change_in(
+        &manager.key,
+        Environment::Staging,
+        Some(&draft),
+        &staging,
+        Some(&hash_of(&rename)),
+    );
+    let mut again = renamed.clone();
+    again.tenant.display_name = "Harbour Retail Holdings".to_owned();
+    let rename_again = change(&manager.key, &renamed, &again, &hash_of(&budget));
+    push_batch(
+        server,
+        &manager,
+        &[rename.clone(), budget.clone(), rename_again.clone()],
+    )
+    .await;
+
+    assert_eq!(
+        environment_rows(server).await,
+        vec![
+            (
+                "draft".to_owned(),
+                hash_of(&rename_again),
+                2,
+                hash_of(&created)
+            ),
+            ("staging".to_owned(), hash_of(&budget), 1, hash_of(&staged)),
+        ],
+        "each environment's head and count moved by its own change sets only"
+    );
+
+    // A fresh process rebuilds each environment from its own checkpoint: a staging edit
+    // made on the draft's document is refused, one made on staging's is taken.
+    server.restart();
+    let mut wrong = again.clone();
+    wrong.tenant.display_name = "Harbour Retail Staged".to_owned();
+    let mixed = change_in(
+        &manager.key,
+        Environment::Staging,
+        Some(&again),
+        &wrong,
+        Some(&hash_of(&rename_again)),
+    );
+    let (status, answer) = server.push(&manager.token, &mixed).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(answer["code"], "does_not_apply", "{answer}");
+    let mut right = staging.clone();
+    right.tenant.display_name = "Harbour Retail Staged".to_owned();
+    let staged_rename = change_in(
+        &manager.key,
+        Environment::Staging,
+        Some(&staging),
+        &right,
+        Some(&hash_of(&rename_again)),
+    );
+    push_batch(server, &manager, std::slice::from_ref(&staged_rename)).await;
+    assert_eq!(
+        environment_rows(server).await,
+        vec![
+            (
+                "draft".to_owned(),
+                hash_of(&rename_again),
+                2,
+                hash_of(&created)
+            ),
+            (
+                "staging".to_owned(),
+                hash_of(&staged_rename),
+                2,
+                hash_of(&staged)
+            ),
+        ]
+    );
 }

@@ -98,7 +98,7 @@ async fn rows_naming_what_is_not_there_are_refused(server: &mut TestServer) {
     tx.rollback().await.expect("rollback");
 
     assert!(
-        sqlx::query("UPDATE tenant_documents SET head_hash = $1")
+        sqlx::query("UPDATE tenants SET draft_head = $1")
             .bind(UNKNOWN)
             .execute(&mut db)
             .await
@@ -123,7 +123,7 @@ async fn rows_naming_what_is_not_there_are_refused(server: &mut TestServer) {
 
     assert_eq!(count(&mut db, "SELECT COUNT(*) FROM changesets").await, 1);
     assert_eq!(count(&mut db, "SELECT COUNT(*) FROM tenants").await, 1);
-    let stored: String = sqlx::query("SELECT head_hash FROM tenant_documents")
+    let stored: String = sqlx::query("SELECT draft_head FROM tenants")
         .fetch_one(&mut db)
         .await
         .expect("the document row")

@@ -148,6 +148,44 @@ fn server_command() -> Command {
     command
 }
 
+/// A database no server has opened yet, to put data in first (e.g. in an older schema).
+pub struct Unstarted {
+    pub url: String,
+    database: Database,
+}
+
+impl Unstarted {
+    pub fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let url = format!("sqlite://{}", dir.path().join("server.db").display());
+        Self {
+            url,
+            database: Database::Sqlite(dir),
+        }
+    }
+
+    pub async fn postgres() -> Self {
+        let (admin_url, name, url) = create_postgres_database().await;
+        Self {
+            url,
+            database: Database::Postgres { admin_url, name },
+        }
+    }
+
+    /// `sqlite` or `postgres`: the engine's folder under `migrations/server`.
+    pub fn engine(&self) -> &'static str {
+        match self.database {
+            Database::Sqlite(_) => "sqlite",
+            Database::Postgres { .. } => "postgres",
+        }
+    }
+
+    /// The server binary on this database (bootstrapping an admin as usual).
+    pub async fn start(self) -> TestServer {
+        TestServer::start(self.url, self.database).await
+    }
+}
+
 impl TestServer {
     pub async fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
