@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use tenantry_core::tenant::{DocumentJson, TenantId, MEMBERS};
+use tenantry_core::tenant::{DocumentJson, DocumentValue, TenantId, MEMBERS};
 use tenantry_core::{TenantDocument, Timestamp};
 use uuid::Uuid;
 
@@ -168,7 +168,7 @@ impl ChangeSet {
                 DocumentJson::edited(current, Arc::new(next), &touched).map_err(invalid)
             }
             None => {
-                let next = self.check_result(self.apply_to_whole(current.json())?)?;
+                let next = self.check_result(self.apply_to_whole(&current.json().to_value())?)?;
                 DocumentJson::new(Arc::new(next)).map_err(invalid)
             }
         }
@@ -233,7 +233,7 @@ impl ChangeSet {
     fn apply_to_members(
         &self,
         doc: &TenantDocument,
-        json: Option<&serde_json::Value>,
+        json: Option<&DocumentValue>,
     ) -> Option<Result<(TenantDocument, Vec<&'static str>), ChangeSetError>> {
         let touched = self.touched_members()?;
         let mut members = serde_json::Map::new();
@@ -381,7 +381,10 @@ pub(crate) mod tests {
         let next = changeset.apply_to_json(&current).expect("applies");
         let expected = changeset.apply_to(&doc).expect("applies");
         assert_eq!(**next.document(), expected);
-        assert_eq!(next.json(), &serde_json::to_value(&expected).expect("json"));
+        assert_eq!(
+            next.json().to_value(),
+            serde_json::to_value(&expected).expect("json")
+        );
         // Refused the same way: an old value that does not match, all or nothing.
         let mut stale = changeset.clone();
         stale.operations = vec![Operation::Set {

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tenantry_core::tenant::DocumentJson;
+use tenantry_core::tenant::{DocumentJson, DocumentValue};
 use tenantry_core::{Step, TenantDocument};
 
 use crate::error::PolicyError;
@@ -303,7 +303,7 @@ impl ApprovalPolicy {
             return self.run(self.build_input(change)?);
         };
         let json = |doc: &TenantDocument| {
-            serde_json::to_value(doc).map_err(|error| conversion_error("document", error))
+            DocumentValue::of_document(doc).map_err(|error| conversion_error("document", error))
         };
         let wanted = |member: &str| {
             reads
@@ -316,15 +316,15 @@ impl ApprovalPolicy {
             _ => None,
         };
         let after = if wanted("after") {
-            json(change.after)?
+            Some(json(change.after)?)
         } else {
-            Value::Null
+            None
         };
         let parts = Parts {
             environment: change.environment,
             creation: change.before.is_none(),
             before: before.as_ref(),
-            after: &after,
+            after: after.as_ref(),
             changed_paths: change.changed_paths,
         };
         self.required_from_parts(&parts, reads)
@@ -351,7 +351,7 @@ impl ApprovalPolicy {
             environment,
             creation: before.is_none(),
             before: before.map(DocumentJson::json),
-            after: after.json(),
+            after: Some(after.json()),
             changed_paths,
         };
         self.required_from_parts(&parts, reads)
@@ -623,8 +623,9 @@ struct Parts<'a> {
     environment: ChangeEnvironment,
     creation: bool,
     /// `None`: a creation, or a document the rules do not read.
-    before: Option<&'a Value>,
-    after: &'a Value,
+    before: Option<&'a DocumentValue>,
+    /// `None`: a document the rules do not read.
+    after: Option<&'a DocumentValue>,
     changed_paths: &'a [String],
 }
 
@@ -636,11 +637,23 @@ impl Parts<'_> {
             return Some(self.whole().to_string());
         };
         let text = |value: &Value| incremental::lookup(value, rest).map(Value::to_string);
+        let document = |document: &DocumentValue| match rest.first() {
+            None => Some(document.to_value().to_string()),
+            Some(_) => document.lookup(rest).map(Value::to_string),
+        };
         match first.as_str() {
             "environment" => text(&Value::from(self.environment.id())),
             "creation" => text(&Value::from(self.creation)),
-            "before" => text(self.before.unwrap_or(&Value::Null)),
-            "after" => text(self.after),
+            "before" | "after" => {
+                match if first == "before" {
+                    self.before
+                } else {
+                    self.after
+                } {
+                    Some(value) => document(value),
+                    None => text(&Value::Null),
+                }
+            }
             "changed_paths" => text(&Value::from(self.changed_paths.to_vec())),
             _ => None,
         }
@@ -650,8 +663,8 @@ impl Parts<'_> {
         serde_json::json!({
             "environment": self.environment.id(),
             "creation": self.creation,
-            "before": self.before.cloned().unwrap_or(Value::Null),
-            "after": self.after.clone(),
+            "before": self.before.map_or(Value::Null, DocumentValue::to_value),
+            "after": self.after.map_or(Value::Null, DocumentValue::to_value),
             "changed_paths": self.changed_paths,
         })
     }

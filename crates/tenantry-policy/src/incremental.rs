@@ -31,6 +31,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_json::Value as Json;
+use tenantry_core::tenant::DocumentValue;
 
 use crate::error::PolicyError;
 use crate::pack::{parse_item, RawFinding, RawMissing};
@@ -121,7 +122,7 @@ impl std::fmt::Debug for Groups {
 /// converted once and identified by a generation number that changes whenever the
 /// converted catalog is replaced.
 pub(crate) struct Frame<'a> {
-    pub document: &'a Json,
+    pub document: &'a DocumentValue,
     pub facts: &'a Json,
     pub catalog: &'a regorus::Value,
     pub catalog_generation: u64,
@@ -133,7 +134,7 @@ pub(crate) struct Frame<'a> {
 /// What [`Groups::evaluate`] keeps of an evaluation for the next one (see [`Frame`]).
 pub(crate) struct Previous<'a> {
     pub groups: u64,
-    pub document: &'a Json,
+    pub document: &'a DocumentValue,
     pub facts: &'a Json,
     pub ids: &'a [u64],
     /// Each group's output there, in group order.
@@ -161,13 +162,16 @@ impl Frame<'_> {
     fn unchanged(&self, previous: &Previous<'_>, path: &[String]) -> bool {
         match path.split_first() {
             None => {
-                same_json(self.document, previous.document) && same_json(self.facts, previous.facts)
+                same_document(self.document, previous.document)
+                    && same_json(self.facts, previous.facts)
             }
-            Some((first, rest)) if first == "document" => {
-                rest.first()
-                    .is_some_and(|member| previous.unchanged_members.contains(member.as_str()))
-                    || same_at(lookup(self.document, rest), lookup(previous.document, rest))
-            }
+            Some((first, rest)) if first == "document" => match rest.first() {
+                None => same_document(self.document, previous.document),
+                Some(member) => {
+                    previous.unchanged_members.contains(member.as_str())
+                        || same_at(self.document.lookup(rest), previous.document.lookup(rest))
+                }
+            },
             Some(_) => same_at(lookup(self.facts, path), lookup(previous.facts, path)),
         }
     }
@@ -175,11 +179,13 @@ impl Frame<'_> {
     /// The JSON text at `path` of the input without the catalog (`None`: absent).
     fn text(&self, path: &[String]) -> Option<String> {
         match path.split_first() {
-            // The whole input: only a group that reads all of it asks.
-            None => Some(whole_input(self.document.clone(), self.facts).to_string()),
-            Some((first, rest)) if first == "document" => {
-                lookup(self.document, rest).map(Json::to_string)
-            }
+            // The whole input, or the whole document: only a group that reads all of it
+            // asks.
+            None => Some(whole_input(self.document.to_value(), self.facts).to_string()),
+            Some((first, rest)) if first == "document" => match rest.first() {
+                None => Some(self.document.to_value().to_string()),
+                Some(_) => self.document.lookup(rest).map(Json::to_string),
+            },
             Some(_) => lookup(self.facts, path).map(Json::to_string),
         }
     }
@@ -196,6 +202,10 @@ fn same_at(a: Option<&Json>, b: Option<&Json>) -> bool {
 /// Equal as text: the same serialisation, byte for byte. Stricter than `==`, which takes
 /// `0.0` and `-0.0` for the same number (their texts differ) and ignores member order.
 pub(crate) fn same_json(a: &Json, b: &Json) -> bool {
+    // Versions of a document share the members they did not change.
+    if std::ptr::eq(a, b) {
+        return true;
+    }
     match (a, b) {
         (Json::Null, Json::Null) => true,
         (Json::Bool(a), Json::Bool(b)) => a == b,
@@ -223,43 +233,24 @@ pub(crate) fn same_json(a: &Json, b: &Json) -> bool {
 }
 
 /// The top-level members of `after` whose JSON is exactly (see [`same_json`]) that of
-/// the same member of `before`; none when either is not an object.
-pub(crate) fn unchanged_members<'a>(before: &Json, after: &'a Json) -> HashSet<&'a str> {
-    let (Json::Object(before), Json::Object(after)) = (before, after) else {
-        return HashSet::new();
-    };
+/// the same member of `before` (a member both share is not even looked at).
+pub(crate) fn unchanged_members<'a>(
+    before: &DocumentValue,
+    after: &'a DocumentValue,
+) -> HashSet<&'a str> {
     after
         .iter()
-        .filter(|(key, member)| {
-            before
-                .get(key.as_str())
-                .is_some_and(|old| same_json(old, member))
-        })
-        .map(|(key, _)| key.as_str())
+        .filter(|(key, member)| before.get(key).is_some_and(|old| same_json(old, member)))
+        .map(|(key, _)| key)
         .collect()
 }
 
-/// [`unchanged_members`] of `after`, a copy of `before` in which at most the members
-/// `edited` were written again: every other member is known to be the same, and only
-/// those are compared.
-pub(crate) fn unchanged_besides<'a>(
-    before: &Json,
-    after: &'a Json,
-    edited: &[&str],
-) -> HashSet<&'a str> {
-    let (Json::Object(before), Json::Object(after)) = (before, after) else {
-        return HashSet::new();
-    };
-    after
-        .iter()
-        .filter(|(key, member)| {
-            !edited.contains(&key.as_str())
-                || before
-                    .get(key.as_str())
-                    .is_some_and(|old| same_json(old, member))
-        })
-        .map(|(key, _)| key.as_str())
-        .collect()
+/// Whether two documents are exactly the same JSON, member by member.
+fn same_document(a: &DocumentValue, b: &DocumentValue) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b.iter())
+            .all(|((key_a, a), (key_b, b))| key_a == key_b && same_json(a, b))
 }
 
 /// Every `Groups` gets a number of its own: text numbers mean something only to the

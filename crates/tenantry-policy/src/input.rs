@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::sync::{PoisonError, RwLock};
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use tenantry_core::credentials;
 
 /// Texts already found not to look like a credential. Detection is a pure function of
@@ -67,17 +67,53 @@ pub(crate) fn facts(document: &Value, own_tenant_id: &str, clean: &CleanTexts) -
     facts_after(document, own_tenant_id, clean, None)
 }
 
-/// [`facts`], reusing `earlier`'s for every top-level member of the document whose JSON
-/// is exactly the same there (the facts inside a member depend only on its value, its
-/// pointer and the tenant's own id, which must be the same too). The walk visits the
-/// members in order and a member's facts are contiguous, so the result is the same, in
-/// the same order, as a walk of the whole document.
+/// [`facts_of_members`] of a whole JSON value (a walk of it if it is not an object).
+#[cfg(test)]
 pub(crate) fn facts_after(
     document: &Value,
     own_tenant_id: &str,
     clean: &CleanTexts,
     earlier: Option<Earlier<'_>>,
 ) -> Facts {
+    match document {
+        Value::Object(members) => facts_of_members(
+            members.iter().map(|(key, member)| (key.as_str(), member)),
+            own_tenant_id,
+            clean,
+            earlier,
+        ),
+        _ => walked(own_tenant_id, clean, |walker| {
+            walker.walk(document, &mut String::new());
+        }),
+    }
+}
+
+/// The facts of the document whose top-level members are `members` (in key order),
+/// reusing `earlier`'s for every member whose JSON is exactly the same there (the facts
+/// inside a member depend only on its value, its pointer and the tenant's own id, which
+/// must be the same too). The walk visits the members in order and a member's facts are
+/// contiguous, so the result is the same, in the same order, as a walk of the whole
+/// document.
+pub(crate) fn facts_of_members<'v>(
+    members: impl Iterator<Item = (&'v str, &'v Value)>,
+    own_tenant_id: &str,
+    clean: &CleanTexts,
+    earlier: Option<Earlier<'_>>,
+) -> Facts {
+    walked(own_tenant_id, clean, |walker| match &earlier {
+        Some(earlier)
+            if earlier.own_tenant_id == own_tenant_id
+                && earlier.credential_hits.len() == earlier.secrets.len()
+                && !keys_are_data("") =>
+        {
+            walker.walk_members_after(members, earlier);
+        }
+        _ => walker.walk_object(members, &mut String::new()),
+    })
+}
+
+/// What `walk` found, with the texts it found clean remembered.
+fn walked(own_tenant_id: &str, clean: &CleanTexts, walk: impl FnOnce(&mut Walker<'_>)) -> Facts {
     let (newly_clean, facts) = {
         let guard = clean.inner.read().unwrap_or_else(PoisonError::into_inner);
         let mut walker = Walker {
@@ -90,16 +126,7 @@ pub(crate) fn facts_after(
                 secrets: Vec::new(),
             },
         };
-        match (document, &earlier) {
-            (Value::Object(members), Some(earlier))
-                if earlier.own_tenant_id == own_tenant_id
-                    && earlier.credential_hits.len() == earlier.secrets.len()
-                    && !keys_are_data("") =>
-            {
-                walker.walk_members_after(members, earlier);
-            }
-            _ => walker.walk(document, &mut String::new()),
-        }
+        walk(&mut walker);
         (walker.newly_clean, walker.facts)
     };
     clean.remember(newly_clean);
@@ -127,18 +154,25 @@ impl Walker<'_> {
                     path.truncate(length);
                 }
             }
-            Value::Object(members) => self.walk_object(members, path),
+            Value::Object(members) => self.walk_object(
+                members.iter().map(|(key, member)| (key.as_str(), member)),
+                path,
+            ),
             Value::Null | Value::Bool(_) | Value::Number(_) => {}
         }
     }
 
     /// The document's members (its keys are field names), each walked unless it is the
     /// same as in `earlier`, whose facts under it are taken instead.
-    fn walk_members_after(&mut self, members: &Map<String, Value>, earlier: &Earlier<'_>) {
+    fn walk_members_after<'v>(
+        &mut self,
+        members: impl Iterator<Item = (&'v str, &'v Value)>,
+        earlier: &Earlier<'_>,
+    ) {
         for (key, member) in members {
             let mut path = String::from("/");
             push_pointer_segment(&mut path, key);
-            if !earlier.unchanged_members.contains(key.as_str()) {
+            if !earlier.unchanged_members.contains(key) {
                 self.walk(member, &mut path);
                 continue;
             }
@@ -162,7 +196,11 @@ impl Walker<'_> {
         }
     }
 
-    fn walk_object(&mut self, members: &Map<String, Value>, path: &mut String) {
+    fn walk_object<'v>(
+        &mut self,
+        members: impl IntoIterator<Item = (&'v str, &'v Value)>,
+        path: &mut String,
+    ) {
         // Struct keys are field names fixed by the schema (unknown fields are refused
         // when the document is read); only the keys of the document's maps are typed by
         // a person.
@@ -295,6 +333,7 @@ pub(crate) fn redact(text: String, secrets: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tenantry_core::tenant::DocumentValue;
 
     const OWN: &str = "01a10b56-13e8-7592-9beb-ccfda2ed045a";
     const OTHER: &str = "01a05bfb-7000-7960-9e1d-cd54b586a0cf";
@@ -342,7 +381,10 @@ mod tests {
         let clean = CleanTexts::default();
         let earlier = facts(&before, OWN, &clean);
         // The caller's part: which members are exactly the same JSON as before.
-        let unchanged = |edited| crate::incremental::unchanged_members(&before, edited);
+        let split = |value: &Value| {
+            DocumentValue::from_object(value.as_object().cloned().expect("an object"))
+        };
+        let before_members = split(&before);
         fn earlier_of<'a>(
             unchanged_members: &'a HashSet<&'a str>,
             facts: &'a Facts,
@@ -363,8 +405,14 @@ mod tests {
         after["handoff"]["support_path"] = json!("the desk");
         for edited in [&after, &before] {
             let whole = facts(edited, OWN, &clean);
-            let same = unchanged(edited);
-            let reused = facts_after(edited, OWN, &clean, Some(earlier_of(&same, &earlier)));
+            let members = split(edited);
+            let same = crate::incremental::unchanged_members(&before_members, &members);
+            let reused = facts_of_members(
+                members.iter(),
+                OWN,
+                &clean,
+                Some(earlier_of(&same, &earlier)),
+            );
             assert_eq!(reused.credential_hits, whole.credential_hits, "{edited}");
             assert_eq!(reused.foreign_tenant_refs, whole.foreign_tenant_refs);
             assert_eq!(reused.secrets, whole.secrets);
@@ -376,9 +424,14 @@ mod tests {
             earlier.credential_hits
         );
         // Another tenant's memo (another own id) is not reused: OTHER is that tenant's own.
-        let all = unchanged(&before);
+        let all = crate::incremental::unchanged_members(&before_members, &before_members);
         assert_eq!(all.len(), 4);
-        let mine = facts_after(&before, OTHER, &clean, Some(earlier_of(&all, &earlier)));
+        let mine = facts_of_members(
+            before_members.iter(),
+            OTHER,
+            &clean,
+            Some(earlier_of(&all, &earlier)),
+        );
         assert_eq!(
             mine.foreign_tenant_refs,
             facts(&before, OTHER, &clean).foreign_tenant_refs

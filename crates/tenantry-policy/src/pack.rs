@@ -6,13 +6,11 @@ use std::sync::{Arc, Mutex, OnceLock};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tenantry_core::catalog::Catalog;
-use tenantry_core::tenant::DocumentJson;
+use tenantry_core::tenant::{DocumentJson, DocumentValue};
 use tenantry_core::{Step, TenantDocument};
 
 use crate::error::PolicyError;
-use crate::incremental::{
-    unchanged_besides, unchanged_members, whole_input, Frame, GroupOutput, Groups, Previous,
-};
+use crate::incremental::{unchanged_members, whole_input, Frame, GroupOutput, Groups, Previous};
 use crate::input;
 use crate::model::{Evaluation, Finding, Missing, RequirementInfo, RuleInfo, Severity};
 
@@ -202,7 +200,7 @@ impl PolicyPack {
             return self.evaluate_full(doc, catalog);
         };
         let json =
-            serde_json::to_value(doc).map_err(|error| conversion_error("document", error))?;
+            DocumentValue::of_document(doc).map_err(|error| conversion_error("document", error))?;
         self.evaluate_groups(groups, doc, &json, None, catalog)
             .map(|(evaluation, _)| evaluation)
     }
@@ -236,14 +234,11 @@ impl PolicyPack {
         };
         // The document's top-level members that are exactly as in the previous version:
         // compared once, read by the facts and by the groups' paths alike. A version made
-        // by editing the previous one says which members it wrote again; only those are
-        // compared.
+        // by editing the previous one shares the members it did not write again, and
+        // those are not even looked at.
         let unchanged: HashSet<&str> = match previous {
             None => HashSet::new(),
-            Some(memo) => match doc.members_edited_since(&memo.document) {
-                Some(edited) => unchanged_besides(memo.document.json(), doc.json(), edited),
-                None => unchanged_members(memo.document.json(), doc.json()),
-            },
+            Some(memo) => unchanged_members(memo.document.json(), doc.json()),
         };
         let (evaluation, kept) = self.evaluate_groups(
             groups,
@@ -265,12 +260,12 @@ impl PolicyPack {
         &self,
         groups: &Groups,
         doc: &TenantDocument,
-        json: &Value,
+        json: &DocumentValue,
         previous: Option<(&EvaluationMemo, &HashSet<&str>)>,
         catalog: &Catalog,
     ) -> Result<(Evaluation, Kept), PolicyError> {
         let (catalog, catalog_generation) = self.catalog_value(catalog)?;
-        let (facts, secrets) = input_facts(doc, json, previous, &self.inner.clean_texts);
+        let (facts, secrets) = input_facts(doc, json.iter(), previous, &self.inner.clean_texts);
         let (previous, unchanged_members) = match previous {
             Some((memo, unchanged)) => (Some(memo), unchanged),
             None => (None, &HashSet::new()),
@@ -552,16 +547,23 @@ fn input_json(
 ) -> Result<(Value, Vec<String>), PolicyError> {
     let document =
         serde_json::to_value(doc).map_err(|error| conversion_error("document", error))?;
-    let (facts, secrets) = input_facts(doc, &document, None, clean_texts);
+    // A document is a JSON object (a struct's fields).
+    let members = document.as_object().into_iter().flatten();
+    let (facts, secrets) = input_facts(
+        doc,
+        members.map(|(key, member)| (key.as_str(), member)),
+        None,
+        clean_texts,
+    );
     Ok((whole_input(document, &facts), secrets))
 }
 
 /// The members of the input besides the document and the catalog (see `input_json`),
 /// as one object, and the credential-looking texts of `json`, the JSON value of `doc`;
 /// reusing those `previous` found in the parts of the document that did not change.
-fn input_facts(
+fn input_facts<'v>(
     doc: &TenantDocument,
-    json: &Value,
+    members: impl Iterator<Item = (&'v str, &'v Value)>,
     previous: Option<(&EvaluationMemo, &HashSet<&str>)>,
     clean_texts: &input::CleanTexts,
 ) -> (Value, Vec<String>) {
@@ -574,7 +576,7 @@ fn input_facts(
             secrets: &memo.kept.secrets,
         })
     });
-    let facts = input::facts_after(json, doc.tenant.id.as_str(), clean_texts, earlier);
+    let facts = input::facts_of_members(members, doc.tenant.id.as_str(), clean_texts, earlier);
     (
         json!({
             "credential_hits": facts.credential_hits,

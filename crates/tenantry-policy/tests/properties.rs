@@ -296,8 +296,8 @@ proptest! {
         // What each evaluation keeps for the next one, as a server chains change sets.
         let mut memo: Option<EvaluationMemo> = None;
         // The same chain with each version made by editing the previous one's JSON
-        // (`DocumentJson::edited`, as a server applies change sets): only the members
-        // written again are compared with the previous version.
+        // (`DocumentJson::edited`, as a server applies change sets): the members not
+        // written again are the previous version's own, and are not looked at.
         let mut edited_memo: Option<EvaluationMemo> = None;
         let mut previous: Option<DocumentJson> = None;
         for (selector, edit) in &edits {

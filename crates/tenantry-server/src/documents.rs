@@ -165,36 +165,45 @@ fn environment_of(tenant: &str, text: &str) -> Result<Environment, StorageError>
         .map_err(|error| corrupt("tenant_documents", tenant, error))
 }
 
-/// Every stored environment's current document of each of `tenants`: from `cache`
-/// when it holds the head the database names, else the checkpoint with the change sets
-/// after it replayed (and then remembered in `cache`).
+/// The columns of a `tenants` row that name its environments' heads, in
+/// [`ENVIRONMENTS`] order (read with [`environment_heads`]).
+pub(crate) const HEAD_COLUMNS: &str = "draft_head, staging_head, production_head";
+
+/// The stored environments of a `tenants` row read with [`HEAD_COLUMNS`], and their
+/// heads.
+pub(crate) fn environment_heads(
+    row: &sqlx::any::AnyRow,
+) -> Result<Vec<(Environment, String)>, StorageError> {
+    let mut heads = Vec::new();
+    for (environment, name) in ALL.into_iter().zip(ENVIRONMENTS) {
+        let head: Option<String> = row.try_get(format!("{name}_head").as_str())?;
+        heads.extend(head.map(|head| (environment, head)));
+    }
+    Ok(heads)
+}
+
+/// The current document of each stored environment in `heads` ((tenant, environment,
+/// head), as read from the tenants' rows): from `cache` when it holds that head, else
+/// the checkpoint with the change sets after it replayed (and then remembered in
+/// `cache`).
 pub(crate) async fn load(
     conn: &mut AnyConnection,
-    tenants: &[&str],
+    heads: &[(String, Environment, String)],
     cache: &DocumentCache,
 ) -> Result<HashMap<String, HashMap<Environment, Current>>, StorageError> {
     let mut found: HashMap<String, HashMap<Environment, Current>> = HashMap::new();
     // (tenant, environment) whose document is not in the cache.
     let mut missing: HashSet<(String, Environment)> = HashSet::new();
-    for row in select_in(
-        conn,
-        "SELECT tenant_id, environment, head_hash FROM environment_heads WHERE tenant_id",
-        tenants,
-    )
-    .await?
-    {
-        let tenant: String = row.try_get("tenant_id")?;
-        let environment = environment_of(&tenant, &row.try_get::<String, _>("environment")?)?;
-        let head: String = row.try_get("head_hash")?;
-        match cache.get(&tenant, environment, &head) {
+    for (tenant, environment, head) in heads {
+        match cache.get(tenant, *environment, head) {
             Some(current) => {
                 found
-                    .entry(tenant)
+                    .entry(tenant.clone())
                     .or_default()
-                    .insert(environment, current);
+                    .insert(*environment, current);
             }
             None => {
-                missing.insert((tenant, environment));
+                missing.insert((tenant.clone(), *environment));
             }
         }
     }
@@ -208,9 +217,10 @@ pub(crate) async fn load(
     wanted.dedup();
     for row in select_in(
         conn,
-        "SELECT h.tenant_id, h.environment, h.head_hash, h.behind, d.document_head, d.document \
-         FROM environment_heads h JOIN tenant_documents d \
-         ON d.tenant_id = h.tenant_id AND d.environment = h.environment WHERE h.tenant_id",
+        "SELECT d.tenant_id, d.environment, d.document_head, d.document, \
+         t.draft_head, t.draft_behind, t.staging_head, t.staging_behind, \
+         t.production_head, t.production_behind \
+         FROM tenant_documents d JOIN tenants t ON t.id = d.tenant_id WHERE d.tenant_id",
         &wanted,
     )
     .await?
@@ -220,9 +230,17 @@ pub(crate) async fn load(
         if !missing.contains(&(tenant.clone(), environment)) {
             continue;
         }
-        let head: String = row.try_get("head_hash")?;
+        let name = ENVIRONMENTS[slot(environment)];
+        let head: Option<String> = row.try_get(format!("{name}_head").as_str())?;
+        let Some(head) = head else {
+            return Err(corrupt(
+                "tenant_documents",
+                &tenant,
+                format!("a checkpoint of {name}, which has no head"),
+            ));
+        };
+        let behind: i64 = row.try_get(format!("{name}_behind").as_str())?;
         let checkpoint: String = row.try_get("document_head")?;
-        let behind: i64 = row.try_get("behind")?;
         let text: String = row.try_get("document")?;
         let mut document: TenantDocument = serde_json::from_str(&text)
             .map_err(|error| corrupt("tenant_documents", &tenant, error))?;
@@ -244,6 +262,7 @@ pub(crate) async fn load(
                 "the document is not its head's, yet nothing is to replay",
             ));
         }
+        missing.remove(&(tenant.clone(), environment));
         let current = Current {
             head,
             document: Arc::new(document),
@@ -254,6 +273,16 @@ pub(crate) async fn load(
             .entry(tenant)
             .or_default()
             .insert(environment, current);
+    }
+    if let Some((tenant, environment)) = missing.into_iter().next() {
+        return Err(corrupt(
+            "tenant_documents",
+            &tenant,
+            format!(
+                "{} has a head but no checkpoint",
+                environment_id(environment)
+            ),
+        ));
     }
     Ok(found)
 }
@@ -484,6 +513,11 @@ struct TenantMove<'a> {
 
 /// The environments in the order of the tenants' columns (`draft_head`, …).
 const ENVIRONMENTS: [&str; 3] = ["draft", "staging", "production"];
+const ALL: [Environment; 3] = [
+    Environment::Draft,
+    Environment::Staging,
+    Environment::Production,
+];
 
 fn slot(environment: Environment) -> usize {
     match environment {

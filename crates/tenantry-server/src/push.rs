@@ -453,19 +453,27 @@ async fn load_tenants(
         .iter()
         .map(|tenant| ((*tenant).to_owned(), TenantState::default()))
         .collect();
-    let heads = select_in(
+    let rows = select_in(
         conn,
-        "SELECT id, head_hash, slug, slug_skeleton FROM tenants WHERE id",
+        &format!(
+            "SELECT id, head_hash, slug, slug_skeleton, {} FROM tenants WHERE id",
+            documents::HEAD_COLUMNS
+        ),
         tenants,
     )
     .await?;
-    for row in heads {
+    // Each stored environment's head: (tenant, environment, head).
+    let mut heads = Vec::new();
+    for row in rows {
         let id: String = row.try_get("id")?;
         if let Some(state) = states.get_mut(&id) {
             state.exists = true;
             state.head = Some(row.try_get("head_hash")?);
             state.slug = Some(row.try_get("slug")?);
             state.skeleton = Some(row.try_get("slug_skeleton")?);
+            for (environment, head) in documents::environment_heads(&row)? {
+                heads.push((id.clone(), environment, head));
+            }
         }
     }
     let Some(cache) = documents else {
@@ -474,7 +482,7 @@ async fn load_tenants(
     for state in states.values_mut() {
         state.loaded = true;
     }
-    for (tenant, environments) in documents::load(conn, tenants, cache).await? {
+    for (tenant, environments) in documents::load(conn, &heads, cache).await? {
         if let Some(state) = states.get_mut(&tenant) {
             for (
                 environment,

@@ -21,6 +21,7 @@ on_both_databases!(
     a_checkpoint_that_does_not_add_up_stores_nothing,
     a_batch_counts_each_of_its_change_sets_toward_the_checkpoint,
     each_environment_keeps_its_own_head_and_count,
+    a_head_without_its_checkpoint_stores_nothing,
 );
 
 /// Pushes a creation and `edits` edits of one tenant, one request each; returns every
@@ -346,4 +347,32 @@ async fn each_environment_keeps_its_own_head_and_count(server: &mut TestServer) 
             ),
         ]
     );
+}
+
+async fn a_head_without_its_checkpoint_stores_nothing(server: &mut TestServer) {
+    let manager = server.staff("Ana Lima", "account_manager").await;
+    let (documents, hashes) = push_chain(server, &manager, 2).await;
+    sqlx::any::install_default_drivers();
+    let mut db = sqlx::AnyConnection::connect(&server.database_url)
+        .await
+        .expect("connect to the server's database");
+    sqlx::query("DELETE FROM tenant_documents")
+        .execute(&mut db)
+        .await
+        .expect("lose the checkpoint");
+    server.restart();
+
+    let last = documents.last().expect("a document").clone();
+    let mut next = last.clone();
+    next.ai.monthly_budget_cents += 1;
+    let envelope = change(&manager.key, &last, &next, hashes.last().expect("a head"));
+    let (status, answer) = server.push(&manager.token, &envelope).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{answer}");
+    assert_eq!(answer["code"], "storage_unavailable", "{answer}");
+    assert!(
+        server.logged("draft has a head but no checkpoint").await,
+        "the log names the broken row: {}",
+        server.logs()
+    );
+    assert_eq!(server.pull_all(&manager.token, 100).await.len(), 3);
 }

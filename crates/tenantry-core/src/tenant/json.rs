@@ -3,12 +3,112 @@
 //! runs all three on every change set it accepts; each used to make the same JSON value
 //! of the same document again (four times per change set), a good part of the time a
 //! change set costs.
+//!
+//! The value is kept member by member ([`DocumentValue`]): the next version of a
+//! document, made by a change set that edits one or two members, shares every other
+//! member with the version before it. Copying those members for each version, and
+//! freeing them again when a version was replaced, was ~12 % of a busy server's CPU
+//! (BENCHMARKS.md, 2026-12-06).
 
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::TenantDocument;
+
+/// A JSON object whose members are held each in its own `Arc`, so versions of a
+/// document share the members they have in common. Members are in key order, as in
+/// `serde_json`'s own map, so [`DocumentValue::to_value`] is the same value, member for
+/// member, as the object it was made from.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DocumentValue {
+    members: Vec<(Arc<str>, Arc<Value>)>,
+}
+
+impl DocumentValue {
+    /// The members of `object`.
+    pub fn from_object(object: Map<String, Value>) -> Self {
+        // A serde_json map iterates in key order.
+        Self {
+            members: object
+                .into_iter()
+                .map(|(name, value)| (Arc::from(name), Arc::new(value)))
+                .collect(),
+        }
+    }
+
+    /// `serde_json::to_value` of `document`, member by member.
+    pub fn of_document(document: &TenantDocument) -> Result<Self, serde_json::Error> {
+        match serde_json::to_value(document)? {
+            Value::Object(object) => Ok(Self::from_object(object)),
+            _ => Err(<serde_json::Error as serde::ser::Error>::custom(
+                "a tenant document is not a JSON object",
+            )),
+        }
+    }
+
+    fn position(&self, name: &str) -> Result<usize, usize> {
+        self.members
+            .binary_search_by(|(member, _)| (**member).cmp(name))
+    }
+
+    /// The member `name`.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        let at = self.position(name).ok()?;
+        Some(&self.members[at].1)
+    }
+
+    /// The members, in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.members.iter().map(|(name, value)| (&**name, &**value))
+    }
+
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    /// The value at `path` (member names, then object keys inside the member); `None`
+    /// for the empty path (the whole value is [`DocumentValue::to_value`]) and for a
+    /// path that is not there.
+    pub fn lookup(&self, path: &[String]) -> Option<&Value> {
+        let (first, rest) = path.split_first()?;
+        rest.iter()
+            .try_fold(self.get(first)?, |value, key| value.as_object()?.get(key))
+    }
+
+    /// Whether `name` is the very same member (one allocation) here and in `other`:
+    /// then its JSON is the same without looking at it. (Different allocations may
+    /// still hold equal JSON.)
+    pub fn shares(&self, other: &DocumentValue, name: &str) -> bool {
+        match (self.position(name), other.position(name)) {
+            (Ok(here), Ok(there)) => Arc::ptr_eq(&self.members[here].1, &other.members[there].1),
+            _ => false,
+        }
+    }
+
+    /// The whole object (a copy: for the rare reader of everything).
+    pub fn to_value(&self) -> Value {
+        Value::Object(
+            self.members
+                .iter()
+                .map(|(name, value)| (name.to_string(), Value::clone(value)))
+                .collect(),
+        )
+    }
+
+    /// This value with the member `name` set to `value` (added in key order if new);
+    /// every other member is shared.
+    fn with(&mut self, name: &str, value: Value) {
+        match self.position(name) {
+            Ok(at) => self.members[at].1 = Arc::new(value),
+            Err(at) => self.members.insert(at, (Arc::from(name), Arc::new(value))),
+        }
+    }
+}
 
 /// A tenant document and `serde_json::to_value` of it. The value is only ever made from
 /// the document, and neither can be changed afterwards, so the two always agree: a check
@@ -16,77 +116,52 @@ use super::TenantDocument;
 #[derive(Debug, Clone)]
 pub struct DocumentJson {
     document: Arc<TenantDocument>,
-    json: Arc<Value>,
-    /// For a value made by [`DocumentJson::edited`]: the value it was made from (weak:
-    /// a version must not keep its predecessors alive, and an allocation a `Weak` points
-    /// to is never reused, so the pointer cannot come to name another value) and the
-    /// members written again; every other member is a copy of that value's.
-    edited: Option<(Weak<Value>, Vec<&'static str>)>,
+    json: Arc<DocumentValue>,
 }
 
 impl DocumentJson {
     /// Makes the JSON value of `document`.
     pub fn new(document: Arc<TenantDocument>) -> Result<Self, serde_json::Error> {
-        let json = serde_json::to_value(&*document)?;
         Ok(Self {
+            json: Arc::new(DocumentValue::of_document(&document)?),
             document,
-            json: Arc::new(json),
-            edited: None,
         })
     }
 
     /// The JSON value of `document`, a version of `previous`'s document that differs
-    /// from it in the members named in `changed` at most: `previous`'s value with those
-    /// members written again. (Checked against the whole value in debug builds.)
+    /// from it in the members named in `changed` at most: those members are written
+    /// again, the others are `previous`'s own (shared, not copied). (Checked against the
+    /// whole value in debug builds.)
     pub fn edited(
         previous: &DocumentJson,
         document: Arc<TenantDocument>,
         changed: &[&'static str],
     ) -> Result<Self, serde_json::Error> {
-        let Value::Object(before) = &*previous.json else {
-            return Self::new(document);
-        };
-        let mut members = serde_json::Map::new();
+        let mut json = DocumentValue::clone(&previous.json);
         for name in changed {
             let value = document.member_json(name).ok_or_else(|| {
                 <serde_json::Error as serde::ser::Error>::custom(format!(
                     "`{name}` is not a member of a tenant document"
                 ))
             })??;
-            members.insert((*name).to_owned(), value);
+            json.with(name, value);
         }
-        // The other members are copied (the changed ones are not copied only to be
-        // replaced).
-        for (name, value) in before {
-            if !changed.contains(&name.as_str()) {
-                members.insert(name.clone(), value.clone());
-            }
-        }
-        let json = Value::Object(members);
         debug_assert_eq!(
-            serde_json::to_value(&*document).ok().as_ref(),
-            Some(&json),
+            serde_json::to_value(&*document).ok(),
+            Some(json.to_value()),
             "only the members named changed"
         );
         Ok(Self {
             document,
             json: Arc::new(json),
-            edited: Some((Arc::downgrade(&previous.json), changed.to_vec())),
         })
-    }
-
-    /// The members that may differ from `previous`'s when this value was made from it
-    /// by [`DocumentJson::edited`] (all others are exact copies); `None` when it was not.
-    pub fn members_edited_since(&self, previous: &DocumentJson) -> Option<&[&'static str]> {
-        let (from, changed) = self.edited.as_ref()?;
-        Weak::ptr_eq(from, &Arc::downgrade(&previous.json)).then_some(changed.as_slice())
     }
 
     pub fn document(&self) -> &Arc<TenantDocument> {
         &self.document
     }
 
-    pub fn json(&self) -> &Value {
+    pub fn json(&self) -> &DocumentValue {
         &self.json
     }
 }
@@ -97,42 +172,87 @@ mod tests {
     use crate::tenant::Regulation;
     use crate::{ClientName, Industry};
 
-    #[test]
-    fn the_value_is_the_documents_and_clones_share_it() {
-        let document = TenantDocument::with_safe_defaults(
+    fn harbour() -> TenantDocument {
+        TenantDocument::with_safe_defaults(
             &ClientName::parse("Harbour Dental").expect("name"),
             Industry::Healthcare,
             &[Regulation::Hipaa],
         )
-        .expect("defaults");
+        .expect("defaults")
+    }
+
+    #[test]
+    fn the_value_is_the_documents_and_an_edit_shares_what_it_did_not_write() {
+        let document = harbour();
         let made = DocumentJson::new(Arc::new(document.clone())).expect("json");
-        assert_eq!(made.json(), &serde_json::to_value(&document).expect("json"));
+        assert_eq!(
+            made.json().to_value(),
+            serde_json::to_value(&document).expect("json")
+        );
         assert_eq!(**made.document(), document);
         let mut renamed = document.clone();
         renamed.tenant.display_name = "Harbour Dental Group".to_owned();
         let edited =
             DocumentJson::edited(&made, Arc::new(renamed.clone()), &["tenant"]).expect("json");
         assert_eq!(
-            edited.json(),
-            &serde_json::to_value(&renamed).expect("json")
+            edited.json().to_value(),
+            serde_json::to_value(&renamed).expect("json")
         );
-        assert_eq!(edited.members_edited_since(&made), Some(&["tenant"][..]));
-        assert_eq!(
-            made.members_edited_since(&edited),
-            None,
-            "not the other way round"
+        assert!(
+            !edited.json().shares(made.json(), "tenant"),
+            "written again"
         );
+        assert!(edited.json().shares(made.json(), "ai"), "shared");
         let other = DocumentJson::new(Arc::new(document.clone())).expect("json");
-        assert_eq!(
-            edited.members_edited_since(&other),
-            None,
-            "an equal value is not the one it was made from"
+        assert!(
+            !other.json().shares(made.json(), "ai"),
+            "an equal member made apart is not the same allocation"
         );
+        assert_eq!(other.json(), made.json(), "but it is equal");
         assert!(DocumentJson::edited(&made, Arc::new(renamed), &["tenants"]).is_err());
         let copy = made.clone();
         assert!(
             std::ptr::eq(copy.json(), made.json()),
             "a clone shares the value"
         );
+    }
+
+    #[test]
+    fn members_are_read_by_name_and_path_in_key_order() {
+        let value = serde_json::json!({
+            "b": {"x": {"y": 1}},
+            "a": [1, 2],
+            "c": "text",
+        });
+        let Value::Object(object) = value.clone() else {
+            unreachable!("an object")
+        };
+        let members = DocumentValue::from_object(object);
+        assert_eq!(members.len(), 3);
+        assert!(!members.is_empty());
+        assert_eq!(
+            members.iter().map(|(name, _)| name).collect::<Vec<_>>(),
+            ["a", "b", "c"]
+        );
+        assert_eq!(members.get("c"), Some(&Value::from("text")));
+        assert_eq!(members.get("d"), None);
+        let path = |keys: &[&str]| keys.iter().map(|key| (*key).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            members.lookup(&path(&["b", "x", "y"])),
+            Some(&Value::from(1))
+        );
+        assert_eq!(members.lookup(&path(&["b", "z"])), None);
+        assert_eq!(members.lookup(&path(&["a", "0"])), None, "objects only");
+        assert_eq!(members.lookup(&[]), None);
+        assert_eq!(members.to_value(), value);
+        let mut grown = members.clone();
+        grown.with("aa", Value::Null);
+        assert_eq!(
+            grown.iter().map(|(name, _)| name).collect::<Vec<_>>(),
+            ["a", "aa", "b", "c"]
+        );
+        assert!(grown.shares(&members, "b"));
+        assert!(!grown.shares(&members, "aa"), "not in both");
+        assert!(DocumentValue::default().is_empty());
     }
 }

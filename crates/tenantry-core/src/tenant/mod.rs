@@ -42,7 +42,7 @@ pub use go_live::{checklist_title, GoLiveChecklist};
 pub use handoff::{EscalationContact, Handoff};
 pub use id::{TenantId, TenantIdError};
 pub use integrations::{Integration, SecretRef, SecretRefError};
-pub use json::DocumentJson;
+pub use json::{DocumentJson, DocumentValue};
 pub use members::MEMBERS;
 pub use migration::{DataClass, DataMigration, Dataset};
 pub use overrides::ClientOverride;
