@@ -639,7 +639,9 @@ impl Parts<'_> {
         let text = |value: &Value| incremental::lookup(value, rest).map(Value::to_string);
         let document = |document: &DocumentValue| match rest.first() {
             None => Some(document.to_value().to_string()),
-            Some(_) => document.lookup(rest).map(Value::to_string),
+            // Written out once per member version (the next change set's `before` is this
+            // one's `after`, and an untouched member is the same in both).
+            Some(_) => document.text(rest).map(|text| text.to_string()),
         };
         match first.as_str() {
             "environment" => text(&Value::from(self.environment.id())),

@@ -184,7 +184,7 @@ impl Frame<'_> {
             None => Some(whole_input(self.document.to_value(), self.facts).to_string()),
             Some((first, rest)) if first == "document" => match rest.first() {
                 None => Some(self.document.to_value().to_string()),
-                Some(_) => self.document.lookup(rest).map(Json::to_string),
+                Some(_) => self.document.text(rest).map(|text| text.to_string()),
             },
             Some(_) => lookup(self.facts, path).map(Json::to_string),
         }

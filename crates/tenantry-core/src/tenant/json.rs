@@ -10,7 +10,7 @@
 //! freeing them again when a version was replaced, was ~12 % of a busy server's CPU
 //! (BENCHMARKS.md, 2026-12-06).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_json::{Map, Value};
 
@@ -22,7 +22,58 @@ use super::TenantDocument;
 /// member, as the object it was made from.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DocumentValue {
-    members: Vec<(Arc<str>, Arc<Value>)>,
+    members: Vec<(Arc<str>, Arc<Member>)>,
+}
+
+/// One member's value, and the JSON texts of the parts of it that were asked for
+/// ([`DocumentValue::text`]): the policy pack and the approval rules key what they
+/// remember by the texts of the parts they read, and a member kept by many versions of a
+/// document is written out once instead of once per version and reader.
+#[derive(Debug, Default)]
+struct Member {
+    value: Value,
+    texts: Mutex<Vec<KeptText>>,
+}
+
+/// A path inside a member and its text (`None`: nothing there).
+type KeptText = (Vec<String>, Option<Arc<str>>);
+
+impl Member {
+    /// Paths whose texts a member keeps: the readers ask for a few dozen fixed paths.
+    const TEXTS: usize = 64;
+
+    fn new(value: Value) -> Arc<Self> {
+        Arc::new(Self {
+            value,
+            texts: Mutex::default(),
+        })
+    }
+
+    fn text(&self, path: &[String]) -> Option<Arc<str>> {
+        // A poisoned lock only means a reader panicked while it held it; every entry is
+        // a complete text.
+        let mut texts = self.texts.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, text)) = texts.iter().find(|(kept, _)| kept == path) {
+            return text.clone();
+        }
+        let text: Option<Arc<str>> = lookup(&self.value, path).map(|part| part.to_string().into());
+        if texts.len() < Self::TEXTS {
+            texts.push((path.to_vec(), text.clone()));
+        }
+        text
+    }
+}
+
+impl PartialEq for Member {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+
+/// The value at `path` (object keys) inside `value`.
+fn lookup<'a>(value: &'a Value, path: &[String]) -> Option<&'a Value> {
+    path.iter()
+        .try_fold(value, |value, key| value.as_object()?.get(key))
 }
 
 impl DocumentValue {
@@ -32,7 +83,7 @@ impl DocumentValue {
         Self {
             members: object
                 .into_iter()
-                .map(|(name, value)| (Arc::from(name), Arc::new(value)))
+                .map(|(name, value)| (Arc::from(name), Member::new(value)))
                 .collect(),
         }
     }
@@ -55,12 +106,14 @@ impl DocumentValue {
     /// The member `name`.
     pub fn get(&self, name: &str) -> Option<&Value> {
         let at = self.position(name).ok()?;
-        Some(&self.members[at].1)
+        Some(&self.members[at].1.value)
     }
 
     /// The members, in key order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.members.iter().map(|(name, value)| (&**name, &**value))
+        self.members
+            .iter()
+            .map(|(name, member)| (&**name, &member.value))
     }
 
     pub fn len(&self) -> usize {
@@ -76,8 +129,15 @@ impl DocumentValue {
     /// path that is not there.
     pub fn lookup(&self, path: &[String]) -> Option<&Value> {
         let (first, rest) = path.split_first()?;
-        rest.iter()
-            .try_fold(self.get(first)?, |value, key| value.as_object()?.get(key))
+        lookup(self.get(first)?, rest)
+    }
+
+    /// The JSON text of [`DocumentValue::lookup`]`(path)`, written once per member
+    /// version and path (see [`Member`]).
+    pub fn text(&self, path: &[String]) -> Option<Arc<str>> {
+        let (first, rest) = path.split_first()?;
+        let at = self.position(first).ok()?;
+        self.members[at].1.text(rest)
     }
 
     /// Whether `name` is the very same member (one allocation) here and in `other`:
@@ -95,7 +155,7 @@ impl DocumentValue {
         Value::Object(
             self.members
                 .iter()
-                .map(|(name, value)| (name.to_string(), Value::clone(value)))
+                .map(|(name, member)| (name.to_string(), member.value.clone()))
                 .collect(),
         )
     }
@@ -104,8 +164,10 @@ impl DocumentValue {
     /// every other member is shared.
     fn with(&mut self, name: &str, value: Value) {
         match self.position(name) {
-            Ok(at) => self.members[at].1 = Arc::new(value),
-            Err(at) => self.members.insert(at, (Arc::from(name), Arc::new(value))),
+            Ok(at) => self.members[at].1 = Member::new(value),
+            Err(at) => self
+                .members
+                .insert(at, (Arc::from(name), Member::new(value))),
         }
     }
 }
@@ -244,6 +306,20 @@ mod tests {
         assert_eq!(members.lookup(&path(&["b", "z"])), None);
         assert_eq!(members.lookup(&path(&["a", "0"])), None, "objects only");
         assert_eq!(members.lookup(&[]), None);
+        for _ in 0..2 {
+            // Written out the first time, kept the second: the same either way.
+            assert_eq!(
+                members.text(&path(&["b", "x"])).as_deref(),
+                Some(r#"{"y":1}"#)
+            );
+            assert_eq!(
+                members.text(&path(&["b"])).as_deref(),
+                Some(r#"{"x":{"y":1}}"#)
+            );
+            assert_eq!(members.text(&path(&["b", "z"])), None);
+            assert_eq!(members.text(&path(&["d"])), None);
+            assert_eq!(members.text(&[]), None);
+        }
         assert_eq!(members.to_value(), value);
         let mut grown = members.clone();
         grown.with("aa", Value::Null);
