@@ -13,7 +13,10 @@ use sqlx::{Connection, Row};
 use tenantry_core::TenantDocument;
 use tenantry_server::documents::CHECKPOINT_EVERY;
 
-use common::{change, change_in, creation, hash_of, hipaa_example, new_tenant, Staff, TestServer};
+use common::{
+    change, change_in, creation, environment_rows, hash_of, hipaa_example, new_tenant, Staff,
+    TestServer,
+};
 use tenantry_changeset::changeset::Environment;
 
 on_both_databases!(
@@ -129,16 +132,37 @@ async fn documents_are_checkpoints_replayed_after_a_restart(server: &mut TestSer
 }
 
 async fn a_checkpoint_that_does_not_add_up_stores_nothing(server: &mut TestServer) {
+    refused_after_breaking(
+        server,
+        "UPDATE tenants SET draft_behind = draft_behind + 1",
+        "3 change sets after the checkpoint, but 4 recorded",
+    )
+    .await;
+}
+
+async fn a_head_without_its_checkpoint_stores_nothing(server: &mut TestServer) {
+    refused_after_breaking(
+        server,
+        "DELETE FROM tenant_documents",
+        "draft has a head but no checkpoint",
+    )
+    .await;
+}
+
+/// A tenant with three edits whose stored state `breaking` (SQL) spoils; after a
+/// restart (nothing in memory) its next edit is refused as a storage error, the log
+/// names what is wrong (`logged`), and nothing is stored.
+async fn refused_after_breaking(server: &mut TestServer, breaking: &str, logged: &str) {
     let manager = server.staff("Ana Lima", "account_manager").await;
     let (documents, hashes) = push_chain(server, &manager, 3).await;
     sqlx::any::install_default_drivers();
     let mut db = sqlx::AnyConnection::connect(&server.database_url)
         .await
         .expect("connect to the server's database");
-    sqlx::query("UPDATE tenants SET draft_behind = draft_behind + 1")
+    sqlx::query(breaking)
         .execute(&mut db)
         .await
-        .expect("break the count");
+        .expect("break the stored state");
     server.restart();
 
     let last = documents.last().expect("a document").clone();
@@ -149,9 +173,7 @@ async fn a_checkpoint_that_does_not_add_up_stores_nothing(server: &mut TestServe
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{answer}");
     assert_eq!(answer["code"], "storage_unavailable", "{answer}");
     assert!(
-        server
-            .logged("3 change sets after the checkpoint, but 4 recorded")
-            .await,
+        server.logged(logged).await,
         "the log names the broken row: {}",
         server.logs()
     );
@@ -228,33 +250,6 @@ async fn a_batch_counts_each_of_its_change_sets_toward_the_checkpoint(server: &m
     assert_eq!(draft_row(server).await.2, 1);
 }
 
-/// Each stored environment's (name, head, change sets after its checkpoint, checkpoint),
-/// from the tenant's row and its checkpoints.
-async fn environment_rows(server: &TestServer) -> Vec<(String, String, i64, String)> {
-    sqlx::any::install_default_drivers();
-    let mut db = sqlx::AnyConnection::connect(&server.database_url)
-        .await
-        .expect("connect to the server's database");
-    sqlx::query(
-        "SELECT h.environment, h.head_hash, h.behind, d.document_head FROM environment_heads h \
-         JOIN tenant_documents d ON d.tenant_id = h.tenant_id AND d.environment = h.environment \
-         ORDER BY h.environment",
-    )
-    .fetch_all(&mut db)
-    .await
-    .expect("the environments")
-    .iter()
-    .map(|row| {
-        (
-            row.get("environment"),
-            row.get("head_hash"),
-            row.get("behind"),
-            row.get("document_head"),
-        )
-    })
-    .collect()
-}
-
 async fn each_environment_keeps_its_own_head_and_count(server: &mut TestServer) {
     let manager = server.staff("Ana Lima", "account_manager").await;
     let draft = new_tenant("Harbour Retail");
@@ -292,7 +287,7 @@ async fn each_environment_keeps_its_own_head_and_count(server: &mut TestServer) 
     .await;
 
     assert_eq!(
-        environment_rows(server).await,
+        environment_rows(&server.database_url).await,
         vec![
             (
                 "draft".to_owned(),
@@ -331,7 +326,7 @@ async fn each_environment_keeps_its_own_head_and_count(server: &mut TestServer) 
     );
     push_batch(server, &manager, std::slice::from_ref(&staged_rename)).await;
     assert_eq!(
-        environment_rows(server).await,
+        environment_rows(&server.database_url).await,
         vec![
             (
                 "draft".to_owned(),
@@ -347,32 +342,4 @@ async fn each_environment_keeps_its_own_head_and_count(server: &mut TestServer) 
             ),
         ]
     );
-}
-
-async fn a_head_without_its_checkpoint_stores_nothing(server: &mut TestServer) {
-    let manager = server.staff("Ana Lima", "account_manager").await;
-    let (documents, hashes) = push_chain(server, &manager, 2).await;
-    sqlx::any::install_default_drivers();
-    let mut db = sqlx::AnyConnection::connect(&server.database_url)
-        .await
-        .expect("connect to the server's database");
-    sqlx::query("DELETE FROM tenant_documents")
-        .execute(&mut db)
-        .await
-        .expect("lose the checkpoint");
-    server.restart();
-
-    let last = documents.last().expect("a document").clone();
-    let mut next = last.clone();
-    next.ai.monthly_budget_cents += 1;
-    let envelope = change(&manager.key, &last, &next, hashes.last().expect("a head"));
-    let (status, answer) = server.push(&manager.token, &envelope).await;
-    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{answer}");
-    assert_eq!(answer["code"], "storage_unavailable", "{answer}");
-    assert!(
-        server.logged("draft has a head but no checkpoint").await,
-        "the log names the broken row: {}",
-        server.logs()
-    );
-    assert_eq!(server.pull_all(&manager.token, 100).await.len(), 3);
 }

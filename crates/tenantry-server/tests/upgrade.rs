@@ -14,12 +14,12 @@ use std::path::Path;
 use reqwest::StatusCode;
 use sqlx::any::AnyConnectOptions;
 use sqlx::migrate::Migrator;
-use sqlx::{ConnectOptions, Connection, Row};
+use sqlx::{ConnectOptions, Connection};
 use tenantry_changeset::changeset::{ChangeSet, Environment};
 use tenantry_changeset::{Envelope, SigningKey};
 use tenantry_core::TenantDocument;
 
-use common::{change, change_in, creation, hash_of, new_tenant, Unstarted};
+use common::{change, change_in, creation, environment_rows, hash_of, new_tenant, Unstarted};
 
 /// The migration that moved the heads; everything before it is the old schema.
 const HEADS_MOVED: i64 = 20261221000000;
@@ -218,20 +218,8 @@ async fn environment_heads_survive_the_upgrade(database: Unstarted) {
 
     // The binary applies the rest of the migrations when it opens the database.
     let server = database.start().await;
-    let mut db = options.connect().await.expect("connect again");
-    let rows: Vec<(String, String, i64, String)> = sqlx::query(
-        "SELECT h.environment, h.head_hash, h.behind, d.document_head FROM environment_heads h \
-         JOIN tenant_documents d ON d.tenant_id = h.tenant_id AND d.environment = h.environment \
-         ORDER BY h.environment",
-    )
-    .fetch_all(&mut db)
-    .await
-    .expect("the environments after the upgrade")
-    .iter()
-    .map(|row| (row.get(0), row.get(1), row.get(2), row.get(3)))
-    .collect();
     assert_eq!(
-        rows,
+        environment_rows(&server.database_url).await,
         vec![
             (
                 "draft".to_owned(),
@@ -248,7 +236,6 @@ async fn environment_heads_survive_the_upgrade(database: Unstarted) {
         ],
         "each environment keeps its head, count and checkpoint"
     );
-    db.close().await.ok();
 
     let manager = server.staff("Ben Okafor", "account_manager").await;
     // Made on the draft's checkpoint instead of its head: refused.

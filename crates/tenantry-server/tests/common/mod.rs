@@ -14,7 +14,7 @@ use base64::Engine;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use sqlx::Connection;
+use sqlx::{Connection, Row};
 use tenantry_changeset::changeset::{ChangeSet, Environment, CHANGESET_SCHEMA_VERSION};
 use tenantry_changeset::{diff, Envelope, SigningKey};
 use tenantry_core::tenant::file::load_document;
@@ -146,6 +146,28 @@ fn server_command() -> Command {
     }
     command.env("TENANTRY_SERVER_LOG", "info");
     command
+}
+
+/// Each stored environment's (name, head, change sets after its checkpoint, checkpoint)
+/// in the server's database at `database_url`, from the tenants' rows and checkpoints.
+pub async fn environment_rows(database_url: &str) -> Vec<(String, String, i64, String)> {
+    sqlx::any::install_default_drivers();
+    let mut db = sqlx::AnyConnection::connect(database_url)
+        .await
+        .expect("connect to the server's database");
+    let rows = sqlx::query(
+        "SELECT h.environment, h.head_hash, h.behind, d.document_head FROM environment_heads h \
+         JOIN tenant_documents d ON d.tenant_id = h.tenant_id AND d.environment = h.environment \
+         ORDER BY h.environment",
+    )
+    .fetch_all(&mut db)
+    .await
+    .expect("the environments")
+    .iter()
+    .map(|row| (row.get(0), row.get(1), row.get(2), row.get(3)))
+    .collect();
+    db.close().await.ok();
+    rows
 }
 
 /// A database no server has opened yet, to put data in first (e.g. in an older schema).
