@@ -31,6 +31,17 @@ pub enum Environment {
     Production,
 }
 
+impl Environment {
+    /// The name in JSON and in storage (`draft`, `staging`, `production`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Environment::Draft => "draft",
+            Environment::Staging => "staging",
+            Environment::Production => "production",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeSet {
@@ -371,6 +382,20 @@ pub(crate) mod tests {
         let mut revert = changeset.clone();
         revert.operations = changeset.inverse_operations();
         assert_eq!(revert.apply_to(&next).expect("reverts"), doc);
+    }
+
+    #[test]
+    fn an_environment_id_is_its_json_name() {
+        for environment in [
+            Environment::Draft,
+            Environment::Staging,
+            Environment::Production,
+        ] {
+            assert_eq!(
+                serde_json::to_value(environment).expect("json"),
+                serde_json::Value::from(environment.id())
+            );
+        }
     }
 
     #[test]

@@ -340,11 +340,7 @@ fn millis(duration: Duration) -> f64 {
 }
 
 pub(crate) fn environment_id(environment: Environment) -> &'static str {
-    match environment {
-        Environment::Draft => "draft",
-        Environment::Staging => "staging",
-        Environment::Production => "production",
-    }
+    environment.id()
 }
 
 pub(crate) fn corrupt(table: &'static str, id: &str, detail: impl ToString) -> StorageError {
@@ -568,9 +564,11 @@ async fn read_known(
 async fn catch_up(
     tx: &mut Transaction<'static, Any>,
     upto: i64,
-    stored: &mut HashMap<String, (i64, String)>,
-    ids: &mut HashSet<String>,
-    tenants: &mut HashMap<String, TenantState>,
+    Known {
+        stored,
+        ids,
+        tenants,
+    }: &mut Known,
 ) -> Result<(), StorageError> {
     let rows = sqlx::query("SELECT hash, seq, tenant_id, id FROM changesets WHERE seq > $1")
         .bind(upto)
@@ -809,7 +807,7 @@ pub async fn push(
             .map(|result| Answer::refused(None, result.err().unwrap_or_else(ApiError::internal)))
             .collect());
     }
-    let (known_upto, known) = {
+    let (known_upto, mut known) = {
         let mut conn = db.acquire().await?;
         read_known(&mut conn, &verified).await?
     };
@@ -839,19 +837,12 @@ pub async fn push(
 
     // What the batch needs to know: read before the lock, brought up to date here with
     // what committed since.
+    catch_up(&mut tx, known_upto, &mut known).await?;
     let Known {
-        mut stored,
-        ids: mut used_ids,
-        mut tenants,
+        stored,
+        ids: used_ids,
+        tenants,
     } = known;
-    catch_up(
-        &mut tx,
-        known_upto,
-        &mut stored,
-        &mut used_ids,
-        &mut tenants,
-    )
-    .await?;
     let reviews = load_reviews(&mut tx, &verified).await?;
     let read_at = Instant::now();
 

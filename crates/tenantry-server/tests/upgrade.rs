@@ -170,7 +170,7 @@ async fn environment_heads_survive_the_upgrade(database: Unstarted) {
         .bind(id_of(envelope))
         .bind(tenant.id.as_str())
         .bind(parent.as_deref())
-        .bind(environment_name(*environment))
+        .bind(environment.id())
         .bind(key.key_id().as_str())
         .bind(envelope.as_slice())
         .execute(&mut db)
@@ -270,12 +270,4 @@ async fn environment_heads_survive_the_upgrade(database: Unstarted) {
     assert_eq!(answer["status"], "accepted", "{answer}");
     assert_eq!(answer["seq"], i64::try_from(last + 2).expect("small"));
     server.stop().await;
-}
-
-fn environment_name(environment: Environment) -> &'static str {
-    match environment {
-        Environment::Draft => "draft",
-        Environment::Staging => "staging",
-        Environment::Production => "production",
-    }
 }
