@@ -6,7 +6,8 @@
 //! clients pull them back by sequence number. See `docs/server.md`.
 //!
 //! - [`storage`]: the database (SQLite or Postgres, the server's own migrations);
-//! - [`push`]: how a change set is accepted; [`staff`] and [`auth`]: keys, roles, tokens;
+//! - [`push`]: how a change set is accepted ([`priority`]: its parallel work yields the
+//!   CPU to the push holding the lock); [`staff`] and [`auth`]: keys, roles, tokens;
 //!   [`review`]: approval requirements and how approvals are counted against them;
 //!   [`revocation`]: revoking a key under the push lock, and keys with that point;
 //! - [`routes`]: the HTTP API, one module per area, with its OpenAPI description;
@@ -19,6 +20,7 @@ pub mod documents;
 pub mod error;
 pub mod extract;
 pub mod metrics;
+pub mod priority;
 pub mod push;
 pub mod rate_limit;
 pub mod review;

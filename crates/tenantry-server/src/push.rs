@@ -351,8 +351,9 @@ pub(crate) fn corrupt(table: &'static str, id: &str, detail: impl ToString) -> S
     }
 }
 
-/// `work` over `items` on the blocking pool, split into one contiguous part per core;
-/// the results in the order of `items`. A panic in `work` is resumed here (and answered
+/// `work` over `items` on the blocking pool, split into one contiguous part per core,
+/// at the workers' lower CPU priority (see [`crate::priority`]); the results in the
+/// order of `items`. A panic in `work` is resumed here (and answered
 /// as a 500 like any panic in a handler).
 async fn in_parallel<T, R, F>(items: Vec<T>, work: F) -> Vec<R>
 where
@@ -377,6 +378,7 @@ where
         }
         let work = Arc::clone(&work);
         tasks.push(tokio::task::spawn_blocking(move || {
+            crate::priority::lower_this_thread();
             chunk.into_iter().map(|item| work(item)).collect::<Vec<R>>()
         }));
     }
@@ -1767,6 +1769,23 @@ mod tests {
             does_not_apply(ChangeSetError::NotACreation).code,
             ErrorCode::DoesNotApply
         );
+    }
+
+    /// The workers yield the CPU to the push holding the lock (see `crate::priority`).
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn parallel_work_runs_below_the_async_threads() {
+        let async_nice = crate::priority::this_thread_nice();
+        let niceness = in_parallel((0..64).collect::<Vec<u32>>(), |_| {
+            crate::priority::this_thread_nice()
+        })
+        .await;
+        assert_eq!(niceness.len(), 64);
+        assert!(
+            niceness.iter().all(|&nice| nice > async_nice || nice == 19),
+            "workers at {niceness:?}, the async thread at {async_nice}"
+        );
+        assert_eq!(crate::priority::this_thread_nice(), async_nice);
     }
 
     #[test]
