@@ -1,10 +1,12 @@
-//! The database itself refuses rows that name what is not there (its foreign keys, on
-//! SQLite and Postgres alike): a change set of an unknown tenant, author or parent, a
-//! document head that is not a stored change set, and the deletion of a tenant or key
-//! that change sets name. Written straight to the server's database, as a bug or a hand
-//! at a SQL prompt would; each is refused and nothing changes. (The keys cost the push
-//! time under the sequence lock; replacing them with per-statement checks was measured
-//! and not worth it: BENCHMARKS.md, 2026-12-06 afternoon.)
+//! The database itself refuses rows that name what is not there, on SQLite (foreign
+//! keys) and Postgres (the same rules checked once per statement, see
+//! `migrations/server/postgres/20261222000000_reference_checks_per_statement.sql`) alike:
+//! a change set of an unknown tenant, author or parent, a document head that is not a
+//! stored change set, the deletion of a tenant or key that change sets name, a changed
+//! tenant or key id, and any rewrite of a stored change set. Written straight to the
+//! server's database, as a bug or a hand at a SQL prompt would; each is refused and
+//! nothing changes. A statement of many rows is refused whole for one bad row, and a
+//! row may name a parent written by the same statement (as a push writes them).
 
 mod common;
 
@@ -17,6 +19,45 @@ on_both_databases!(rows_naming_what_is_not_there_are_refused);
 
 const UNKNOWN: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// One change-set row to write: (seq, hash, id, tenant, author, parent).
+type NewRow<'a> = (i64, &'a str, &'a str, &'a str, &'a str, &'a str);
+
+/// Writes `rows` in one statement.
+async fn insert_changesets(db: &mut AnyConnection, rows: &[NewRow<'_>]) -> Result<(), sqlx::Error> {
+    let sql = format!(
+        "INSERT INTO changesets (seq, hash, id, tenant_id, parent_hash, environment, author, \
+         envelope, received_at_ms) VALUES {}",
+        (0..rows.len())
+            .map(|row| {
+                let at = row * 7;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, 'draft', ${}, ${}, 0)",
+                    at + 1,
+                    at + 2,
+                    at + 3,
+                    at + 4,
+                    at + 5,
+                    at + 6,
+                    at + 7
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut insert = sqlx::query(&sql);
+    for (seq, hash, id, tenant, author, parent) in rows {
+        insert = insert
+            .bind(*seq)
+            .bind(*hash)
+            .bind(*id)
+            .bind(*tenant)
+            .bind(*parent)
+            .bind(*author)
+            .bind(b"{}".to_vec());
+    }
+    insert.execute(&mut *db).await.map(|_| ())
+}
+
 /// Inserts one change-set row after the stored one, naming `tenant`, `author` and
 /// `parent`.
 async fn insert_changeset(
@@ -25,19 +66,16 @@ async fn insert_changeset(
     author: &str,
     parent: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO changesets (seq, hash, id, tenant_id, parent_hash, environment, author, \
-         envelope, received_at_ms) VALUES (2, $1, $2, $3, $4, 'draft', $5, $6, 0)",
-    )
-    .bind("1111111111111111111111111111111111111111111111111111111111111111")
-    .bind("01a10b56-13e8-7592-9beb-ccfda2ed0000")
-    .bind(tenant)
-    .bind(parent)
-    .bind(author)
-    .bind(b"{}".to_vec())
-    .execute(&mut *db)
-    .await
-    .map(|_| ())
+    insert_changesets(db, &[(2, SECOND, SECOND_ID, tenant, author, parent)]).await
+}
+
+const SECOND: &str = "1111111111111111111111111111111111111111111111111111111111111111";
+const SECOND_ID: &str = "01a10b56-13e8-7592-9beb-ccfda2ed0000";
+const THIRD: &str = "2222222222222222222222222222222222222222222222222222222222222222";
+const THIRD_ID: &str = "01a10b56-13e8-7592-9beb-ccfda2ed0001";
+
+async fn is_refused(db: &mut AnyConnection, sql: &str) -> bool {
+    sqlx::query(sql).execute(&mut *db).await.is_err()
 }
 
 async fn count(db: &mut AnyConnection, sql: &str) -> i64 {
@@ -96,6 +134,44 @@ async fn rows_naming_what_is_not_there_are_refused(server: &mut TestServer) {
         .await
         .expect("a row naming what is there");
     tx.rollback().await.expect("rollback");
+    // Two rows in one statement, the second the child of the first: taken (a push
+    // writes a tenant's chain so) ...
+    let key = manager.key_id.as_str();
+    let mut tx = db.begin().await.expect("begin");
+    insert_changesets(
+        &mut tx,
+        &[
+            (2, SECOND, SECOND_ID, &tenant, key, &head),
+            (3, THIRD, THIRD_ID, &tenant, key, SECOND),
+        ],
+    )
+    .await
+    .expect("a parent written by the same statement");
+    tx.rollback().await.expect("rollback");
+    // ... and refused whole when one of them names an unknown parent.
+    assert!(
+        insert_changesets(
+            &mut db,
+            &[
+                (2, SECOND, SECOND_ID, &tenant, key, &head),
+                (3, THIRD, THIRD_ID, &tenant, key, UNKNOWN),
+            ],
+        )
+        .await
+        .is_err(),
+        "one bad row refuses the statement"
+    );
+    assert!(
+        sqlx::query(
+            "INSERT INTO tenants (id, slug, slug_skeleton, head_hash, head_seq, created_at_ms, draft_head) \
+             VALUES ('another', 'another', 'another', $1, 1, 0, $1)",
+        )
+        .bind(UNKNOWN)
+        .execute(&mut db)
+        .await
+        .is_err(),
+        "a new tenant's head must be a stored change set"
+    );
 
     assert!(
         sqlx::query("UPDATE tenants SET draft_head = $1")
@@ -119,6 +195,26 @@ async fn rows_naming_what_is_not_there_are_refused(server: &mut TestServer) {
             .await
             .is_err(),
         "a key named by change sets stays"
+    );
+
+    for (what, sql) in [
+        (
+            "a stored change set's bytes",
+            "UPDATE changesets SET envelope = envelope || envelope",
+        ),
+        ("a stored change set", "DELETE FROM changesets"),
+        ("a tenant's id", "UPDATE tenants SET id = 'renamed'"),
+    ] {
+        assert!(is_refused(&mut db, sql).await, "{what} cannot change");
+    }
+    assert!(
+        sqlx::query("UPDATE staff_keys SET key_id = $1 WHERE key_id = $2")
+            .bind(THIRD)
+            .bind(&manager.key_id)
+            .execute(&mut db)
+            .await
+            .is_err(),
+        "a key's id cannot change"
     );
 
     assert_eq!(count(&mut db, "SELECT COUNT(*) FROM changesets").await, 1);
