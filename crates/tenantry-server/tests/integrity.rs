@@ -188,14 +188,28 @@ async fn rows_naming_what_is_not_there_are_refused(server: &mut TestServer) {
             .is_err(),
         "a tenant named by change sets stays"
     );
-    assert!(
-        sqlx::query("DELETE FROM staff_keys WHERE key_id = $1")
-            .bind(&manager.key_id)
-            .execute(&mut db)
+    // Keys: one that authored a change set stays even without its tokens; one that
+    // authored nothing may go once nothing else names it.
+    let idle = server.staff("Bo Idle", "account_manager").await;
+    for (key, authored) in [(&manager.key_id, true), (&idle.key_id, false)] {
+        let mut tx = db.begin().await.expect("begin");
+        sqlx::query("DELETE FROM access_tokens WHERE key_id = $1")
+            .bind(key)
+            .execute(&mut *tx)
             .await
-            .is_err(),
-        "a key named by change sets stays"
-    );
+            .expect("tokens go");
+        let deleted = sqlx::query("DELETE FROM staff_keys WHERE key_id = $1")
+            .bind(key)
+            .execute(&mut *tx)
+            .await;
+        assert_eq!(
+            deleted.is_err(),
+            authored,
+            "deleting a key that authored {}: {deleted:?}",
+            if authored { "a change set" } else { "nothing" }
+        );
+        tx.rollback().await.expect("rollback");
+    }
 
     for (what, sql) in [
         (
