@@ -21,9 +21,11 @@ pub const WORKER_NICE_STEPS: i32 = 10;
 const LOWEST: i32 = 19;
 
 /// Lowers the calling thread's priority by [`WORKER_NICE_STEPS`] (to Linux' lowest at
-/// most), once: a thread of the blocking pool keeps it for the work it runs later,
-/// which is all off the lock too. Failing to change it only costs speed, so a failure
-/// is logged, not returned.
+/// most), once: a thread of the blocking pool keeps it for the work it runs later. In
+/// this server that is other pushes' parallel work and the freeing of replaced
+/// documents, both off the lock (tokio may also resolve a host name there when the
+/// database pool opens a connection: rare, and then only slower under load). Failing
+/// to change it only costs speed, so a failure is logged, not returned.
 pub fn lower_this_thread() {
     #[cfg(target_os = "linux")]
     {
