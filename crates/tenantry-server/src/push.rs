@@ -272,6 +272,19 @@ struct TenantState {
     environment_heads: HashMap<Environment, String>,
 }
 
+impl TenantState {
+    /// What the tenant's row says, without the documents.
+    fn row(&self) -> Self {
+        Self {
+            exists: self.exists,
+            head: self.head.clone(),
+            slug: self.slug.clone(),
+            skeleton: self.skeleton.clone(),
+            ..Self::default()
+        }
+    }
+}
+
 /// What step 1 worked out for one envelope: the document it would make, and the
 /// policy pack's verdict on it.
 struct Prediction {
@@ -512,9 +525,11 @@ struct Known {
 }
 
 /// [`Known`] as of the sequence number it returns, read before the lock (without a
-/// transaction): that number is read first, so everything numbered up to it is in what
+/// transaction), but for its tenants' rows, which [`predict`] reads next with their
+/// documents: that number is read first, so everything numbered up to it is in what
 /// follows, and whatever commits later has a greater number ([`catch_up`] reads it under
-/// the lock). The three reads were a seventh of the time the lock was held.
+/// the lock, and the rows of its tenants again; a row read after the number is as new
+/// or newer). The reads were a seventh of the time the lock was held.
 async fn read_known(
     conn: &mut AnyConnection,
     verified: &[Result<VerifiedChangeSet, ApiError>],
@@ -547,14 +562,12 @@ async fn read_known(
     for row in select_in(conn, "SELECT id FROM changesets WHERE id", &ids).await? {
         used.insert(row.try_get::<String, _>("id")?);
     }
-    // Documents are read only for tenants with an envelope that has no prediction.
-    let tenants = load_tenants(conn, &tenants_of(verified), None).await?;
     Ok((
         upto,
         Known {
             stored,
             ids: used,
-            tenants,
+            tenants: HashMap::new(),
         },
     ))
 }
@@ -609,7 +622,9 @@ fn tenants_of(verified: &[Result<VerifiedChangeSet, ApiError>]) -> Vec<&str> {
 }
 
 /// Step 1's prediction for each envelope that looks acceptable on the last committed
-/// state (none for the others: they are decided under the lock as they are).
+/// state (none for the others: they are decided under the lock as they are), and the
+/// tenants' rows it was made on, without their documents (under the lock, documents
+/// are read only for tenants with an envelope that has no prediction).
 ///
 /// Each tenant's envelopes form a chain (each applies to the document the previous one
 /// made), and tenants are independent: the chains are worked on in parallel, applying,
@@ -619,12 +634,16 @@ async fn predict(
     rules: PushRules<'_>,
     verified: &[Result<VerifiedChangeSet, ApiError>],
     times: &mut PredictTimes,
-) -> Result<Vec<Option<Prediction>>, StorageError> {
+) -> Result<(Vec<Option<Prediction>>, HashMap<String, TenantState>), StorageError> {
     let started = Instant::now();
     let mut states = {
         let mut conn = db.acquire().await?;
         load_tenants(&mut conn, &tenants_of(verified), Some(rules.documents)).await?
     };
+    let rows = states
+        .iter()
+        .map(|(tenant, state)| (tenant.clone(), state.row()))
+        .collect();
     times.read = started.elapsed();
 
     let mut chains: HashMap<&str, Chain> = HashMap::new();
@@ -673,7 +692,7 @@ async fn predict(
         times.policy += spent.policy;
         times.approvals += spent.approvals;
     }
-    Ok(predictions)
+    Ok((predictions, rows))
 }
 
 /// One tenant's envelopes of a batch, in order, on top of its last committed state.
@@ -814,7 +833,8 @@ pub async fn push(
         read_known(&mut conn, &verified).await?
     };
     let mut predict_times = PredictTimes::default();
-    let mut predictions = predict(db, rules, &verified, &mut predict_times).await?;
+    let (mut predictions, rows) = predict(db, rules, &verified, &mut predict_times).await?;
+    known.tenants = rows;
     let predicted_at = Instant::now();
 
     // One writer at a time in this process; the sequence row lock does the same across

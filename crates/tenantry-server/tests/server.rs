@@ -766,11 +766,27 @@ async fn the_server_describes_itself(server: &mut TestServer) {
     }
 
     // The logs are JSON lines carrying the request id.
+    assert!(server.logged("\"duplicates\":1").await, "{}", server.logs());
     let logs = server.logs();
     assert!(logs
         .lines()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
         .any(|event| event["span"]["request_id"] == "from-the-client"));
+    // Each push says what it did in one line: the first took the next sequence number,
+    // the second was the same envelope again.
+    let pushes: Vec<Value> = logs
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|event| event["fields"]["message"] == "change sets pushed")
+        .collect();
+    assert_eq!(pushes.len(), 2, "{logs}");
+    let seq = pushes[0]["fields"]["first_seq"].as_i64().expect("a number");
+    assert!(seq >= 1, "{}", pushes[0]);
+    assert_eq!(pushes[0]["fields"]["last_seq"], seq);
+    assert_eq!(pushes[0]["fields"]["accepted"], 1);
+    assert_eq!(pushes[0]["fields"]["by"], manager.key_id.as_str());
+    assert_eq!(pushes[1]["fields"]["accepted"], 0);
+    assert_eq!(pushes[1]["fields"]["duplicates"], 1);
 }
 
 async fn approvals_are_co_signatures_by_someone_else(server: &mut TestServer) {
