@@ -288,8 +288,9 @@ async fn push_changesets(
     let metrics = state.metrics();
     // One line per push, with the range of sequence numbers it took: the change sets
     // themselves (hash, author, time) are in the append-only log those numbers index.
-    // A line per accepted change set cost ~2 % of a loaded server's CPU (BENCHMARKS.md,
-    // 2026-12-07); each is still there at `debug`, and every refusal at `info`.
+    // A line per accepted change set took 2.4 % of the machine in the acceptance
+    // benchmark (BENCHMARKS.md, 2026-12-07); each is still there at `debug`, and every
+    // refusal at `info`.
     let mut tally = PushTally::default();
     let results: Vec<PushResult> = answers
         .into_iter()
