@@ -768,15 +768,17 @@ async fn the_server_describes_itself(server: &mut TestServer) {
     // The logs are JSON lines carrying the request id.
     assert!(server.logged("\"duplicates\":1").await, "{}", server.logs());
     let logs = server.logs();
-    assert!(logs
+    let events: Vec<Value> = logs
         .lines()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .collect();
+    assert!(events
+        .iter()
         .any(|event| event["span"]["request_id"] == "from-the-client"));
     // Each push says what it did in one line: the first took the next sequence number,
     // the second was the same envelope again.
-    let pushes: Vec<Value> = logs
-        .lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+    let pushes: Vec<&Value> = events
+        .iter()
         .filter(|event| event["fields"]["message"] == "change sets pushed")
         .collect();
     assert_eq!(pushes.len(), 2, "{logs}");
