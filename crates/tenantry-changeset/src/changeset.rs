@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use tenantry_core::tenant::{DocumentJson, DocumentValue, TenantId, MEMBERS};
+use tenantry_core::tenant::{DocumentJson, TenantId, MEMBERS};
 use tenantry_core::{TenantDocument, Timestamp};
 use uuid::Uuid;
 
@@ -155,9 +155,23 @@ impl ChangeSet {
     /// a valid tenant document (policy is evaluated separately, by the caller).
     pub fn apply_to(&self, doc: &TenantDocument) -> Result<TenantDocument, ChangeSetError> {
         self.check_tenant(doc)?;
-        let next = match self.apply_to_members(doc, None) {
-            Some(applied) => applied?.0,
-            None => {
+        let by_members = self
+            .apply_to_members(|name| doc.member_json(name)?.ok())
+            .map(|applied| {
+                applied.map(|members| {
+                    let mut next = doc.clone();
+                    for (name, value) in members {
+                        next.set_member_json(name, value)?.ok()?;
+                    }
+                    Some(next)
+                })
+            });
+        let next = match by_members {
+            Some(Err(error)) => return Err(error),
+            Some(Ok(Some(next))) => next,
+            // Not member by member, or a member that does not read back: the whole
+            // document's way answers, with its own error.
+            None | Some(Ok(None)) => {
                 let value = serde_json::to_value(doc)
                     .map_err(|error| ChangeSetError::InvalidResult(error.to_string()))?;
                 self.apply_to_whole(&value)?
@@ -168,21 +182,27 @@ impl ChangeSet {
 
     /// [`Self::apply_to`] on a document whose JSON value is made already; the result
     /// comes with its own (the next change set, the policy pack and the approval rules
-    /// read it).
+    /// read it), and its typed document is made only when someone asks for it.
     pub fn apply_to_json(&self, current: &DocumentJson) -> Result<DocumentJson, ChangeSetError> {
-        self.check_tenant(current.document())?;
-        let invalid = |error: serde_json::Error| ChangeSetError::InvalidResult(error.to_string());
-        match self.apply_to_members(current.document(), Some(current.json())) {
-            Some(applied) => {
-                let (next, touched) = applied?;
-                let next = self.check_result(next)?;
-                DocumentJson::edited(current, Arc::new(next), &touched).map_err(invalid)
-            }
-            None => {
-                let next = self.check_result(self.apply_to_whole(&current.json().to_value())?)?;
-                DocumentJson::new(Arc::new(next)).map_err(invalid)
+        if current.tenant_id() != self.tenant.as_str() {
+            return Err(ChangeSetError::WrongTenant {
+                expected: current.tenant_id().to_owned(),
+                found: self.tenant.to_string(),
+            });
+        }
+        if let Some(applied) = self.apply_to_members(|name| current.json().get(name).cloned()) {
+            // A member that does not read back falls through to the whole document's
+            // way, which answers with its own error.
+            if let Ok(next) = DocumentJson::with_members(current, applied?) {
+                if next.tenant_id() != self.tenant.as_str() {
+                    return Err(tenant_id_changed());
+                }
+                return Ok(next);
             }
         }
+        let next = self.check_result(self.apply_to_whole(&current.json().to_value())?)?;
+        DocumentJson::new(Arc::new(next))
+            .map_err(|error| ChangeSetError::InvalidResult(error.to_string()))
     }
 
     fn check_tenant(&self, doc: &TenantDocument) -> Result<(), ChangeSetError> {
@@ -197,9 +217,7 @@ impl ChangeSet {
 
     fn check_result(&self, next: TenantDocument) -> Result<TenantDocument, ChangeSetError> {
         if next.tenant.id != self.tenant {
-            return Err(ChangeSetError::InvalidResult(
-                "a change set cannot change the tenant id".to_owned(),
-            ));
+            return Err(tenant_id_changed());
         }
         Ok(next)
     }
@@ -235,25 +253,20 @@ impl ChangeSet {
         Some(touched)
     }
 
-    /// The operations applied to the members of `doc` they edit, and only those members
-    /// written out and read back (`json`, the document's JSON value, saves writing them
-    /// out). Each member is read on its own by the document's own deserialisation, so
-    /// the result is the whole document's trip's. `None` when that does not apply (an
-    /// edit of the root or of an unknown key, a member removed) or the result does not
-    /// read back: the whole-document way then answers, with its own error.
+    /// The operations applied to the members of a document they edit (`member` gives
+    /// a member's JSON by name), and those members' new JSON values; nothing else of the
+    /// document is looked at. Each member is then read on its own by the document's own
+    /// deserialisation, so the result is the whole document's trip's. `None` when that
+    /// does not apply (an edit of the root or of an unknown key, a member removed): the
+    /// whole-document way then answers.
     fn apply_to_members(
         &self,
-        doc: &TenantDocument,
-        json: Option<&DocumentValue>,
-    ) -> Option<Result<(TenantDocument, Vec<&'static str>), ChangeSetError>> {
+        member: impl Fn(&str) -> Option<serde_json::Value>,
+    ) -> Option<Result<Vec<(&'static str, serde_json::Value)>, ChangeSetError>> {
         let touched = self.touched_members()?;
         let mut members = serde_json::Map::new();
         for name in &touched {
-            let value = match json {
-                Some(json) => json.get(name)?.clone(),
-                None => doc.member_json(name)?.ok()?,
-            };
-            members.insert((*name).to_owned(), value);
+            members.insert((*name).to_owned(), member(name)?);
         }
         // Every operation's path lies inside one of these members, so each finds what
         // it would find in the whole document, and fails the same way.
@@ -266,11 +279,11 @@ impl ChangeSet {
         let serde_json::Value::Object(mut members) = members else {
             return None;
         };
-        let mut next = doc.clone();
-        for name in &touched {
-            next.set_member_json(name, members.remove(*name)?)?.ok()?;
+        let mut applied = Vec::with_capacity(touched.len());
+        for name in touched {
+            applied.push((name, members.remove(name)?));
         }
-        Some(Ok((next, touched)))
+        Some(Ok(applied))
     }
 
     /// The document a tenant's first change set creates. That change set holds exactly
@@ -314,6 +327,10 @@ impl ChangeSet {
     pub fn new_id() -> String {
         Uuid::now_v7().hyphenated().to_string()
     }
+}
+
+fn tenant_id_changed() -> ChangeSetError {
+    ChangeSetError::InvalidResult("a change set cannot change the tenant id".to_owned())
 }
 
 #[cfg(test)]
@@ -405,7 +422,7 @@ pub(crate) mod tests {
         let current = DocumentJson::new(Arc::new(doc.clone())).expect("json");
         let next = changeset.apply_to_json(&current).expect("applies");
         let expected = changeset.apply_to(&doc).expect("applies");
-        assert_eq!(**next.document(), expected);
+        assert_eq!(**next.document().expect("typed"), expected);
         assert_eq!(
             next.json().to_value(),
             serde_json::to_value(&expected).expect("json")
@@ -448,6 +465,19 @@ pub(crate) mod tests {
         assert!(matches!(
             changeset.apply_to(&doc),
             Err(ChangeSetError::InvalidResult(_))
+        ));
+        let current = DocumentJson::new(Arc::new(doc.clone())).expect("json");
+        assert_eq!(
+            changeset.apply_to_json(&current).map(|_| ()),
+            Err(ChangeSetError::InvalidResult(
+                "a change set cannot change the tenant id".to_owned()
+            ))
+        );
+        // A change set of another tenant is refused before anything is applied.
+        let other = DocumentJson::new(Arc::new(sample_document())).expect("json");
+        assert!(matches!(
+            changeset.apply_to_json(&other),
+            Err(ChangeSetError::WrongTenant { .. })
         ));
     }
 

@@ -205,7 +205,7 @@ proptest! {
         let with_json = changeset.apply_to_json(&current).map_err(|error| error.to_string());
         match (&with_json, &expected) {
             (Ok(next), Ok(expected)) => {
-                prop_assert_eq!(&**next.document(), expected);
+                prop_assert_eq!(&**next.document().expect("typed"), expected);
                 prop_assert_eq!(next.json().to_value(), serde_json::to_value(expected).expect("json"));
             }
             (Err(found), Err(expected)) => prop_assert_eq!(found, expected),
@@ -227,10 +227,13 @@ fn a_budget_edit_leaves_every_other_member_as_it_was() {
     );
     let current = DocumentJson::new(Arc::new(doc.clone())).expect("json");
     let next = changeset.apply_to_json(&current).expect("applies");
-    assert_eq!(next.document().ai.monthly_budget_cents, 70_000);
+    assert_eq!(
+        next.document().expect("typed").ai.monthly_budget_cents,
+        70_000
+    );
     let mut expected = doc.clone();
     expected.ai.monthly_budget_cents = 70_000;
-    assert_eq!(**next.document(), expected);
+    assert_eq!(**next.document().expect("typed"), expected);
     assert_eq!(
         next.json().to_value(),
         serde_json::to_value(&expected).expect("json")

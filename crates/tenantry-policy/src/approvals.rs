@@ -342,8 +342,8 @@ impl ApprovalPolicy {
         let Some(reads) = &self.inner.reads else {
             return self.run(self.build_input(&ApprovalInput {
                 environment,
-                before: before.map(|doc| &**doc.document()),
-                after: after.document(),
+                before: before.map(typed).transpose()?,
+                after: typed(after)?,
                 changed_paths,
             })?);
         };
@@ -804,6 +804,15 @@ fn read_metadata(value: Value) -> Result<Vec<ApprovalRule>, PolicyError> {
     }
     rules.sort_by(|a, b| (a.step, &a.id).cmp(&(b.step, &b.id)));
     Ok(rules)
+}
+
+/// The typed document of `doc`, for the rules evaluated whole.
+fn typed(doc: &DocumentJson) -> Result<&TenantDocument, PolicyError> {
+    doc.document()
+        .map(|document| &**document)
+        .map_err(|error| PolicyError::Evaluation {
+            message: format!("cannot read the document: {error}"),
+        })
 }
 
 #[cfg(test)]

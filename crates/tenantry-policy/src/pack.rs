@@ -201,7 +201,7 @@ impl PolicyPack {
         };
         let json =
             DocumentValue::of_document(doc).map_err(|error| conversion_error("document", error))?;
-        self.evaluate_groups(groups, doc, &json, None, catalog)
+        self.evaluate_groups(groups, &json, None, catalog)
             .map(|(evaluation, _)| evaluation)
     }
 
@@ -230,7 +230,10 @@ impl PolicyPack {
         catalog: &Catalog,
     ) -> Result<(Evaluation, Option<EvaluationMemo>), PolicyError> {
         let Some(groups) = self.groups() else {
-            return Ok((self.evaluate_full(doc.document(), catalog)?, None));
+            let typed = doc
+                .document()
+                .map_err(|error| conversion_error("document", error))?;
+            return Ok((self.evaluate_full(typed, catalog)?, None));
         };
         // The document's top-level members that are exactly as in the previous version:
         // compared once, read by the facts and by the groups' paths alike. A version made
@@ -242,7 +245,6 @@ impl PolicyPack {
         };
         let (evaluation, kept) = self.evaluate_groups(
             groups,
-            doc.document(),
             doc.json(),
             previous.map(|memo| (memo, &unchanged)),
             catalog,
@@ -254,18 +256,23 @@ impl PolicyPack {
         Ok((evaluation, Some(memo)))
     }
 
-    /// The incremental evaluation of `doc`, whose JSON value is `json`; with the facts,
-    /// the credential-looking texts and the text numbers it used.
+    /// The incremental evaluation of the document whose JSON value is `json` (all it
+    /// reads: the typed document is not needed); with the facts, the credential-looking
+    /// texts and the text numbers it used.
     fn evaluate_groups(
         &self,
         groups: &Groups,
-        doc: &TenantDocument,
         json: &DocumentValue,
         previous: Option<(&EvaluationMemo, &HashSet<&str>)>,
         catalog: &Catalog,
     ) -> Result<(Evaluation, Kept), PolicyError> {
         let (catalog, catalog_generation) = self.catalog_value(catalog)?;
-        let (facts, secrets) = input_facts(doc, json.iter(), previous, &self.inner.clean_texts);
+        let (facts, secrets) = input_facts(
+            json.tenant_id(),
+            json.iter(),
+            previous,
+            &self.inner.clean_texts,
+        );
         let (previous, unchanged_members) = match previous {
             Some((memo, unchanged)) => (Some(memo), unchanged),
             None => (None, &HashSet::new()),
@@ -285,8 +292,14 @@ impl PolicyPack {
                 unchanged_members,
             }),
         })?;
+        let justifications = json.get("justifications");
         let evaluation = self.assemble(
-            doc,
+            |rule| {
+                justifications
+                    .and_then(|justifications| justifications.get(rule))
+                    .and_then(Value::as_str)
+                    .is_some_and(is_written)
+            },
             outputs.iter().flat_map(|output| &output.findings),
             outputs.iter().flat_map(|output| &output.missing),
             outputs.iter().flat_map(|output| &output.checklist),
@@ -341,7 +354,17 @@ impl PolicyPack {
             .into_iter()
             .map(|value| parse_item(value, "missing item"))
             .collect::<Result<Vec<RawMissing>, _>>()?;
-        self.assemble(doc, &findings, &missing, &raw.checklist, &secrets)
+        self.assemble(
+            |rule| {
+                doc.justifications
+                    .get(rule)
+                    .is_some_and(|text| is_written(text))
+            },
+            &findings,
+            &missing,
+            &raw.checklist,
+            &secrets,
+        )
     }
 
     /// How many groups the pack is evaluated in (1 when it could not be split).
@@ -440,10 +463,11 @@ impl PolicyPack {
     }
 
     /// Joins the pack's raw output with the rules' metadata and the document's
-    /// justifications, redacts, sorts and removes duplicates.
+    /// justifications (`justified`: whether the document justifies a rule's warnings),
+    /// redacts, sorts and removes duplicates.
     fn assemble<'a>(
         &self,
-        doc: &TenantDocument,
+        justified: impl Fn(&str) -> bool,
         raw_findings: impl IntoIterator<Item = &'a RawFinding>,
         raw_missing: impl IntoIterator<Item = &'a RawMissing>,
         checklist: impl IntoIterator<Item = &'a String>,
@@ -466,11 +490,7 @@ impl PolicyPack {
                 })?,
                 None => rule.step,
             };
-            let justified = rule.severity == Severity::Warning
-                && doc
-                    .justifications
-                    .get(&rule.id)
-                    .is_some_and(|text| !text.trim().is_empty());
+            let justified = rule.severity == Severity::Warning && justified(&rule.id);
             findings.push(Finding {
                 rule_id: rule.id.clone(),
                 severity: rule.severity,
@@ -527,6 +547,11 @@ impl PolicyPack {
     }
 }
 
+/// Whether a justification says anything.
+fn is_written(text: &str) -> bool {
+    !text.trim().is_empty()
+}
+
 fn conversion_error(what: &str, error: serde_json::Error) -> PolicyError {
     PolicyError::Evaluation {
         message: format!("cannot convert the {what} for the policy engine: {error}"),
@@ -550,7 +575,7 @@ fn input_json(
     // A document is a JSON object (a struct's fields).
     let members = document.as_object().into_iter().flatten();
     let (facts, secrets) = input_facts(
-        doc,
+        doc.tenant.id.as_str(),
         members.map(|(key, member)| (key.as_str(), member)),
         None,
         clean_texts,
@@ -562,7 +587,7 @@ fn input_json(
 /// as one object, and the credential-looking texts of `json`, the JSON value of `doc`;
 /// reusing those `previous` found in the parts of the document that did not change.
 fn input_facts<'v>(
-    doc: &TenantDocument,
+    tenant_id: &str,
     members: impl Iterator<Item = (&'v str, &'v Value)>,
     previous: Option<(&EvaluationMemo, &HashSet<&str>)>,
     clean_texts: &input::CleanTexts,
@@ -570,13 +595,13 @@ fn input_facts<'v>(
     let earlier = previous.and_then(|(memo, unchanged_members)| {
         Some(input::Earlier {
             unchanged_members,
-            own_tenant_id: memo.document.document().tenant.id.as_str(),
+            own_tenant_id: memo.document.tenant_id(),
             credential_hits: memo.kept.facts.get("credential_hits")?.as_array()?,
             foreign_tenant_refs: memo.kept.facts.get("foreign_tenant_refs")?.as_array()?,
             secrets: &memo.kept.secrets,
         })
     });
-    let facts = input::facts_of_members(members, doc.tenant.id.as_str(), clean_texts, earlier);
+    let facts = input::facts_of_members(members, tenant_id, clean_texts, earlier);
     (
         json!({
             "credential_hits": facts.credential_hits,

@@ -23,6 +23,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use sqlx::{AnyConnection, Row};
 use tenantry_changeset::changeset::{ChangeSet, Environment};
 use tenantry_changeset::envelope::Envelope;
+use tenantry_core::tenant::DocumentJson;
 use tenantry_core::TenantDocument;
 use tenantry_policy::EvaluationMemo;
 
@@ -37,7 +38,7 @@ pub const CHECKPOINT_EVERY: i64 = 16;
 #[derive(Debug, Clone)]
 pub(crate) struct Current {
     pub head: String,
-    pub document: Arc<TenantDocument>,
+    pub document: DocumentJson,
     /// What the policy pack kept of its evaluation of `document`, when this process
     /// evaluated it (the next change set's evaluation starts from it).
     pub memo: Option<Arc<EvaluationMemo>>,
@@ -242,7 +243,9 @@ pub(crate) async fn load(
         let behind: i64 = row.try_get(format!("{name}_behind").as_str())?;
         let checkpoint: String = row.try_get("document_head")?;
         let text: String = row.try_get("document")?;
-        let mut document: TenantDocument = serde_json::from_str(&text)
+        let document: TenantDocument = serde_json::from_str(&text)
+            .map_err(|error| corrupt("tenant_documents", &tenant, error))?;
+        let mut document = DocumentJson::new(Arc::new(document))
             .map_err(|error| corrupt("tenant_documents", &tenant, error))?;
         if behind > 0 {
             document = replay(
@@ -265,7 +268,7 @@ pub(crate) async fn load(
         missing.remove(&(tenant.clone(), environment));
         let current = Current {
             head,
-            document: Arc::new(document),
+            document,
             memo: None,
         };
         cache.put(&tenant, environment, current.clone());
@@ -298,8 +301,8 @@ async fn replay(
     checkpoint: &str,
     head: &str,
     behind: i64,
-    mut document: TenantDocument,
-) -> Result<TenantDocument, StorageError> {
+    mut document: DocumentJson,
+) -> Result<DocumentJson, StorageError> {
     let rows = sqlx::query(
         "SELECT hash, envelope FROM changesets WHERE tenant_id = $1 AND environment = $2 \
          AND seq > (SELECT seq FROM changesets WHERE hash = $3) \
@@ -345,7 +348,7 @@ async fn replay(
         let changeset = ChangeSet::from_payload(&payload)
             .map_err(|error| corrupt("changesets", &hash, error))?;
         document = changeset
-            .apply_to(&document)
+            .apply_to_json(&document)
             .map_err(|error| corrupt("changesets", &hash, error))?;
         last = hash;
     }
@@ -367,7 +370,7 @@ pub(crate) struct Changed {
     pub environment: Environment,
     pub head: String,
     pub applied: i64,
-    pub document: Arc<TenantDocument>,
+    pub document: DocumentJson,
     pub memo: Option<Arc<EvaluationMemo>>,
 }
 
@@ -479,7 +482,9 @@ pub(crate) async fn flush(
         if !due.contains(&(change.tenant.as_str(), slot(change.environment))) {
             continue;
         }
-        let text = serde_json::to_string(&*change.document)
+        // Written from the JSON value, members in key order (the typed document is not
+        // made for this).
+        let text = serde_json::to_string(change.document.json())
             .map_err(|error| corrupt("tenant_documents", &change.tenant, error))?;
         checkpoints.push((change, text));
     }
@@ -533,21 +538,20 @@ mod tests {
     use tenantry_core::tenant::Regulation;
     use tenantry_core::{ClientName, Industry};
 
-    fn document(name: &str) -> Arc<TenantDocument> {
-        Arc::new(
-            TenantDocument::with_safe_defaults(
-                &ClientName::parse(name).expect("name"),
-                Industry::Retail,
-                &[Regulation::Gdpr],
-            )
-            .expect("defaults"),
+    fn document(name: &str) -> DocumentJson {
+        let document = TenantDocument::with_safe_defaults(
+            &ClientName::parse(name).expect("name"),
+            Industry::Retail,
+            &[Regulation::Gdpr],
         )
+        .expect("defaults");
+        DocumentJson::new(Arc::new(document)).expect("json")
     }
 
-    fn current(head: &str, document: &Arc<TenantDocument>) -> Current {
+    fn current(head: &str, document: &DocumentJson) -> Current {
         Current {
             head: head.to_owned(),
-            document: Arc::clone(document),
+            document: document.clone(),
             memo: None,
         }
     }
@@ -559,7 +563,7 @@ mod tests {
         let first = document("Harbour Retail");
         cache.put("t1", Environment::Draft, current("h1", &first));
         let found = cache.get("t1", Environment::Draft, "h1").expect("kept");
-        assert!(Arc::ptr_eq(&found.document, &first));
+        assert!(found.document.same(&first));
         // Another head, environment or tenant: not this document.
         assert!(cache.get("t1", Environment::Draft, "h2").is_none());
         assert!(cache.get("t1", Environment::Staging, "h1").is_none());
@@ -569,7 +573,7 @@ mod tests {
         let released =
             cache.put_all([("t1".to_owned(), Environment::Draft, current("h2", &second))]);
         assert_eq!(released.replaced.len(), 1);
-        assert!(Arc::ptr_eq(&released.replaced[0].document, &first));
+        assert!(released.replaced[0].document.same(&first));
         assert_eq!(released.forgotten(), 0);
         assert!(cache.get("t1", Environment::Draft, "h1").is_none());
         assert!(cache.get("t1", Environment::Draft, "h2").is_some());

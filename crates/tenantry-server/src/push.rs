@@ -46,17 +46,18 @@ use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use serde::Deserialize;
 use sqlx::{Any, AnyConnection, Row, Transaction};
 use tenantry_changeset::changeset::{ChangeSet, ChangeSetError, Environment};
 use tenantry_changeset::envelope::{Envelope, EnvelopeError, VerifiedChangeSet};
 use tenantry_changeset::keys::KeyId;
 use tenantry_changeset::pointer;
 use tenantry_core::catalog::Catalog;
-use tenantry_core::tenant::DocumentJson;
+use tenantry_core::tenant::{DocumentJson, Slug};
 use tenantry_core::{TenantDocument, Timestamp};
 use tenantry_policy::{
-    ApprovalInput, ApprovalPolicy, ApprovalRequirement, ChangeEnvironment, Evaluation,
-    EvaluationMemo, Finding, PolicyError, PolicyPack,
+    ApprovalPolicy, ApprovalRequirement, ChangeEnvironment, Evaluation, EvaluationMemo, Finding,
+    PolicyError, PolicyPack,
 };
 
 use crate::documents::{self, Changed, Current, DocumentCache, TenantHeads};
@@ -264,7 +265,7 @@ struct TenantState {
     /// Every environment's document is in `documents` (else only those this batch
     /// changed: see [`documents_of`]).
     loaded: bool,
-    documents: HashMap<Environment, Arc<TenantDocument>>,
+    documents: HashMap<Environment, DocumentJson>,
     /// What the policy pack kept of its evaluation of those documents it evaluated.
     memos: HashMap<Environment, Arc<EvaluationMemo>>,
     /// The change set that last changed each environment's document (kept with
@@ -288,7 +289,7 @@ impl TenantState {
 /// What step 1 worked out for one envelope: the document it would make, and the
 /// policy pack's verdict on it.
 struct Prediction {
-    document: Arc<TenantDocument>,
+    document: DocumentJson,
     /// What the pack kept of its evaluation of `document`.
     memo: Option<Arc<EvaluationMemo>>,
     evaluation: Result<Evaluation, PolicyError>,
@@ -698,7 +699,7 @@ async fn predict(
 /// One tenant's envelopes of a batch, in order, on top of its last committed state.
 struct Chain {
     head: Option<String>,
-    documents: HashMap<Environment, Arc<TenantDocument>>,
+    documents: HashMap<Environment, DocumentJson>,
     memos: HashMap<Environment, Arc<EvaluationMemo>>,
     /// (position in the batch, hash, change set).
     links: Vec<(usize, String, ChangeSet)>,
@@ -729,28 +730,18 @@ impl Chain {
             let (before, memo) = match current.remove(&environment) {
                 Some((before, memo)) => (Some(before), memo),
                 None => match self.documents.remove(&environment) {
-                    Some(document) => match self.memos.remove(&environment) {
-                        // The memo's document is this one: its JSON value is made.
-                        Some(memo) if Arc::ptr_eq(memo.document().document(), &document) => {
-                            (Some(memo.document().clone()), Some(memo))
-                        }
-                        _ => match DocumentJson::new(document) {
-                            Ok(before) => (Some(before), None),
-                            // This and the rest of the chain are left to the lock.
-                            Err(_) => break,
-                        },
-                    },
+                    Some(document) => {
+                        // The memo counts only if its document is this one.
+                        let memo = self
+                            .memos
+                            .remove(&environment)
+                            .filter(|memo| memo.document().same(&document));
+                        (Some(document), memo)
+                    }
                     None => (None, None),
                 },
             };
-            let applied = match &before {
-                None => changeset.initial_document().and_then(|document| {
-                    DocumentJson::new(Arc::new(document))
-                        .map_err(|error| ChangeSetError::InvalidResult(error.to_string()))
-                }),
-                Some(current) => changeset.apply_to_json(current),
-            };
-            let Ok(document) = applied else {
+            let Ok(document) = apply(&changeset, before.as_ref()) else {
                 if let Some(before) = before {
                     current.insert(environment, (before, memo));
                 }
@@ -776,7 +767,7 @@ impl Chain {
             made.push((
                 index,
                 Prediction {
-                    document: Arc::clone(document.document()),
+                    document: document.clone(),
                     memo: next_memo.clone(),
                     evaluation,
                     requirements,
@@ -1049,36 +1040,41 @@ async fn decide(
         None => {
             let rules = batch.rules;
             let current = documents_of(tx, batch, tenant).await?;
-            let before = current
-                .get(&changeset.environment)
-                .map(|document| &**document);
-            let applied = match before {
-                None => changeset.initial_document(),
-                Some(current) => changeset.apply_to(current),
-            };
-            let document = match applied {
+            let before = current.get(&changeset.environment).cloned();
+            let document = match apply(changeset, before.as_ref()) {
                 Ok(document) => document,
                 Err(error) => return refuse(does_not_apply(error)),
             };
             let evaluating = Instant::now();
-            let requirements = required_approvals(
-                rules.approvals,
-                changeset.environment,
-                before,
+            let requirements = rules.approvals.required_json(
+                change_environment(changeset.environment),
+                before.as_ref(),
                 &document,
                 &changed_paths(changeset),
             );
-            let evaluation = rules.pack.evaluate(&document, rules.catalog);
+            let evaluation = rules.pack.evaluate_json(&document, rules.catalog);
             batch.policy += evaluating.elapsed();
             batch.evaluated += 1;
-            (Arc::new(document), None, evaluation, requirements)
+            (document, None, evaluation, requirements)
         }
     };
     let Some(state) = batch.tenants.get(tenant) else {
         return Err(corrupt("tenants", tenant, "tenant state vanished"));
     };
 
-    let slug = &document.tenant.slug;
+    let slug = document
+        .json()
+        .get("tenant")
+        .and_then(|tenant| tenant.get("slug"))
+        .unwrap_or(&serde_json::Value::Null);
+    let slug = match Slug::deserialize(slug) {
+        Ok(slug) => slug,
+        Err(error) => {
+            // A document always has a valid slug: its making read it as one.
+            tracing::error!(error = %error, hash, "the resulting document has no slug");
+            return refuse(ApiError::internal());
+        }
+    };
     let skeleton = slug.skeleton();
     // The tenant's own row holds its skeleton, and skeletons are unique: no other
     // tenant can have it. Otherwise, ask.
@@ -1141,18 +1137,21 @@ async fn decide(
     let mut subject = hash.to_owned();
     if changeset.environment == Environment::Production {
         let current = documents_of(tx, batch, tenant).await?;
-        if let Err(error) = check_promotion(
-            changeset.environment,
-            &document,
-            current
-                .get(&Environment::Staging)
-                .map(|document| &**document),
-        ) {
+        // The typed documents, made here only: every other check reads the JSON.
+        let typed = |document: &DocumentJson| {
+            document
+                .document()
+                .map(Arc::clone)
+                .map_err(|error| corrupt("tenant_documents", tenant, error))
+        };
+        let staging = current.get(&Environment::Staging).map(typed).transpose()?;
+        let resulting = typed(&document)?;
+        if let Err(error) = check_promotion(changeset.environment, &resulting, staging.as_deref()) {
             return refuse(error);
         }
         if let Err(error) = check_checklist(
             changeset.environment,
-            &document,
+            &resulting,
             &evaluation.required_checklist,
         ) {
             return refuse(error);
@@ -1170,7 +1169,16 @@ async fn decide(
     }
 
     let seq = batch.next_seq;
-    store(tx, batch, bytes, verified, (document, memo), seq).await?;
+    store(
+        tx,
+        batch,
+        bytes,
+        verified,
+        (document, memo),
+        (&slug, skeleton),
+        seq,
+    )
+    .await?;
     batch.next_seq += 1;
     let environment = environment_id(changeset.environment);
     // Later production pushes of this batch count this head's approvals (see
@@ -1280,20 +1288,20 @@ fn change_environment(environment: Environment) -> ChangeEnvironment {
     }
 }
 
-/// The approvals a change from `before` to `after` needs, by the approval rules.
-fn required_approvals(
-    approvals: &ApprovalPolicy,
-    environment: Environment,
-    before: Option<&TenantDocument>,
-    after: &TenantDocument,
-    changed_paths: &[String],
-) -> Result<Vec<ApprovalRequirement>, PolicyError> {
-    approvals.required(&ApprovalInput {
-        environment: change_environment(environment),
-        before,
-        after,
-        changed_paths,
-    })
+/// The document `changeset` makes of `before` (its environment's document; none for a
+/// tenant's first change set).
+fn apply(
+    changeset: &ChangeSet,
+    before: Option<&DocumentJson>,
+) -> Result<DocumentJson, ChangeSetError> {
+    match before {
+        Some(current) => changeset.apply_to_json(current),
+        None => {
+            let document = changeset.initial_document()?;
+            DocumentJson::new(Arc::new(document))
+                .map_err(|error| ChangeSetError::InvalidResult(error.to_string()))
+        }
+    }
 }
 
 /// The approval gate of a production change set (`hash`) promoting `staging_head`:
@@ -1441,7 +1449,7 @@ async fn documents_of<'b>(
     tx: &mut Transaction<'static, Any>,
     batch: &'b mut Batch<'_>,
     tenant: &str,
-) -> Result<&'b HashMap<Environment, Arc<TenantDocument>>, StorageError> {
+) -> Result<&'b HashMap<Environment, DocumentJson>, StorageError> {
     let loaded = batch.tenants.get(tenant).is_some_and(|state| state.loaded);
     if !loaded {
         let cache = batch.rules.documents;
@@ -1470,14 +1478,13 @@ async fn store(
     batch: &mut Batch<'_>,
     bytes: &[u8],
     verified: &VerifiedChangeSet,
-    (document, memo): (Arc<TenantDocument>, Option<Arc<EvaluationMemo>>),
+    (document, memo): (DocumentJson, Option<Arc<EvaluationMemo>>),
+    (slug, skeleton): (&Slug, String),
     seq: i64,
 ) -> Result<(), StorageError> {
     let changeset = &verified.changeset;
     let tenant = changeset.tenant.as_str();
     let hash = verified.hash.0.as_str();
-    let slug = &document.tenant.slug;
-    let skeleton = slug.skeleton();
     let (exists, same_slug) = batch.tenants.get(tenant).map_or((false, false), |state| {
         (state.exists, state.slug.as_deref() == Some(slug.as_str()))
     });
@@ -1631,10 +1638,10 @@ async fn flush_documents(
             .tenants
             .get(&tenant)
             .and_then(|state| state.memos.get(&environment))
-            .filter(|memo| Arc::ptr_eq(memo.document().document(), document))
+            .filter(|memo| memo.document().same(document))
             .cloned();
         changed.push(Changed {
-            document: Arc::clone(document),
+            document: document.clone(),
             memo,
             tenant,
             environment,

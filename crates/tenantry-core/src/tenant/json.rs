@@ -10,7 +10,7 @@
 //! freeing them again when a version was replaced, was ~12 % of a busy server's CPU
 //! (BENCHMARKS.md, 2026-12-06).
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use serde_json::{Map, Value};
 
@@ -150,6 +150,15 @@ impl DocumentValue {
         }
     }
 
+    /// `/tenant/id`, a tenant document's id; empty when there is none (a document
+    /// always has one; the empty id matches no tenant).
+    pub fn tenant_id(&self) -> &str {
+        self.get("tenant")
+            .and_then(|tenant| tenant.get("id"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    }
+
     /// The whole object (a copy: for the rare reader of everything).
     pub fn to_value(&self) -> Value {
         Value::Object(
@@ -172,13 +181,28 @@ impl DocumentValue {
     }
 }
 
-/// A tenant document and `serde_json::to_value` of it. The value is only ever made from
-/// the document, and neither can be changed afterwards, so the two always agree: a check
-/// given a `DocumentJson` sees exactly the document.
+/// The whole object, written member by member in key order (a document's checkpoint is
+/// written from its value without making the typed document).
+impl serde::Serialize for DocumentValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+/// A tenant document's JSON value ([`DocumentValue`]) and, when asked for, the typed
+/// document it is. A value is only ever made from a document, or from another one by
+/// members each read as their type and written again (`with_members`), and neither can
+/// be changed afterwards: a check given a `DocumentJson` sees exactly a document.
+///
+/// The typed document is made the first time it is asked for. A server applying change
+/// sets reads most versions only as JSON (the operations, the policy pack and the
+/// approval rules all read JSON); making each version's typed document by cloning the
+/// previous one, and freeing it again when it was replaced, was ~6 % of a busy server's
+/// CPU (BENCHMARKS.md, 2026-12-07).
 #[derive(Debug, Clone)]
 pub struct DocumentJson {
-    document: Arc<TenantDocument>,
     json: Arc<DocumentValue>,
+    document: OnceLock<Arc<TenantDocument>>,
 }
 
 impl DocumentJson {
@@ -186,45 +210,66 @@ impl DocumentJson {
     pub fn new(document: Arc<TenantDocument>) -> Result<Self, serde_json::Error> {
         Ok(Self {
             json: Arc::new(DocumentValue::of_document(&document)?),
-            document,
+            document: OnceLock::from(document),
         })
     }
 
-    /// The JSON value of `document`, a version of `previous`'s document that differs
-    /// from it in the members named in `changed` at most: those members are written
-    /// again, the others are `previous`'s own (shared, not copied). (Checked against the
-    /// whole value in debug builds.)
-    pub fn edited(
+    /// The next version of `previous`: each of `members` (name and JSON value) read as
+    /// that member of a tenant document and written again, the other members
+    /// `previous`'s own (shared, not copied). An error names the first member that does
+    /// not read as one; nothing is made then. (In debug builds the result is checked to
+    /// read as a whole document that writes the same value.)
+    pub fn with_members(
         previous: &DocumentJson,
-        document: Arc<TenantDocument>,
-        changed: &[&'static str],
+        members: impl IntoIterator<Item = (&'static str, Value)>,
     ) -> Result<Self, serde_json::Error> {
         let mut json = DocumentValue::clone(&previous.json);
-        for name in changed {
-            let value = document.member_json(name).ok_or_else(|| {
+        for (name, value) in members {
+            let value = TenantDocument::canonical_member_json(name, value).ok_or_else(|| {
                 <serde_json::Error as serde::ser::Error>::custom(format!(
                     "`{name}` is not a member of a tenant document"
                 ))
             })??;
             json.with(name, value);
         }
-        debug_assert_eq!(
-            serde_json::to_value(&*document).ok(),
-            Some(json.to_value()),
-            "only the members named changed"
-        );
-        Ok(Self {
-            document,
+        let next = Self {
             json: Arc::new(json),
-        })
+            document: OnceLock::new(),
+        };
+        debug_assert_eq!(
+            next.document()
+                .ok()
+                .and_then(|document| serde_json::to_value(&**document).ok()),
+            Some(next.json.to_value()),
+            "a document whose members each read as theirs is a document"
+        );
+        Ok(next)
     }
 
-    pub fn document(&self) -> &Arc<TenantDocument> {
-        &self.document
+    /// The typed document (read from the JSON value the first time, then kept). An
+    /// error only if the value is not a document, which its making rules out.
+    pub fn document(&self) -> Result<&Arc<TenantDocument>, serde_json::Error> {
+        if let Some(document) = self.document.get() {
+            return Ok(document);
+        }
+        let document: TenantDocument = serde_json::from_value(self.json.to_value())?;
+        // Another thread may have set it meanwhile: the same document either way.
+        Ok(self.document.get_or_init(|| Arc::new(document)))
     }
 
     pub fn json(&self) -> &DocumentValue {
         &self.json
+    }
+
+    /// The tenant's id, read from the JSON value.
+    pub fn tenant_id(&self) -> &str {
+        self.json.tenant_id()
+    }
+
+    /// Whether `other` is this very version (a clone of it): then it is the same
+    /// document without looking. (Equal documents made apart are not the same.)
+    pub fn same(&self, other: &DocumentJson) -> bool {
+        Arc::ptr_eq(&self.json, &other.json)
     }
 }
 
@@ -251,15 +296,19 @@ mod tests {
             made.json().to_value(),
             serde_json::to_value(&document).expect("json")
         );
-        assert_eq!(**made.document(), document);
+        assert_eq!(**made.document().expect("typed"), document);
+        assert_eq!(made.tenant_id(), document.tenant.id.as_str());
+
         let mut renamed = document.clone();
         renamed.tenant.display_name = "Harbour Dental Group".to_owned();
-        let edited =
-            DocumentJson::edited(&made, Arc::new(renamed.clone()), &["tenant"]).expect("json");
+        let mut tenant = made.json().get("tenant").expect("member").clone();
+        tenant["display_name"] = Value::from("Harbour Dental Group");
+        let edited = DocumentJson::with_members(&made, [("tenant", tenant)]).expect("json");
         assert_eq!(
             edited.json().to_value(),
             serde_json::to_value(&renamed).expect("json")
         );
+        assert_eq!(**edited.document().expect("typed"), renamed);
         assert!(
             !edited.json().shares(made.json(), "tenant"),
             "written again"
@@ -271,12 +320,38 @@ mod tests {
             "an equal member made apart is not the same allocation"
         );
         assert_eq!(other.json(), made.json(), "but it is equal");
-        assert!(DocumentJson::edited(&made, Arc::new(renamed), &["tenants"]).is_err());
+        assert!(!other.same(&made));
         let copy = made.clone();
+        assert!(copy.same(&made), "a clone shares the value");
         assert!(
             std::ptr::eq(copy.json(), made.json()),
             "a clone shares the value"
         );
+    }
+
+    #[test]
+    fn a_member_that_does_not_read_as_its_type_makes_nothing() {
+        let made = DocumentJson::new(Arc::new(harbour())).expect("json");
+        let error = DocumentJson::with_members(&made, [("ai", serde_json::json!({"x": 1}))])
+            .expect_err("not an ai member");
+        assert!(error.to_string().contains("unknown field"), "{error}");
+        assert!(DocumentJson::with_members(&made, [("tenants", Value::Null)]).is_err());
+        // A member is written as the document writes it, defaults filled in.
+        let sparse = serde_json::json!({"monthly_budget_cents": 9});
+        let edited = DocumentJson::with_members(&made, [("ai", sparse.clone())]).expect("json");
+        assert_ne!(edited.json().get("ai"), Some(&sparse));
+        assert_eq!(edited.document().expect("typed").ai.monthly_budget_cents, 9);
+    }
+
+    #[test]
+    fn the_value_is_written_as_the_object_it_is() {
+        let document = harbour();
+        let made = DocumentJson::new(Arc::new(document.clone())).expect("json");
+        let text = serde_json::to_string(made.json()).expect("written");
+        let read: TenantDocument = serde_json::from_str(&text).expect("a document");
+        assert_eq!(read, document);
+        let value: Value = serde_json::from_str(&text).expect("json");
+        assert_eq!(value, made.json().to_value());
     }
 
     #[test]
@@ -298,6 +373,7 @@ mod tests {
         );
         assert_eq!(members.get("c"), Some(&Value::from("text")));
         assert_eq!(members.get("d"), None);
+        assert_eq!(members.tenant_id(), "", "not a tenant document");
         let path = |keys: &[&str]| keys.iter().map(|key| (*key).to_owned()).collect::<Vec<_>>();
         assert_eq!(
             members.lookup(&path(&["b", "x", "y"])),

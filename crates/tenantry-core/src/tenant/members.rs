@@ -22,6 +22,16 @@ fn read<T: DeserializeOwned>(slot: &mut T, value: Value) -> Result<(), serde_jso
     Ok(())
 }
 
+/// `value` read as the member `field` picks out, and written again. (`field` only names
+/// the member's type: the macro below has the fields' names, not their types.)
+fn canonical<T: Serialize + DeserializeOwned>(
+    _field: fn(&TenantDocument) -> &T,
+    value: Value,
+) -> Result<Value, serde_json::Error> {
+    let member: T = serde_json::from_value(value)?;
+    serde_json::to_value(&member)
+}
+
 /// `MEMBERS` and the two accessors from one list of the document's fields. Each accessor
 /// destructures the whole document, so a field added to it does not compile until it is
 /// listed here (the fields' names are their JSON keys: nothing is renamed at the top).
@@ -52,6 +62,19 @@ macro_rules! members {
                 let Self { $($field),* } = self;
                 Some(match name {
                     $(stringify!($field) => read($field, value),)*
+                    _ => return None,
+                })
+            }
+
+            /// `value` read as the member `name` and written again: the JSON that member
+            /// of a document holds after [`Self::set_member_json`] of `value`, without a
+            /// document to set it in. `None` for a name that is not a member.
+            pub fn canonical_member_json(
+                name: &str,
+                value: Value,
+            ) -> Option<Result<Value, serde_json::Error>> {
+                Some(match name {
+                    $(stringify!($field) => canonical(|doc: &Self| &doc.$field, value),)*
                     _ => return None,
                 })
             }
@@ -138,5 +161,29 @@ mod tests {
         assert!(document
             .set_member_json("no_such_member", Value::Null)
             .is_none());
+    }
+
+    #[test]
+    fn a_member_read_and_written_alone_is_what_the_document_would_hold() {
+        let mut document = document();
+        // Written without the fields the member's type fills in by default, and with
+        // a field out of order: read as that member, it comes back whole and in order.
+        let ai = serde_json::json!({"monthly_budget_cents": 500});
+        let canonical = TenantDocument::canonical_member_json("ai", ai.clone())
+            .expect("member")
+            .expect("reads");
+        document
+            .set_member_json("ai", ai)
+            .expect("member")
+            .expect("reads");
+        assert_eq!(
+            canonical,
+            document.member_json("ai").expect("member").expect("json")
+        );
+        assert_ne!(canonical, serde_json::json!({"monthly_budget_cents": 500}));
+        let refused =
+            TenantDocument::canonical_member_json("tenant", Value::from(7)).expect("member");
+        assert!(refused.is_err());
+        assert!(TenantDocument::canonical_member_json("tenants", Value::Null).is_none());
     }
 }
