@@ -1137,7 +1137,8 @@ async fn decide(
     let mut subject = hash.to_owned();
     if changeset.environment == Environment::Production {
         let current = documents_of(tx, batch, tenant).await?;
-        // The typed documents, made here only: every other check reads the JSON.
+        // The typed documents, made here only: every other check reads the JSON. (Each
+        // was read as a document when it was made, so reading it again cannot fail.)
         let typed = |document: &DocumentJson| {
             document
                 .document()
