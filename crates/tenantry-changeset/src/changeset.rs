@@ -155,28 +155,20 @@ impl ChangeSet {
     /// a valid tenant document (policy is evaluated separately, by the caller).
     pub fn apply_to(&self, doc: &TenantDocument) -> Result<TenantDocument, ChangeSetError> {
         self.check_tenant(doc)?;
-        let by_members = self
-            .apply_to_members(|name| doc.member_json(name)?.ok())
-            .map(|applied| {
-                applied.map(|members| {
-                    let mut next = doc.clone();
-                    for (name, value) in members {
-                        next.set_member_json(name, value)?.ok()?;
-                    }
-                    Some(next)
-                })
-            });
-        let next = match by_members {
-            Some(Err(error)) => return Err(error),
-            Some(Ok(Some(next))) => next,
-            // Not member by member, or a member that does not read back: the whole
-            // document's way answers, with its own error.
-            None | Some(Ok(None)) => {
-                let value = serde_json::to_value(doc)
-                    .map_err(|error| ChangeSetError::InvalidResult(error.to_string()))?;
-                self.apply_to_whole(&value)?
+        if let Some(applied) = self.apply_to_members(|name| doc.member_json(name)?.ok()) {
+            let mut next = doc.clone();
+            let read_back = applied?
+                .into_iter()
+                .all(|(name, value)| matches!(next.set_member_json(name, value), Some(Ok(()))));
+            // A member that does not read back falls through to the whole document's
+            // way, which answers with its own error.
+            if read_back {
+                return self.check_result(next);
             }
-        };
+        }
+        let value = serde_json::to_value(doc)
+            .map_err(|error| ChangeSetError::InvalidResult(error.to_string()))?;
+        let next = self.apply_to_whole(&value)?;
         self.check_result(next)
     }
 
