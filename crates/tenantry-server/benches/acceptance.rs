@@ -26,7 +26,10 @@
 //! 6. `tenantry-sync` pulls everything into a fresh SQLite mirror, then a fresh
 //!    Postgres mirror (page size: the client's default).
 //!
-//! `ACCEPTANCE_PULLS=0` skips step 6.
+//! `ACCEPTANCE_PULLS=0` skips step 6; with it, `ACCEPTANCE_KEEP_DATABASE=1` keeps the
+//! server's database (its name is printed) to look at in `psql`. The machine's busy,
+//! idle and stolen CPU time while the server accepts is printed with the ratio: the
+//! ratio moves with the host (BENCHMARKS.md).
 //!
 //! The server's peak RSS (`VmHWM` in /proc/<pid>/status) is read after the pushes and
 //! after the pulls.
@@ -381,6 +384,65 @@ async fn push_stream(url: String, token: String, stream: Vec<Vec<u8>>, batch: us
     accepted
 }
 
+/// The machine's CPU time by kind, from the first line of `/proc/stat` (clock ticks).
+struct CpuTimes {
+    busy: u64,
+    idle: u64,
+    steal: u64,
+}
+
+impl CpuTimes {
+    fn read() -> Option<Self> {
+        let stat = std::fs::read_to_string("/proc/stat").ok()?;
+        let line = stat.lines().next()?;
+        let ticks: Vec<u64> = line
+            .split_whitespace()
+            .skip(1)
+            .filter_map(|field| field.parse().ok())
+            .collect();
+        // user nice system idle iowait irq softirq steal
+        let [user, nice, system, idle, iowait, irq, softirq, steal, ..] = ticks[..] else {
+            return None;
+        };
+        Some(Self {
+            busy: user + nice + system + irq + softirq,
+            idle: idle + iowait,
+            steal,
+        })
+    }
+
+    fn since(&self, before: &Option<Self>) -> Option<MachineShare> {
+        let before = before.as_ref()?;
+        let busy = self.busy.saturating_sub(before.busy) as f64;
+        let idle = self.idle.saturating_sub(before.idle) as f64;
+        let steal = self.steal.saturating_sub(before.steal) as f64;
+        let all = busy + idle + steal;
+        (all > 0.0).then(|| MachineShare {
+            busy: busy / all,
+            idle: idle / all,
+            steal: steal / all,
+        })
+    }
+}
+
+struct MachineShare {
+    busy: f64,
+    idle: f64,
+    steal: f64,
+}
+
+impl std::fmt::Display for MachineShare {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "busy {:.1} %, idle {:.1} %, stolen by the host {:.1} % (all cores)",
+            self.busy * 100.0,
+            self.idle * 100.0,
+            self.steal * 100.0
+        )
+    }
+}
+
 fn seconds(duration: Duration) -> f64 {
     duration.as_secs_f64()
 }
@@ -438,6 +500,7 @@ fn main() {
         let (rss_before, _) = server.memory();
 
         // Ours: the server accepting everything.
+        let machine_before = CpuTimes::read();
         let started = Instant::now();
         let mut pushes = Vec::new();
         for (author, stream) in authors.iter().zip(generated.streams) {
@@ -448,6 +511,7 @@ fn main() {
             accepted += push.await.expect("pusher");
         }
         let ours = started.elapsed();
+        let machine = CpuTimes::read().and_then(|now| now.since(&machine_before));
         assert_eq!(accepted, total);
         let (hwm_push, rss_push) = server.memory();
 
@@ -536,6 +600,11 @@ fn main() {
             n / seconds(floor)
         );
         println!("  ratio floor / ours: {:.2} (target ≥ 0.5)", seconds(floor) / seconds(ours));
+        if let Some(machine) = machine {
+            // A host that lends its cores elsewhere (steal) or a busy neighbour slows ours,
+            // which spans two processes and a lock, more than the single-threaded floor.
+            println!("  the machine during ours: {machine}");
+        }
         println!(
             "  policy pack, one thread, {} sampled resulting documents: {:.0} µs each → {:.1} s of CPU for all {total}",
             generated.sample.len(),
@@ -569,7 +638,11 @@ fn main() {
         // Client pulls (ACCEPTANCE_PULLS=0 skips them, to look at the pushes alone).
         if setting("ACCEPTANCE_PULLS", 1) == 0 {
             drop(server);
-            sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut admin).await.expect("drop database");
+            if setting("ACCEPTANCE_KEEP_DATABASE", 0) == 0 {
+                sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut admin).await.expect("drop database");
+            } else {
+                println!("  kept the database {name} (ACCEPTANCE_KEEP_DATABASE), to look at in psql");
+            }
             return;
         }
         let sqlite = TestMirror::sqlite().await;

@@ -19,6 +19,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
 
 use sqlx::{AnyConnection, Row};
 use tenantry_changeset::changeset::{ChangeSet, Environment};
@@ -382,11 +383,12 @@ pub(crate) type TenantHeads = HashMap<String, (String, i64)>;
 /// the tenants' rows, one statement per few hundred tenants; then a checkpoint for each
 /// environment that is new or [`CHECKPOINT_EVERY`] change sets past its last. Every
 /// tenant of `heads` must have an environment in `changed` (it took a change set).
+/// Returns when the heads were written (the rest of the time went to checkpoints).
 pub(crate) async fn flush(
     conn: &mut AnyConnection,
     changed: &[Changed],
     heads: &TenantHeads,
-) -> Result<(), StorageError> {
+) -> Result<Instant, StorageError> {
     // Per tenant: its head if it moves here, and each environment's new head and how
     // many change sets it took.
     let mut moves: Vec<TenantMove> = Vec::new();
@@ -432,7 +434,9 @@ pub(crate) async fn flush(
     }
     let set = set.join(", ");
     let mut due: HashSet<(&str, usize)> = HashSet::new();
-    for chunk in moves.chunks(300) {
+    // 500 tenants (9 values each) a statement: a batch of the default size moves all
+    // its tenants' heads in one.
+    for chunk in moves.chunks(500) {
         // `VALUES` names its columns column1, column2, … on both engines.
         let sql = format!(
             "UPDATE tenants SET {set} FROM (VALUES {}) AS v WHERE tenants.id = v.column1 \
@@ -477,6 +481,7 @@ pub(crate) async fn flush(
             }
         }
     }
+    let heads_moved = Instant::now();
     let mut checkpoints: Vec<(&Changed, String)> = Vec::new();
     for change in changed {
         if !due.contains(&(change.tenant.as_str(), slot(change.environment))) {
@@ -505,7 +510,7 @@ pub(crate) async fn flush(
         }
         upsert.execute(&mut *conn).await?;
     }
-    Ok(())
+    Ok(heads_moved)
 }
 
 /// One tenant's part of [`flush`]: its head if it moves here, and each environment's
