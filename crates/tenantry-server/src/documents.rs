@@ -380,7 +380,7 @@ pub(crate) struct Changed {
 pub(crate) type TenantHeads = HashMap<String, (String, i64)>;
 
 /// Records the new heads of `changed` and of `heads` (in the push's transaction), in
-/// the tenants' rows, one statement per few hundred tenants; then a checkpoint for each
+/// the tenants' rows, one statement per 500 tenants; then a checkpoint for each
 /// environment that is new or [`CHECKPOINT_EVERY`] change sets past its last. Every
 /// tenant of `heads` must have an environment in `changed` (it took a change set).
 /// Returns when the heads were written (the rest of the time went to checkpoints).
