@@ -411,8 +411,7 @@ impl CpuTimes {
         })
     }
 
-    fn since(&self, before: &Option<Self>) -> Option<MachineShare> {
-        let before = before.as_ref()?;
+    fn since(&self, before: &Self) -> Option<MachineShare> {
         let busy = self.busy.saturating_sub(before.busy) as f64;
         let idle = self.idle.saturating_sub(before.idle) as f64;
         let steal = self.steal.saturating_sub(before.steal) as f64;
@@ -511,7 +510,9 @@ fn main() {
             accepted += push.await.expect("pusher");
         }
         let ours = started.elapsed();
-        let machine = CpuTimes::read().and_then(|now| now.since(&machine_before));
+        let machine = machine_before
+            .zip(CpuTimes::read())
+            .and_then(|(before, now)| now.since(&before));
         assert_eq!(accepted, total);
         let (hwm_push, rss_push) = server.memory();
 
